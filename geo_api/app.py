@@ -1,0 +1,41 @@
+"""`create_app(settings)`: the FastAPI application, its routes, static page and error handlers."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from geo_api import errors
+from geo_api.routers import health, layers, parcels
+from mujun.db import database_url, make_engine
+from mujun.settings import Settings
+
+DESCRIPTION = """
+亩均 (Mujun): development zones, project parcels and each industrial project's investment per mu of land
+(万元/亩) against its zone's threshold. Areas are Gauss-Krüger (CGCS2000) planar areas; 1 亩 = 10000/15 m²;
+money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WGS84).
+"""
+
+
+def create_app(settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    url = database_url(settings.database)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        yield
+        app.state.engine.dispose()
+
+    app = FastAPI(title="Mujun 亩均", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app.state.settings = settings
+    app.state.engine = make_engine(url)
+    errors.install(app)
+    for module in (health, parcels, layers):
+        app.include_router(module.router)
+    web_dir = settings.web.web_dir
+    app.mount("/vendor/leaflet", StaticFiles(directory=web_dir / "node_modules" / "leaflet" / "dist"), name="leaflet")
+    app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    return app

@@ -1,0 +1,40 @@
+"""Typed dependencies: the database connection, a bbox, the active policy and catalogue."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Annotated
+
+from fastapi import Depends, Query, Request
+from sqlalchemy import Connection, Engine
+
+from layers.records import BBox
+from mujun.errors import MujunError
+
+
+def engine(request: Request) -> Engine:
+    return request.app.state.engine  # type: ignore[no-any-return]
+
+
+def connection(request: Request) -> Iterator[Connection]:
+    with engine(request).connect() as conn:
+        yield conn
+
+
+DB = Annotated[Connection, Depends(connection)]
+
+
+def bbox(
+    bbox: Annotated[str, Query(description="minLon,minLat,maxLon,maxLat (CRS84)", examples=["119.9,31.7,120.1,31.9"])],
+) -> BBox:
+    try:
+        parts = tuple(float(part) for part in bbox.split(","))
+    except ValueError:
+        parts = ()
+    if len(parts) != 4 or not (-180 <= parts[0] < parts[2] <= 180 and -90 <= parts[1] < parts[3] <= 90):
+        raise MujunError("bbox 应为 最小经度,最小纬度,最大经度,最大纬度", "bbox must be minLon,minLat,maxLon,maxLat",
+                         code="invalid_bbox", status_code=422)
+    return (parts[0], parts[1], parts[2], parts[3])
+
+
+BBoxParam = Annotated[BBox, Depends(bbox)]

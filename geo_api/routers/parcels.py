@@ -1,0 +1,30 @@
+"""Parcels: by code and by a point on the map."""
+
+from __future__ import annotations
+
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from geo_api.deps import DB
+from layers.records import parcel_by_code, parcels_at
+from mujun.errors import NotFound
+
+router = APIRouter(prefix="/api", tags=["parcels"])
+
+
+@router.get("/parcels/{parcel_code}", summary="One parcel's record (宗地)")
+def get_parcel(parcel_code: str, conn: DB) -> dict[str, Any]:
+    record = parcel_by_code(conn, parcel_code)
+    if record is None:
+        raise NotFound(f"未找到宗地编号 {parcel_code}", f"no parcel with code {parcel_code}", code="parcel_not_found")
+    return record
+
+
+@router.get("/lookup", summary="Parcels containing a point (lon/lat, CGCS2000 ≈ WGS84)")
+def lookup(
+    conn: DB,
+    lon: Annotated[float, Query(ge=-180, le=180, description="longitude, degrees east")],
+    lat: Annotated[float, Query(ge=-90, le=90, description="latitude, degrees north")],
+) -> dict[str, Any]:
+    return {"lon": lon, "lat": lat, "parcels": parcels_at(conn, lon, lat)}

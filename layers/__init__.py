@@ -1,0 +1,1 @@
+"""The map's layers as data (catalogue.yaml) and the queries that serve them."""

@@ -1,0 +1,57 @@
+"""The layer catalogue: `catalogue.yaml` validated into models."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, Field
+
+
+class Label(BaseModel):
+    zh: str
+    en: str
+
+
+class StyleClass(BaseModel):
+    value: str
+    label: Label
+    color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    fill_color: str = Field(pattern=r"^#[0-9a-fA-F]{6}$")
+    fill_opacity: float = Field(ge=0, le=1)
+    weight: float = Field(ge=0)
+    dash_array: str | None = None
+
+
+class Style(BaseModel):
+    property: str
+    classes: list[StyleClass]
+
+
+class Layer(BaseModel):
+    id: str = Field(pattern=r"^[a-z_]+$")
+    table: str = Field(pattern=r"^[a-z_]+$")
+    key: str = Field(pattern=r"^[a-z_]+$")
+    title: Label
+    geometry: str
+    min_zoom: int = Field(ge=0, le=24)
+    max_zoom: int = Field(ge=0, le=24)
+    feature_limit: int = Field(gt=0)
+    properties: list[str] | Literal["parcel_record"]
+    """The columns a feature carries, or the whole parcel record (DESIGN.md)."""
+    style: Style
+
+
+class Catalogue(BaseModel):
+    layers: list[Layer]
+
+    def get(self, layer_id: str) -> Layer | None:
+        return next((layer for layer in self.layers if layer.id == layer_id), None)
+
+
+@lru_cache(maxsize=1)
+def load_catalogue() -> Catalogue:
+    text = (resources.files("layers") / "catalogue.yaml").read_text(encoding="utf-8")
+    return Catalogue.model_validate(yaml.safe_load(text))

@@ -1,0 +1,123 @@
+"""Queries behind the map: the parcel record (DESIGN.md) by code, by point and by bbox; zones by bbox.
+
+Every value is a bound parameter; the only names in SQL are the models' columns.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Sequence
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import Connection, Select, cast, func, select
+from sqlalchemy.engine import RowMapping
+
+from layers.catalogue import Layer
+from mujun.models import SRID, Parcel, Project, Zone
+
+BBox = tuple[float, float, float, float]
+GEOJSON_DECIMALS = 7  # about 1 cm: enough for a cadastral outline on a web map
+
+
+def _record_select() -> Select[Any]:
+    envelope = func.ST_Envelope(Parcel.geom)
+    return (
+        select(
+            Parcel.parcel_code, Parcel.project_code, Project.name.label("project_name"), Project.enterprise,
+            Project.industry, Project.project_type, Project.stage, Project.level, Parcel.zone_code,
+            Zone.name.label("zone_name"), Zone.zone_class, Zone.jurisdiction, Parcel.area_m2,
+            Parcel.recorded_area_m2, Parcel.area_mu, Parcel.project_area_mu, Parcel.parcel_count,
+            Project.total_investment_wan, Parcel.intensity_wan_per_mu, Parcel.threshold_wan_per_mu,
+            Parcel.ratio, Parcel.status, Parcel.band, Parcel.shortfall_wan, Parcel.flags,
+            func.ST_XMin(envelope).label("xmin"), func.ST_YMin(envelope).label("ymin"),
+            func.ST_XMax(envelope).label("xmax"), func.ST_YMax(envelope).label("ymax"),
+        )
+        .select_from(Parcel)
+        .outerjoin(Project, Project.project_code == Parcel.project_code)
+        .outerjoin(Zone, Zone.zone_code == Parcel.zone_code)
+    )
+
+
+def _number(value: Any) -> Any:
+    return float(value) if isinstance(value, Decimal) else value
+
+
+def parcel_record(row: RowMapping) -> dict[str, Any]:
+    """The parcel record of DESIGN.md, with the project and zone fields the page shows beside it."""
+    record = {key: _number(value) for key, value in row.items() if key not in ("xmin", "ymin", "xmax", "ymax", "geojson")}
+    record["flags"] = list(row["flags"] or [])
+    record["bbox"] = [row["xmin"], row["ymin"], row["xmax"], row["ymax"]]
+    return record
+
+
+def parcel_by_code(conn: Connection, parcel_code: str) -> dict[str, Any] | None:
+    row = conn.execute(_record_select().where(Parcel.parcel_code == parcel_code)).mappings().first()
+    return parcel_record(row) if row else None
+
+
+def _point(lon: float, lat: float) -> Any:
+    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
+
+
+def parcels_at(conn: Connection, lon: float, lat: float) -> list[dict[str, Any]]:
+    """Parcels containing the point (lon/lat, CGCS2000), smallest first (a nested parcel before its host)."""
+    query = _record_select().where(func.ST_Intersects(Parcel.geom, _point(lon, lat))).order_by(Parcel.area_m2)
+    return [parcel_record(row) for row in conn.execute(query).mappings()]
+
+
+def _envelope(bbox: BBox) -> Any:
+    return cast(func.ST_MakeEnvelope(*bbox, SRID), Geometry("POLYGON", srid=SRID))
+
+
+def _feature_collection(features: list[dict[str, Any]], limit: int) -> dict[str, Any]:
+    truncated = len(features) > limit
+    return {"type": "FeatureCollection", "features": features[:limit], "truncated": truncated}
+
+
+def parcel_features(conn: Connection, bbox: BBox, limit: int) -> dict[str, Any]:
+    query = (
+        _record_select()
+        .add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
+        .where(func.ST_Intersects(Parcel.geom, _envelope(bbox)))
+        .order_by(Parcel.parcel_code)
+        .limit(limit + 1)
+    )
+    features = [
+        {"type": "Feature", "id": row["parcel_code"], "geometry": json.loads(row["geojson"]),
+         "properties": parcel_record(row)}
+        for row in conn.execute(query).mappings()
+    ]
+    return _feature_collection(features, limit)
+
+
+def zone_features(conn: Connection, layer: Layer, bbox: BBox, limit: int) -> dict[str, Any]:
+    columns: Sequence[str] = layer.properties if isinstance(layer.properties, list) else []
+    query = (
+        select(*(Zone.__table__.c[name] for name in columns),
+               func.ST_AsGeoJSON(Zone.geom, GEOJSON_DECIMALS).label("geojson"))
+        .where(func.ST_Intersects(Zone.geom, _envelope(bbox)))
+        .order_by(Zone.area_m2.desc())
+        .limit(limit + 1)
+    )
+    features = [
+        {"type": "Feature", "id": row["zone_code"], "geometry": json.loads(row["geojson"]),
+         "properties": {name: _number(row[name]) for name in columns}}
+        for row in conn.execute(query).mappings()
+    ]
+    return _feature_collection(features, limit)
+
+
+def data_extent(conn: Connection) -> BBox | None:
+    """The extent of all zones and parcels (lon/lat), for the map's first view."""
+    extent = func.ST_Extent(Zone.geom)
+    row = conn.execute(select(func.ST_XMin(extent), func.ST_YMin(extent), func.ST_XMax(extent),
+                              func.ST_YMax(extent))).first()
+    if row is None or row[0] is None:
+        row = conn.execute(select(func.ST_XMin(func.ST_Extent(Parcel.geom)), func.ST_YMin(func.ST_Extent(Parcel.geom)),
+                                  func.ST_XMax(func.ST_Extent(Parcel.geom)),
+                                  func.ST_YMax(func.ST_Extent(Parcel.geom)))).first()
+    if row is None or row[0] is None:
+        return None
+    return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))

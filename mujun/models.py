@@ -1,0 +1,142 @@
+"""Tables: zones, parcels, projects, policies and the load history.
+
+Geometries are stored in CGCS2000 geographic (EPSG:4490) as MultiPolygons; areas are Gauss-Krüger areas
+computed by the rules module when the data are loaded. The rule results (zone, threshold, intensity,
+status, shortfall) are stored on each parcel by the ETL, so that the map, lookups and reports read one
+consistent answer rather than recomputing it in SQL.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Any
+
+from geoalchemy2 import Geometry
+from sqlalchemy import (
+    ARRAY,
+    Boolean,
+    Date,
+    DateTime,
+    ForeignKey,
+    Integer,
+    Numeric,
+    String,
+    Text,
+    func,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SRID = 4490
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class PolicyRow(Base):
+    """A threshold policy as loaded from its data file (name, city, year)."""
+
+    __tablename__ = "policies"
+
+    code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(Text)
+    city: Mapped[str] = mapped_column(Text)
+    year: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text, default="")
+
+
+class PolicyThreshold(Base):
+    __tablename__ = "policy_thresholds"
+
+    policy_code: Mapped[str] = mapped_column(ForeignKey("policies.code", ondelete="CASCADE"), primary_key=True)
+    jurisdiction: Mapped[str] = mapped_column(Text, primary_key=True)
+    zone_class: Mapped[str] = mapped_column(String(32), primary_key=True)
+    threshold_wan_per_mu: Mapped[Decimal] = mapped_column(Numeric(12, 2))
+
+
+class Zone(Base):
+    """A development zone (开发区) or industrial cluster (工业集中区)."""
+
+    __tablename__ = "zones"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    zone_code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str] = mapped_column(Text)
+    zone_class: Mapped[str] = mapped_column(String(32))
+    jurisdiction: Mapped[str] = mapped_column(Text)
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))
+
+
+class Project(Base):
+    """A project (no geometry): its investment, type and stage."""
+
+    __tablename__ = "projects"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(64), unique=True)
+    name: Mapped[str | None] = mapped_column(Text)
+    enterprise: Mapped[str | None] = mapped_column(Text)
+    industry: Mapped[str | None] = mapped_column(Text)
+    project_type: Mapped[str] = mapped_column(String(32))
+    total_investment_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    investment_amount: Mapped[Decimal | None] = mapped_column(Numeric(18, 4))
+    currency: Mapped[str] = mapped_column(String(3), default="CNY")
+    exchange_rate: Mapped[Decimal | None] = mapped_column(Numeric(12, 6))
+    exchange_rate_date: Mapped[date | None] = mapped_column(Date)
+    stage: Mapped[str | None] = mapped_column(String(8))
+    level: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+
+
+class Parcel(Base):
+    """A land parcel (宗地) with its project and the rule results the ETL stored on it."""
+
+    __tablename__ = "parcels"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    parcel_code: Mapped[str] = mapped_column(String(64), unique=True)
+    project_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    land_use: Mapped[str | None] = mapped_column(Text)
+    recorded_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    supply_date: Mapped[date | None] = mapped_column(Date)
+    agreed_start_date: Mapped[date | None] = mapped_column(Date)
+    agreed_completion_date: Mapped[date | None] = mapped_column(Date)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+    geometry_repaired: Mapped[bool] = mapped_column(Boolean, default=False)
+    # Rule results, written by etl.assess for the policy named in policy_code.
+    zone_code: Mapped[str | None] = mapped_column(String(64), index=True)
+    zone_share: Mapped[Decimal | None] = mapped_column(Numeric(6, 4))
+    area_mu: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
+    project_area_mu: Mapped[Decimal | None] = mapped_column(Numeric(18, 6))
+    parcel_count: Mapped[int | None] = mapped_column(Integer)
+    assessed_zone_code: Mapped[str | None] = mapped_column(String(64))
+    intensity_wan_per_mu: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
+    threshold_wan_per_mu: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
+    ratio: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
+    status: Mapped[str | None] = mapped_column(String(16), index=True)
+    band: Mapped[str | None] = mapped_column(String(16))
+    shortfall_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    flags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
+    policy_code: Mapped[str | None] = mapped_column(String(64))
+
+
+class Load(Base):
+    """One run of `mujun load`: what was read, what changed, what was inferred or warned."""
+
+    __tablename__ = "loads"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    started_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    finished_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    username: Mapped[str] = mapped_column(Text)
+    policy_code: Mapped[str] = mapped_column(String(64))
+    files: Mapped[list[dict[str, Any]]] = mapped_column(JSONB, default=list)
+    counts: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    inferences: Mapped[list[Any]] = mapped_column(JSONB, default=list)
+    warnings: Mapped[list[Any]] = mapped_column(JSONB, default=list)

@@ -1,0 +1,301 @@
+"""The rules officials enforce, in one pure-Python place (see DOMAIN.md).
+
+Areas, the zone of a parcel, the threshold, 亩均投资强度 (investment per mu), status, ratio, band and
+shortfall. The ETL applies them to stored parcels and the API to a proposed site; nothing else restates
+them (not SQL, not JavaScript, not a template).
+
+Money is in 万元 and areas in m² or 亩, carried as `Decimal` so that a figure an official works out by
+hand with a calculator is the figure shown: areas to 0.01 m², intensities to 0.01 万元/亩.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from enum import StrEnum
+from functools import lru_cache
+
+import numpy as np
+import shapely
+from pyproj import Transformer
+from shapely.geometry.base import BaseGeometry
+
+# 1 亩 = 10000/15 m² exactly (1 公顷 = 15 亩): the factor is kept as a ratio, never rounded.
+M2_PER_MU_NUMERATOR = Decimal(10000)
+M2_PER_MU_DENOMINATOR = Decimal(15)
+CENT = Decimal("0.01")
+ZERO_WAN = Decimal("0.00")
+RATIO_STEP = Decimal("0.0001")
+AREA_MISMATCH_TOLERANCE = Decimal("0.01")
+STRADDLE_SHARE = Decimal("0.5")
+# Overlaps within this many m² of the largest one count as a tie (nested zones give the same overlap,
+# up to floating-point noise in the intersection).
+TIE_TOLERANCE_M2 = 0.01
+BELOW_BAND_FLOOR = Decimal("0.8")
+
+GEOGRAPHIC_SRID = 4490
+"""CGCS2000 geographic: how geometries are stored (lon/lat order, as RFC 7946 GeoJSON)."""
+
+
+class Status(StrEnum):
+    MEETS = "meets"
+    BELOW = "below"
+    NOT_ASSESSED = "not_assessed"
+    OUTSIDE_ZONE = "outside_zone"
+
+
+class Band(StrEnum):
+    """Map colour bands of the ratio intensity ÷ threshold."""
+
+    MEETS = "meets"  # ≥ 1.0
+    BELOW = "below"  # 0.8 – 1.0
+    FAR_BELOW = "far_below"  # < 0.8
+    NONE = "none"  # no value: grey
+
+
+class Flag(StrEnum):
+    AREA_MISMATCH = "area_mismatch"
+    STRADDLES_ZONES = "straddles_zones"
+    GEOMETRY_REPAIRED = "geometry_repaired"
+    SPANS_ZONES = "spans_zones"
+    UNKNOWN_PROJECT = "unknown_project"
+    MISSING_INVESTMENT = "missing_investment"
+
+
+ASSESSED_PROJECT_TYPES = frozenset({"industrial"})
+
+
+def _cents(value: Decimal) -> Decimal:
+    return value.quantize(CENT, rounding=ROUND_HALF_UP)
+
+
+def mu_from_m2(area_m2: Decimal) -> Decimal:
+    """亩 from m², exact: area × 15 / 10000 (no rounded factor)."""
+    return area_m2 * M2_PER_MU_DENOMINATOR / M2_PER_MU_NUMERATOR
+
+
+def m2_from_mu(area_mu: Decimal) -> Decimal:
+    return _cents(area_mu * M2_PER_MU_NUMERATOR / M2_PER_MU_DENOMINATOR)
+
+
+def gk_central_meridian(lon: float) -> int:
+    """Central meridian of the 3-degree Gauss-Krüger zone holding `lon`: CM = 3·round(lon/3).
+
+    Rounded half up (a longitude exactly on a zone edge goes east), not Python's half-to-even.
+    """
+    return 3 * math.floor(lon / 3 + 0.5)
+
+
+def gk_epsg(lon: float, zone_prefix: bool = False) -> int:
+    """EPSG code of the CGCS2000 3-degree Gauss-Krüger zone holding `lon`.
+
+    Without the zone number in the easting: 4534 + (CM−75)/3 (CM 120°E → 4549); with it
+    (x ≈ 40 500 000): 4513 + (CM−75)/3 (CM 120°E → 4528).
+    """
+    cm = gk_central_meridian(lon)
+    if not 75 <= cm <= 135:
+        raise ValueError(f"longitude {lon} is outside China's Gauss-Krüger zones (75°E–135°E)")
+    return (4513 if zone_prefix else 4534) + (cm - 75) // 3
+
+
+@lru_cache(maxsize=32)
+def _to_gk(epsg: int) -> Transformer:
+    # always_xy: geometries are lon/lat (x = longitude) whatever EPSG:4490's official axis order says.
+    return Transformer.from_crs(GEOGRAPHIC_SRID, epsg, always_xy=True)
+
+
+def to_gauss_kruger(geometries: np.ndarray | BaseGeometry, epsg: int) -> np.ndarray | BaseGeometry:
+    """Project lon/lat (CGCS2000) geometries onto the plane of one Gauss-Krüger zone."""
+    transformer = _to_gk(epsg)
+    return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
+
+
+def gk_area_m2(geometry: BaseGeometry) -> Decimal:
+    """Planar area (m², to 0.01) in the Gauss-Krüger zone of the geometry's centroid, as cadastres measure."""
+    epsg = gk_epsg(geometry.centroid.x)
+    return _cents(Decimal(repr(float(shapely.area(to_gauss_kruger(geometry, epsg))))))
+
+
+def official_area_m2(geometry_area_m2: Decimal, recorded_area_m2: Decimal | None) -> Decimal:
+    """The area officials use: the recorded one (出让面积) when the contract gives it, else the geometry's."""
+    return recorded_area_m2 if recorded_area_m2 is not None else geometry_area_m2
+
+
+def area_mismatch(geometry_area_m2: Decimal, recorded_area_m2: Decimal | None) -> bool:
+    """True when the recorded area differs from the geometry's by more than 1% of the geometry's."""
+    if recorded_area_m2 is None or geometry_area_m2 <= 0:
+        return False
+    return abs(recorded_area_m2 - geometry_area_m2) > AREA_MISMATCH_TOLERANCE * geometry_area_m2
+
+
+@dataclass(frozen=True)
+class ZoneOverlap:
+    """How much of a parcel (m², Gauss-Krüger) lies in one zone, and the zone's own area."""
+
+    zone_code: str
+    overlap_m2: float
+    zone_area_m2: float
+
+
+@dataclass(frozen=True)
+class ZoneChoice:
+    zone_code: str | None
+    share: Decimal
+    straddles: bool
+
+
+def choose_zone(parcel_area_m2: float, overlaps: Iterable[ZoneOverlap]) -> ZoneChoice:
+    """Zone of a parcel: the zone holding the largest share of its area.
+
+    Where zones nest, the parcel lies equally in both and the smaller zone wins the tie. A parcel with
+    less than half of its area in its zone straddles; one in no zone has no zone (and no threshold).
+    """
+    touching = [o for o in overlaps if o.overlap_m2 > 0]
+    if not touching or parcel_area_m2 <= 0:
+        return ZoneChoice(None, Decimal(0), False)
+    largest = max(o.overlap_m2 for o in touching)
+    tied = [o for o in touching if o.overlap_m2 >= largest - TIE_TOLERANCE_M2]
+    chosen = min(tied, key=lambda o: (o.zone_area_m2, o.zone_code))
+    share = min(Decimal(1), Decimal(repr(chosen.overlap_m2)) / Decimal(repr(parcel_area_m2)))
+    return ZoneChoice(chosen.zone_code, share.quantize(RATIO_STEP, rounding=ROUND_HALF_UP), share < STRADDLE_SHARE)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A threshold table with a name, a city and a year: (jurisdiction, zone class) → 万元/亩."""
+
+    code: str
+    name: str
+    city: str
+    year: int
+    thresholds: dict[tuple[str, str], Decimal]
+    project_types: frozenset[str] = ASSESSED_PROJECT_TYPES
+    source: str = ""
+
+    @property
+    def jurisdictions(self) -> list[str]:
+        return sorted({jurisdiction for jurisdiction, _ in self.thresholds})
+
+    @property
+    def zone_classes(self) -> list[str]:
+        return sorted({zone_class for _, zone_class in self.thresholds})
+
+    def threshold_for(self, jurisdiction: str, zone_class: str) -> Decimal | None:
+        """门槛: the minimum 亩均投资强度 for a zone of this class in this jurisdiction, if the policy has one."""
+        return self.thresholds.get((jurisdiction, zone_class))
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """A project's result, shown on each of its parcels."""
+
+    area_mu: Decimal
+    intensity_wan_per_mu: Decimal | None
+    threshold_wan_per_mu: Decimal | None
+    ratio: Decimal | None
+    status: Status
+    shortfall_wan: Decimal | None
+    band: Band
+    flags: tuple[Flag, ...] = field(default=())
+
+
+def intensity_wan_per_mu(total_investment_wan: Decimal, area_mu: Decimal) -> Decimal:
+    """亩均投资强度: total investment (万元) per mu of land, to 0.01 万元/亩 as officials see it."""
+    return _cents(total_investment_wan / area_mu)
+
+
+def band_of(ratio: Decimal | None) -> Band:
+    if ratio is None:
+        return Band.NONE
+    if ratio >= 1:
+        return Band.MEETS
+    return Band.BELOW if ratio >= BELOW_BAND_FLOOR else Band.FAR_BELOW
+
+
+def assess(
+    *,
+    project_type: str | None,
+    total_investment_wan: Decimal | None,
+    area_mu: Decimal,
+    threshold_wan_per_mu: Decimal | None,
+    in_zone: bool,
+    assessed_types: frozenset[str] = ASSESSED_PROJECT_TYPES,
+) -> Assessment:
+    """Hold one project (all its land) against its zone's threshold.
+
+    Meets when the intensity, rounded to 0.01 万元/亩, is at least the threshold: 4,000 万元 on 10 亩 is
+    400.00 and meets 400; 3,999 万元 is 399.90 and does not. Shortfall = threshold × area − investment,
+    the extra investment that would make it comply (0 when it meets). Only industrial projects are
+    assessed; others are `not_assessed`, never "compliant". Industrial land in no zone has no threshold.
+    """
+    flags: list[Flag] = []
+    intensity = None
+    if total_investment_wan is not None and area_mu > 0:
+        intensity = intensity_wan_per_mu(total_investment_wan, area_mu)
+    if project_type not in assessed_types:
+        if project_type is None:
+            flags.append(Flag.UNKNOWN_PROJECT)
+        return Assessment(area_mu, intensity, None, None, Status.NOT_ASSESSED, None, Band.NONE, tuple(flags))
+    if not in_zone:
+        return Assessment(area_mu, intensity, None, None, Status.OUTSIDE_ZONE, None, Band.NONE)
+    if intensity is None or threshold_wan_per_mu is None or threshold_wan_per_mu <= 0:
+        if intensity is None:
+            flags.append(Flag.MISSING_INVESTMENT)
+        return Assessment(
+            area_mu, intensity, threshold_wan_per_mu, None, Status.NOT_ASSESSED, None, Band.NONE, tuple(flags)
+        )
+    # Floor, not half-up: a ratio shown as 1.0000 must never belong to a project that fails.
+    ratio = (intensity / threshold_wan_per_mu).quantize(RATIO_STEP, rounding=ROUND_DOWN)
+    meets = intensity >= threshold_wan_per_mu
+    shortfall = ZERO_WAN if meets else max(ZERO_WAN, _cents(threshold_wan_per_mu * area_mu - total_investment_wan))
+    return Assessment(
+        area_mu,
+        intensity,
+        threshold_wan_per_mu,
+        ratio,
+        Status.MEETS if meets else Status.BELOW,
+        shortfall,
+        band_of(ratio),
+    )
+
+
+@dataclass(frozen=True)
+class ParcelLand:
+    """What the project-level rule needs to know of each parcel of a project."""
+
+    official_area_m2: Decimal
+    zone_code: str | None
+    zone_area_m2: float
+    threshold_wan_per_mu: Decimal | None
+
+
+@dataclass(frozen=True)
+class ProjectZone:
+    zone_code: str | None
+    threshold_wan_per_mu: Decimal | None
+    spans_zones: bool
+
+
+def project_zone(parcels: Sequence[ParcelLand]) -> ProjectZone:
+    """The zone a project is held against: the one holding most of its land (summed over its parcels).
+
+    A tie goes to the smaller zone, as for one parcel. A project whose parcels lie in different zones
+    is flagged `spans_zones`. A project none of whose land is in a zone has no zone.
+    """
+    land_in_zone: dict[str, Decimal] = {}
+    zone_info: dict[str, tuple[float, Decimal | None]] = {}
+    for parcel in parcels:
+        if parcel.zone_code is None:
+            continue
+        land_in_zone[parcel.zone_code] = land_in_zone.get(parcel.zone_code, Decimal(0)) + parcel.official_area_m2
+        zone_info[parcel.zone_code] = (parcel.zone_area_m2, parcel.threshold_wan_per_mu)
+    if not land_in_zone:
+        return ProjectZone(None, None, False)
+    largest = max(land_in_zone.values())
+    code = min(
+        (code for code, land in land_in_zone.items() if land == largest),
+        key=lambda code: (zone_info[code][0], code),
+    )
+    return ProjectZone(code, zone_info[code][1], len(land_in_zone) > 1)

@@ -1,0 +1,61 @@
+"""Settings, split by concern, all read from `MUJUN_*` variables (and `DATABASE_URL`).
+
+Nothing here is created at import time: callers build a `Settings()` when they need one.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from pathlib import Path
+
+from pydantic import AliasChoices, Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class DatabaseSettings(BaseSettings):
+    """Where PostGIS is: `DATABASE_URL`, or the project's own cluster under `.var/`."""
+
+    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
+
+    url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "MUJUN_DATABASE_URL"))
+    local_dir: Path = PROJECT_ROOT / ".var" / "postgres"
+    local_name: str = "mujun"
+
+
+class RuleSettings(BaseSettings):
+    """Which policy the portal holds projects against, and the dated USD rate for 美元 investments."""
+
+    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
+
+    policy: str = "changzhou-2018"
+    usd_cny_rate: Decimal | None = None
+    usd_cny_rate_date: date | None = None
+
+
+class WebSettings(BaseSettings):
+    """The HTTP service: where it listens and an optional base map."""
+
+    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
+
+    host: str = "127.0.0.1"
+    port: int = 8000
+    basemap_url: str | None = None
+    basemap_attribution: str = ""
+    web_dir: Path = PROJECT_ROOT / "web"
+
+
+class Settings:
+    """All settings of one process, grouped by concern."""
+
+    def __init__(
+        self,
+        database: DatabaseSettings | None = None,
+        rules: RuleSettings | None = None,
+        web: WebSettings | None = None,
+    ) -> None:
+        self.database = database or DatabaseSettings()
+        self.rules = rules or RuleSettings()
+        self.web = web or WebSettings()

@@ -1,0 +1,83 @@
+"""Test fixtures on the real PostGIS: `DATABASE_URL`'s server, or the project's local cluster.
+
+Under CI (`CI=true`) a skipped test fails the run: a missing database, browser or font is a failure there.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import Engine, text
+from sqlalchemy.engine import make_url
+
+from etl.load import LoadRequest, libpq_conninfo, load
+from mujun.db import database_url, make_engine, upgrade
+from mujun.localdb import drop_database
+from mujun.policy import load_policy
+from mujun.settings import DatabaseSettings, RuleSettings, Settings
+
+TABLES = ("parcels", "projects", "zones", "loads", "policy_thresholds", "policies")
+SAMPLE = Path(__file__).resolve().parent.parent / "sample_geo"
+_skipped: list[str] = []
+
+
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    if report.skipped:
+        _skipped.append(report.nodeid)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    if os.environ.get("CI") == "true" and _skipped:
+        print(f"\nCI: {len(_skipped)} skipped test(s) fail the run: {', '.join(_skipped)}")
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+
+
+def _test_url(name: str) -> str:
+    base = database_url(DatabaseSettings())
+    return make_url(base).set(database=name).render_as_string(hide_password=False)
+
+
+@pytest.fixture(scope="session")
+def db_url() -> Iterator[str]:
+    """A fresh database for the test session, schema at head."""
+    url = _test_url(f"mujun_test_{os.getpid()}")
+    drop_database(url)
+    upgrade(url)
+    yield url
+    drop_database(url)
+
+
+@pytest.fixture(scope="session")
+def engine(db_url: str) -> Iterator[Engine]:
+    engine = make_engine(db_url)
+    yield engine
+    engine.dispose()
+
+
+@pytest.fixture
+def empty_db(engine: Engine, db_url: str) -> str:
+    """The session database with every table emptied."""
+    with engine.begin() as conn:
+        conn.execute(text("TRUNCATE " + ", ".join(TABLES) + " RESTART IDENTITY CASCADE"))
+    return libpq_conninfo(db_url)
+
+
+@pytest.fixture(scope="session")
+def sample_url() -> Iterator[str]:
+    """A second database holding the Changzhou sample, loaded once by the real loader."""
+    url = _test_url(f"mujun_sample_{os.getpid()}")
+    drop_database(url)
+    upgrade(url)
+    rule_settings = RuleSettings()
+    load(libpq_conninfo(url), LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
+                                          projects=SAMPLE / "projects.xlsx"),
+         load_policy(rule_settings.policy), rule_settings)
+    yield url
+    drop_database(url)
+
+
+def settings_for(url: str) -> Settings:
+    return Settings(database=DatabaseSettings(url=url))

@@ -1,0 +1,188 @@
+// Every string the page shows, in Chinese (the default) and English.
+// Codes sent by the API (project type, stage, status, flags, zone class) are translated here;
+// the words for style classes and layer titles come from the layer catalogue instead.
+
+const STORAGE_KEY = 'mujun.lang';
+const LANGS = ['zh', 'en'];
+
+const STRINGS = {
+  zh: {
+    title: '亩均 · 常州工业用地投资强度',
+    htmlLang: 'zh-CN',
+    numberLocale: 'zh-CN',
+    mapLabel: '工业用地地图',
+    searchForm: '按宗地编号查询',
+    searchLabel: '宗地编号',
+    searchPlaceholder: '输入宗地编号',
+    searchButton: '查询',
+    langLabel: '界面语言',
+    loading: '加载中…',
+    zoomIn: '放大以显示宗地',
+    truncated: '{title}：要素过多，仅显示前 {count} 个，请放大地图',
+    noParcel: '此处无宗地',
+    legend: '图例',
+    layers: '图层',
+    basemap: '底图',
+    zoomInTitle: '放大',
+    zoomOutTitle: '缩小',
+    emptySearch: '请输入宗地编号',
+    errorNetwork: '无法连接服务器，请稍后重试',
+    errorServer: '服务器返回了无法识别的响应',
+    errorUnexpected: '页面出现错误，请刷新后重试',
+    paren: '（{text}）',
+    sep: '；',
+    listSep: '、',
+    unitMu: '亩',
+    unitM2: 'm²',
+    unitWan: '万元',
+    unitWanPerMu: '万元/亩',
+    parcelCount: '{count} 宗',
+    geometryArea: '几何面积 {value} m²',
+    recordedArea: '出让面积 {value} m²',
+  },
+  en: {
+    title: 'Mujun · industrial land investment intensity',
+    htmlLang: 'en',
+    numberLocale: 'en-US',
+    mapLabel: 'Industrial land map',
+    searchForm: 'Search by parcel code',
+    searchLabel: 'Parcel code',
+    searchPlaceholder: 'Parcel code',
+    searchButton: 'Search',
+    langLabel: 'Interface language',
+    loading: 'Loading…',
+    zoomIn: 'Zoom in to see parcels',
+    truncated: '{title}: too many features, only the first {count} are shown; zoom in',
+    noParcel: 'No parcel here',
+    legend: 'Legend',
+    layers: 'Layers',
+    basemap: 'Base map',
+    zoomInTitle: 'Zoom in',
+    zoomOutTitle: 'Zoom out',
+    emptySearch: 'Enter a parcel code',
+    errorNetwork: 'Cannot reach the server; please try again later',
+    errorServer: 'The server sent a response the page cannot read',
+    errorUnexpected: 'Something went wrong on the page; please reload it',
+    paren: ' ({text})',
+    sep: '; ',
+    listSep: ', ',
+    unitMu: 'mu',
+    unitM2: 'm²',
+    unitWan: '10k CNY',
+    unitWanPerMu: '10k CNY/mu',
+    parcelCount: '{count} parcels',
+    geometryArea: '{value} m² by geometry',
+    recordedArea: '{value} m² recorded',
+  },
+};
+
+const FIELDS = {
+  parcel_code: { zh: '宗地编号', en: 'Parcel code' },
+  project: { zh: '项目', en: 'Project' },
+  enterprise: { zh: '企业', en: 'Enterprise' },
+  industry: { zh: '行业', en: 'Industry' },
+  project_type: { zh: '项目类型', en: 'Project type' },
+  stage: { zh: '项目阶段', en: 'Stage' },
+  zone: { zh: '园区', en: 'Zone' },
+  area: { zh: '宗地面积', en: 'Parcel area' },
+  project_area: { zh: '项目用地', en: 'Project land' },
+  total_investment: { zh: '总投资', en: 'Total investment' },
+  intensity: { zh: '亩均投资强度', en: 'Investment per mu' },
+  threshold: { zh: '门槛', en: 'Threshold' },
+  ratio: { zh: '达标率', en: 'Ratio to threshold' },
+  status: { zh: '状态', en: 'Status' },
+  shortfall: { zh: '差额', en: 'Shortfall' },
+  flags: { zh: '标记', en: 'Flags' },
+};
+
+const CODES = {
+  project_type: {
+    industrial: { zh: '工业', en: 'industrial' },
+    service: { zh: '服务业', en: 'service' },
+    infrastructure: { zh: '基础设施', en: 'infrastructure' },
+  },
+  status: {
+    meets: { zh: '达标', en: 'meets' },
+    below: { zh: '未达标', en: 'below' },
+    not_assessed: { zh: '不考核', en: 'not assessed' },
+    outside_zone: { zh: '园区外', en: 'outside zone' },
+  },
+  flags: {
+    area_mismatch: { zh: '面积不符', en: 'area mismatch' },
+    straddles_zones: { zh: '跨园区', en: 'straddles zones' },
+    geometry_repaired: { zh: '几何已修复', en: 'geometry repaired' },
+    spans_zones: { zh: '项目跨园区', en: 'project spans zones' },
+    unknown_project: { zh: '项目未登记', en: 'unknown project' },
+    missing_investment: { zh: '缺投资额', en: 'missing investment' },
+  },
+  zone_class: {
+    development_zone: { zh: '开发区', en: 'development zone' },
+    industrial_cluster: { zh: '工业集中区', en: 'industrial cluster' },
+  },
+};
+
+// The six stages of a project: the API sends the Chinese name; the English code is accepted too.
+const STAGES = [
+  { zh: '意向', en: 'intention' },
+  { zh: '签约', en: 'signed' },
+  { zh: '预备', en: 'preparation' },
+  { zh: '开工', en: 'construction' },
+  { zh: '竣工', en: 'completed' },
+  { zh: '评估', en: 'evaluated' },
+];
+
+let current = 'zh';
+
+export function getLang() {
+  return current;
+}
+
+// ?lang= in the URL wins over the remembered choice; Chinese otherwise.
+export function initialLang() {
+  const fromUrl = new URLSearchParams(window.location.search).get('lang');
+  if (LANGS.includes(fromUrl)) return fromUrl;
+  try {
+    const stored = window.localStorage.getItem(STORAGE_KEY);
+    if (LANGS.includes(stored)) return stored;
+  } catch {
+    // Storage can be switched off by the browser; the default language then applies.
+  }
+  return 'zh';
+}
+
+export function setLang(lang) {
+  current = LANGS.includes(lang) ? lang : 'zh';
+  try {
+    window.localStorage.setItem(STORAGE_KEY, current);
+  } catch {
+    // Storage can be switched off by the browser; the choice then lasts for this page only.
+  }
+}
+
+export function t(key, vars = {}) {
+  const text = STRINGS[current][key] ?? STRINGS.zh[key] ?? key;
+  return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
+}
+
+export function fieldLabel(field) {
+  return FIELDS[field][current];
+}
+
+// A code from the API in the current language; an unknown code is shown as sent.
+export function codeLabel(table, code) {
+  if (code === null || code === undefined) return null;
+  return CODES[table][code]?.[current] ?? String(code);
+}
+
+export function stageLabel(stage) {
+  if (stage === null || stage === undefined) return null;
+  const known = STAGES.find((s) => s.zh === stage || s.en === stage);
+  return known ? known[current] : String(stage);
+}
+
+// A {zh, en} object from the API (layer titles, class labels, error messages) in the current language.
+export function pick(texts) {
+  if (texts === null || texts === undefined) return '';
+  if (typeof texts === 'string') return texts;
+  return texts[current] ?? texts.zh ?? '';
+}
