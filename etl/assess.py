@@ -140,18 +140,18 @@ def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
     rows = []
     for key, codes in groups.items():
         project_type, investment = projects.get(key, (None, None))
-        zone = rules.project_zone([lands[c] for c in codes])
+        held_against = rules.project_zone([lands[c] for c in codes])
         area_mu = sum((rules.mu_from_m2(lands[c].official_area_m2) for c in codes), Decimal(0))
         result = rules.assess(
             project_type=project_type, total_investment_wan=investment, area_mu=area_mu,
-            threshold_wan_per_mu=zone.threshold_wan_per_mu, in_zone=zone.zone_code is not None,
+            threshold_wan_per_mu=held_against.threshold_wan_per_mu, in_zone=held_against.zone_code is not None,
             assessed_types=policy.project_types,
         )
-        project_flags = [f.value for f in result.flags] + ([Flag.SPANS_ZONES.value] if zone.spans_zones else [])
+        project_flags = [f.value for f in result.flags] + ([Flag.SPANS_ZONES.value] if held_against.spans_zones else [])
         for c in codes:
             rows.append((
                 c, choices[c].zone_code, choices[c].share, rules.mu_from_m2(lands[c].official_area_m2), area_mu,
-                len(codes), zone.zone_code, result.intensity_wan_per_mu, result.threshold_wan_per_mu, result.ratio,
+                len(codes), held_against.zone_code, result.intensity_wan_per_mu, result.threshold_wan_per_mu, result.ratio,
                 result.status.value, result.band.value, result.shortfall_wan, parcel_flags[c] + project_flags,
                 policy.code,
             ))

@@ -96,9 +96,9 @@ def match_columns(columns: list[str], specs: tuple[FieldSpec, ...]) -> ColumnMat
     fields: dict[str, tuple[str, FieldSpec]] = {}
     extra: list[str] = []
     for column in columns:
-        spec = wanted.get(normalise_header(column))
-        if spec is None or spec.name in fields:
+        found = wanted.get(normalise_header(column))
+        if found is None or found.name in fields:
             extra.append(column)
         else:
-            fields[spec.name] = (column, spec)
+            fields[found.name] = (column, found)
     return ColumnMatch(fields, extra)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -18,6 +19,15 @@ DESCRIPTION = """
 (万元/亩) against its zone's threshold. Areas are Gauss-Krüger (CGCS2000) planar areas; 1 亩 = 10000/15 m²;
 money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WGS84).
 """
+
+
+class PageFiles(StaticFiles):
+    """The page's own files; `node_modules` is served only through the vendor mounts above."""
+
+    def lookup_path(self, path: str) -> tuple[str, os.stat_result | None]:
+        if path.split("/", 1)[0] in ("node_modules", "package.json", "package-lock.json"):
+            return "", None
+        return super().lookup_path(path)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -37,5 +47,5 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     app.mount("/vendor/leaflet", StaticFiles(directory=web_dir / "node_modules" / "leaflet" / "dist"), name="leaflet")
-    app.mount("/", StaticFiles(directory=web_dir, html=True), name="web")
+    app.mount("/", PageFiles(directory=web_dir, html=True), name="web")
     return app

@@ -13,7 +13,7 @@ from mujun.errors import MujunError
 
 
 def engine(request: Request) -> Engine:
-    return request.app.state.engine  # type: ignore[no-any-return]
+    return request.app.state.engine
 
 
 def connection(request: Request) -> Iterator[Connection]:

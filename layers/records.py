@@ -21,7 +21,7 @@ BBox = tuple[float, float, float, float]
 GEOJSON_DECIMALS = 7  # about 1 cm: enough for a cadastral outline on a web map
 
 
-def _record_select() -> Select[Any]:
+def _record_select() -> Select:
     envelope = func.ST_Envelope(Parcel.geom)
     return (
         select(

@@ -6,7 +6,7 @@ stack trace never reaches a user.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass
 from typing import Any
 
 
@@ -48,7 +48,6 @@ class Problem:
     expected_zh: str
     expected_en: str
     severity: str = "error"
-    extra: dict[str, Any] = field(default_factory=dict)
 
     def message(self, lang: str) -> str:
         where = f"{self.file}, {self.location}"

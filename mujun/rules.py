@@ -240,7 +240,7 @@ def assess(
         return Assessment(area_mu, intensity, None, None, Status.NOT_ASSESSED, None, Band.NONE, tuple(flags))
     if not in_zone:
         return Assessment(area_mu, intensity, None, None, Status.OUTSIDE_ZONE, None, Band.NONE)
-    if intensity is None or threshold_wan_per_mu is None or threshold_wan_per_mu <= 0:
+    if total_investment_wan is None or intensity is None or threshold_wan_per_mu is None or threshold_wan_per_mu <= 0:
         if intensity is None:
             flags.append(Flag.MISSING_INVESTMENT)
         return Assessment(

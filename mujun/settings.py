@@ -18,7 +18,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 class DatabaseSettings(BaseSettings):
     """Where PostGIS is: `DATABASE_URL`, or the project's own cluster under `.var/`."""
 
-    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
+    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore", populate_by_name=True)
 
     url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "MUJUN_DATABASE_URL"))
     local_dir: Path = PROJECT_ROOT / ".var" / "postgres"
@@ -36,12 +36,10 @@ class RuleSettings(BaseSettings):
 
 
 class WebSettings(BaseSettings):
-    """The HTTP service: where it listens and an optional base map."""
+    """The HTTP service: the page's files and an optional base map."""
 
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
 
-    host: str = "127.0.0.1"
-    port: int = 8000
     basemap_url: str | None = None
     basemap_attribution: str = ""
     web_dir: Path = PROJECT_ROOT / "web"

@@ -18,6 +18,8 @@ from mujun.db import database_url, make_engine, upgrade
 from mujun.localdb import drop_database
 from mujun.policy import load_policy
 from mujun.settings import DatabaseSettings, RuleSettings, Settings
+from tests.geodata import write_geojson, write_xlsx
+from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
 TABLES = ("parcels", "projects", "zones", "loads", "policy_thresholds", "policies")
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_geo"
@@ -81,3 +83,14 @@ def sample_url() -> Iterator[str]:
 
 def settings_for(url: str) -> Settings:
     return Settings(database=DatabaseSettings(url=url))
+
+
+@pytest.fixture
+def world(tmp_path: Path) -> LoadRequest:
+    return LoadRequest(
+        zones=write_geojson(tmp_path / "zones.geojson", world_zones()),
+        parcels=write_geojson(tmp_path / "parcels.geojson", world_parcels()),
+        projects=write_xlsx(tmp_path / "projects.xlsx", PROJECT_HEADER, world_projects()),
+    )
+
+

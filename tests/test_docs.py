@@ -1,0 +1,46 @@
+"""Datasette's habit: every CLI command, API route and setting is documented in the README."""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+from fastapi.routing import APIRoute
+from typer.main import get_command
+
+from geo_api.cli import app as cli
+from mujun.settings import DatabaseSettings, RuleSettings, WebSettings
+
+README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
+
+
+def test_readme_opens_with_the_two_commands() -> None:
+    quick_start = README.split("## Quick start", 1)[1].split("##", 1)[0]
+    assert re.findall(r"^make \w+", quick_start, flags=re.M) == ["make demo", "make test"]
+
+
+def test_every_cli_command_is_documented() -> None:
+    group = get_command(cli)
+    names = []
+    for name, command in group.commands.items():  # type: ignore[attr-defined]
+        sub = getattr(command, "commands", None)
+        names += [f"mujun {name} {child}" for child in sub] if sub else [f"mujun {name}"]
+    for name in names:
+        assert f"`{name}" in README, f"{name} is not in the README"
+
+
+def test_every_api_route_is_documented() -> None:
+    from geo_api.app import create_app
+    from tests.conftest import settings_for
+
+    app = create_app(settings_for("postgresql+psycopg://nobody@127.0.0.1:1/none"))
+    for route in app.routes:
+        if isinstance(route, APIRoute) and route.include_in_schema:
+            assert f"`GET {route.path}" in README, f"{route.path} is not in the README"
+
+
+def test_every_setting_is_documented() -> None:
+    for model in (DatabaseSettings, RuleSettings, WebSettings):
+        for name in model.model_fields:
+            env = "DATABASE_URL" if name == "url" else f"MUJUN_{name.upper()}"
+            assert env in README, f"{env} is not in the README"
