@@ -44,6 +44,7 @@ EPSG_GK = rules.gk_epsg(119.9)  # CM 120°E (EPSG:4549) holds all of Changzhou, 
 TO_LL = Transformer.from_crs(EPSG_GK, rules.GEOGRAPHIC_SRID, always_xy=True)
 M2_PER_MU = 10000 / 15  # for drawing only; every area that counts goes through mujun.rules
 Pt = tuple[float, float]  # Gauss-Krüger easting, northing (m)
+Shapes = dict[str, BaseGeometry]  # by zone code or district name
 
 
 def to_ll(geometry: Any) -> Any:
@@ -120,9 +121,9 @@ def block_grid(rng: random.Random, zone: BaseGeometry, small: bool) -> list[list
     return blocks
 
 
-def build_zones(rng: random.Random) -> dict[str, BaseGeometry]:
+def build_zones(rng: random.Random) -> Shapes:
     """Zone outlines in lon/lat rounded to 1e-7° as GeoJSON stores them; inner zones keep 150 m inside."""
-    zones: dict[str, BaseGeometry] = {}
+    zones: Shapes = {}
     for spec in ZONES:
         shape = shapely.union_all([blob(rng, *part) for part in spec.parts])
         if spec.inside:
@@ -131,8 +132,8 @@ def build_zones(rng: random.Random) -> dict[str, BaseGeometry]:
     return zones
 
 
-def build_districts(zones_gk: dict[str, BaseGeometry]) -> dict[str, BaseGeometry]:
-    districts: dict[str, BaseGeometry] = {}
+def build_districts(zones_gk: Shapes) -> Shapes:
+    districts: Shapes = {}
     for name, outline in DISTRICTS.items():
         shape = to_gk(Polygon([tuple(map(float, corner.split())) for corner in outline.split(",")]))
         districts[name] = shape.difference(shapely.union_all(list(districts.values()))) if districts else shape
@@ -141,7 +142,7 @@ def build_districts(zones_gk: dict[str, BaseGeometry]) -> dict[str, BaseGeometry
     return districts
 
 
-def straddling(rng: random.Random, zones_gk: dict[str, BaseGeometry], count: int) -> list[tuple[str, Polygon]]:
+def straddling(rng: random.Random, zones_gk: Shapes, count: int) -> list[tuple[str, Polygon]]:
     """Parcels on an outer zone's edge with 10–45% of their area inside it, away from other zones."""
     outers = [s.code for s in ZONES if s.inside is None]
     placed: list[tuple[str, Polygon]] = []
@@ -163,8 +164,7 @@ def straddling(rng: random.Random, zones_gk: dict[str, BaseGeometry], count: int
     return placed
 
 
-def interior(rng: random.Random, zones_gk: dict[str, BaseGeometry], keep_out: BaseGeometry
-             ) -> tuple[dict[str, list[list[Polygon]]], list[list[Pt]]]:
+def interior(rng: random.Random, zones_gk: Shapes, keep_out: BaseGeometry) -> tuple[dict[str, list[list[Polygon]]], list[list[Pt]]]:
     """Whole blocks inside each zone (not across an inner zone's edge) until the zone's target: the
     parcels of each block, and the spare blocks of CZ-ZL-01 (400 万元/亩) for the boundary case."""
     blocks: dict[str, list[list[Polygon]]] = {}
@@ -185,8 +185,7 @@ def interior(rng: random.Random, zones_gk: dict[str, BaseGeometry], keep_out: Ba
     return blocks, spare
 
 
-def outside(rng: random.Random, districts: dict[str, BaseGeometry], zones_gk: dict[str, BaseGeometry],
-            count: int) -> list[tuple[str, Polygon]]:
+def outside(rng: random.Random, districts: Shapes, zones_gk: Shapes, count: int) -> list[tuple[str, Polygon]]:
     """Parcels inside a district and at least 300 m from every zone."""
     names, all_zones = list(districts), shapely.union_all(list(zones_gk.values()))
     placed: list[tuple[str, Polygon]] = []
@@ -239,8 +238,7 @@ def stage_for(rng: random.Random, start: dt.date, completion: dt.date) -> str:
     return "评估" if completion.replace(year=completion.year + 1) < DATA_DATE and rng.random() < 0.5 else "竣工"
 
 
-def lay_out(rng: random.Random) -> tuple[dict[str, BaseGeometry], dict[str, BaseGeometry], list[Parcel],
-                                          list[Project]]:
+def lay_out(rng: random.Random) -> tuple[Shapes, Shapes, list[Parcel], list[Project]]:
     """Zones, districts, and parcels grouped into projects (one to three adjacent parcels each)."""
     zones_ll = build_zones(rng)
     zones_gk = {code: to_gk(g) for code, g in zones_ll.items()}
@@ -295,8 +293,8 @@ def record_areas(rng: random.Random, parcels: list[Parcel]) -> tuple[list[Decima
     return geometry_m2, mismatched
 
 
-def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], zones_ll: dict[str, BaseGeometry],
-           geometry_m2: list[Decimal]) -> tuple[list[rules.ZoneChoice], list[rules.Status]]:
+def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], zones_ll: Shapes, geometry_m2: list[Decimal]
+           ) -> tuple[list[rules.ZoneChoice], list[rules.Status]]:
     """Each parcel's zone and each project's dates, stage, names and 总投资 (so that about 17% of the
     industrial projects in a zone fall below its threshold), by the portal's own rules."""
     policy, specs = load_policy("changzhou-2018"), {s.code: s for s in ZONES}
@@ -321,13 +319,11 @@ def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], z
         first, zone_code = parcels[project.parcels[0]], choices[project.parcels[0]].zone_code
         project.stage = stage_for(rng, *first.dates[1:])
         place = specs[zone_code].name if zone_code else first.jurisdiction
-        project.industry, project.enterprise, project.name = names(rng, project.project_type, first.jurisdiction,
-                                                                   place, taken)
+        project.industry, project.enterprise, project.name = names(rng, project.project_type, first.jurisdiction, place, taken)
         official = [rules.official_area_m2(geometry_m2[i], parcels[i].recorded_m2) for i in project.parcels]
         area_mu = rules.mu_from_m2(sum(official, Decimal(0)))
-        zone = rules.project_zone([rules.ParcelLand(m2, c, zone_m2.get(c or "", 0.0), threshold.get(c or ""))
-                                   for m2, c in zip(official, (choices[i].zone_code for i in project.parcels),
-                                                    strict=True)])
+        lands = zip(official, (choices[i].zone_code for i in project.parcels), strict=True)
+        zone = rules.project_zone([rules.ParcelLand(m2, c, zone_m2.get(c or "", 0.0), threshold.get(c or "")) for m2, c in lands])
         assert not zone.spans_zones
         draw = rng.random()
         if project.fixed_investment is not None:
@@ -348,8 +344,7 @@ def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], z
     for _ in range(20):  # 意向/签约: no land yet
         project = Project([], "industrial" if rng.random() < 0.85 else "service", rng.choice(("意向", "签约")))
         district = rng.choice(list(REGION))
-        project.industry, project.enterprise, project.name = names(rng, project.project_type, district,
-                                                                   district, taken)
+        project.industry, project.enterprise, project.name = names(rng, project.project_type, district, district, taken)
         project.investment = round(10 ** rng.uniform(3.7, 5.7))
         projects.append(project)
     return choices, statuses

@@ -19,6 +19,12 @@ X0, Y0 = 495_000.0, 3_520_000.0
 _TO_LONLAT = Transformer.from_crs(GK, 4490, always_xy=True)
 
 
+def gk_lonlat(x: float, y: float) -> tuple[float, float]:
+    """lon/lat of the point (x, y) metres east/north of (X0, Y0) in EPSG:4549."""
+    lon, lat = _TO_LONLAT.transform(X0 + x, Y0 + y)
+    return float(lon), float(lat)
+
+
 def gk_rect(x: float, y: float, width: float, height: float) -> BaseGeometry:
     """A rectangle given in metres east/north of (X0, Y0) in EPSG:4549, returned in lon/lat."""
     rect = box(X0 + x, Y0 + y, X0 + x + width, Y0 + y + height)

@@ -8,8 +8,10 @@ from pathlib import Path
 from fastapi.routing import APIRoute
 from typer.main import get_command
 
+from geo_api.app import create_app
 from geo_api.cli import app as cli
 from mujun.settings import DatabaseSettings, RuleSettings, WebSettings
+from tests.conftest import settings_for
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
 
@@ -30,9 +32,6 @@ def test_every_cli_command_is_documented() -> None:
 
 
 def test_every_api_route_is_documented() -> None:
-    from geo_api.app import create_app
-    from tests.conftest import settings_for
-
     app = create_app(settings_for("postgresql+psycopg://nobody@127.0.0.1:1/none"))
     for route in app.routes:
         if isinstance(route, APIRoute) and route.include_in_schema:

@@ -11,13 +11,13 @@ import psycopg
 import pyogrio
 import pytest
 import shapely
-from sqlalchemy import Engine
+from sqlalchemy import Engine, text
 
 from etl.load import LoadRequest, load
 from layers.records import parcel_by_code
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
-from tests.geodata import gk_rect, write_geojson, write_xlsx
+from tests.geodata import X0, Y0, gk_rect, write_geojson, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_parcels, world_projects, world_zones
 
 
@@ -159,8 +159,6 @@ def test_a_failure_inside_the_database_rolls_the_whole_load_back(empty_db: str, 
 def test_a_zone_file_in_gauss_kruger_is_reprojected(empty_db: str, engine: Engine, world: LoadRequest,
                                                     tmp_path: Path) -> None:
     # The same zones, written in EPSG:4549 metres into a GeoPackage that declares its CRS.
-    from tests.geodata import X0, Y0
-
     path = tmp_path / "zones_gk.gpkg"
     rects = [shapely.box(X0, Y0, X0 + 2000, Y0 + 2000), shapely.box(X0 + 1000, Y0 + 1000, X0 + 1500, Y0 + 1500),
              shapely.box(X0 + 3000, Y0, X0 + 4000, Y0 + 1000)]
@@ -172,8 +170,6 @@ def test_a_zone_file_in_gauss_kruger_is_reprojected(empty_db: str, engine: Engin
     assert any("EPSG:4490" in note for note in result.inferences)
     assert record(engine, "P3")["zone_code"] == "WJ-CL"
     with engine.connect() as conn:
-        from sqlalchemy import text
-
         area = conn.execute(text("SELECT area_m2 FROM zones WHERE zone_code = 'WJ-DZ'")).scalar_one()
     assert area == D("4000000.00")  # 2 km × 2 km
 

@@ -7,27 +7,19 @@ from collections.abc import Iterator
 import pytest
 from fastapi.testclient import TestClient
 
-from etl.load import LoadRequest
+from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
 from tests.conftest import settings_for
-from tests.geodata import X0, Y0, _TO_LONLAT
+from tests.geodata import gk_lonlat as lonlat
 from tests.world import POLICY
 
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest) -> Iterator[TestClient]:
-    from etl.load import load
-
     load(empty_db, world, POLICY, RuleSettings())
     with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
         yield client
-
-
-def lonlat(x: float, y: float) -> tuple[float, float]:
-    """lon/lat of a point given in metres from the world's origin in EPSG:4549."""
-    lon, lat = _TO_LONLAT.transform(X0 + x, Y0 + y)
-    return lon, lat
 
 
 def test_parcel_record_has_the_contract_fields_and_hand_worked_values(client: TestClient) -> None:
