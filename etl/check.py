@@ -100,6 +100,9 @@ class _Rows:
         self.columns = columns
         self.match = match_columns(list(columns), specs)
         self.where = where
+        for column, found in self.match.fields.values():
+            if found.assumption:
+                checked.inferences.append(f"{checked.file}, {column}: {found.assumption}")
         for spec in specs:
             if spec.required and spec.name not in self.match.fields:
                 names = " / ".join((spec.name, *spec.aliases))

@@ -20,6 +20,8 @@ class FieldSpec:
     required: bool = False
     scale: Decimal = Decimal(1)
     """Multiplier into the stored unit (亿元 → 万元: 10000; 亩 → m²: handled by the parcel check)."""
+    assumption: str | None = None
+    """Said in the load's inferences whenever this spelling is used (e.g. a header without its unit)."""
 
 
 ZONE_FIELDS = (
@@ -34,6 +36,8 @@ PARCEL_FIELDS = (
     FieldSpec("project_code", ("项目编号",)),
     FieldSpec("land_use", ("用地性质",)),
     FieldSpec("recorded_area_m2", ("出让面积(平方米)", "出让面积(m2)", "出让面积(㎡)")),
+    FieldSpec("recorded_area_m2", ("出让面积", "出让面积m2"),
+              assumption="出让面积 has no unit in its header: read as 平方米 (m²), the unit of land contracts"),
     FieldSpec("recorded_area_mu", ("出让面积(亩)",)),
     FieldSpec("supply_date", ("供地日期",)),
     FieldSpec("agreed_start_date", ("约定开工日期",)),

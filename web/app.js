@@ -319,8 +319,12 @@ async function start() {
   addLayers(catalogue.layers);
   addControls();
   state.controls.legend = new Legend().addTo(map);
-  const [minLon, minLat, maxLon, maxLat] = catalogue.initial_bbox;
-  map.fitBounds([[minLat, minLon], [maxLat, maxLon]]);
+  if (catalogue.initial_bbox) {
+    const [minLon, minLat, maxLon, maxLat] = catalogue.initial_bbox;
+    map.fitBounds([[minLat, minLon], [maxLat, maxLon]]);
+  } else {
+    map.fitWorld(); // nothing loaded yet
+  }
   map.on('moveend', refresh);
   map.on('overlayadd overlayremove', (event) => {
     if (event.layer !== state.basemap) refresh();

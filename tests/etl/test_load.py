@@ -182,3 +182,24 @@ def test_a_file_without_crs_is_refused(empty_db: str, tmp_path: Path) -> None:
         run(empty_db, LoadRequest(zones=path))
     assert any("no coordinate reference system" in p.message("en") for p in caught.value.problems)
     assert snapshot(empty_db)["zones"] == []
+
+
+def test_shapefile_parcels_and_csv_projects(empty_db: str, engine: Engine, world: LoadRequest, tmp_path: Path) -> None:
+    # The world's parcels as a Shapefile with Chinese field names in GBK (declared in .cpg: a UTF-8 name of
+    # four characters would not fit the 10 bytes of a DBF field name) and projects as CSV.
+    parcels = world_parcels()
+    shp = tmp_path / "parcels.shp"
+    pyogrio.raw.write(
+        shp, shapely.to_wkb(np.array([g for _, g in parcels])),
+        [np.array([p["parcel_code"] for p, _ in parcels]), np.array([p["project_code"] for p, _ in parcels]),
+         np.array([p["recorded_area_m2"] if p["recorded_area_m2"] else np.nan for p, _ in parcels])],
+        fields=["宗地编号", "项目编号", "出让面积"], crs="EPSG:4490", driver="ESRI Shapefile", geometry_type="Polygon",
+        encoding="GBK",
+    )
+    csv = tmp_path / "projects.csv"
+    csv.write_text("\n".join(",".join(map(str, row)) for row in [PROJECT_HEADER, *world_projects()]), encoding="utf-8-sig")
+    result = run(empty_db, LoadRequest(zones=world.zones, parcels=shp, projects=csv))
+    assert result.counts["parcels"]["inserted"] == 9 and result.counts["projects"]["inserted"] == 8
+    p2 = record(engine, "P2")
+    assert (p2["recorded_area_m2"], p2["intensity_wan_per_mu"], p2["status"]) == (6666.67, 399.9, "below")
+    assert any("出让面积 has no unit" in note for note in result.inferences)
