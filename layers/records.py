@@ -21,7 +21,7 @@ BBox = tuple[float, float, float, float]
 GEOJSON_DECIMALS = 7  # about 1 cm: enough for a cadastral outline on a web map
 
 
-def _record_select() -> Select:
+def record_select() -> Select:
     envelope = func.ST_Envelope(Parcel.geom)
     return (
         select(
@@ -53,7 +53,7 @@ def parcel_record(row: RowMapping) -> dict[str, Any]:
 
 
 def parcel_by_code(conn: Connection, parcel_code: str) -> dict[str, Any] | None:
-    row = conn.execute(_record_select().where(Parcel.parcel_code == parcel_code)).mappings().first()
+    row = conn.execute(record_select().where(Parcel.parcel_code == parcel_code)).mappings().first()
     return parcel_record(row) if row else None
 
 
@@ -63,7 +63,7 @@ def _point(lon: float, lat: float) -> Any:
 
 def parcels_at(conn: Connection, lon: float, lat: float) -> list[dict[str, Any]]:
     """Parcels containing the point (lon/lat, CGCS2000), smallest first (a nested parcel before its host)."""
-    query = _record_select().where(func.ST_Intersects(Parcel.geom, _point(lon, lat))).order_by(Parcel.area_m2)
+    query = record_select().where(func.ST_Intersects(Parcel.geom, _point(lon, lat))).order_by(Parcel.area_m2)
     return [parcel_record(row) for row in conn.execute(query).mappings()]
 
 
@@ -78,7 +78,7 @@ def _feature_collection(features: list[dict[str, Any]], limit: int) -> dict[str,
 
 def parcel_features(conn: Connection, bbox: BBox, limit: int) -> dict[str, Any]:
     query = (
-        _record_select()
+        record_select()
         .add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
         .where(func.ST_Intersects(Parcel.geom, _envelope(bbox)))
         .order_by(Parcel.parcel_code)

@@ -9,8 +9,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-DZ, IC = "省级以上开发区", "工业集中区"
-ZONE_CLASS = {DZ: "development_zone", IC: "industrial_cluster"}
+DZ, IC = "省级以上开发区", "工业集中区"  # 园区类别 as written; the loader's etl.fields.ZONE_CLASSES reads them
 # 统计用区划代码 of each jurisdiction (320471: 常州经济开发区), the first part of a 宗地编号.
 REGION = {"天宁区": "320402", "钟楼区": "320404", "新北区": "320411", "武进区": "320412",
           "常州经济开发区": "320471", "金坛区": "320413", "溧阳市": "320481"}
@@ -64,27 +63,31 @@ DISTRICTS = {
            "119.46 31.57, 119.35 31.56, 119.22 31.5, 119.12 31.42",
 }
 
-# 所属行业 → (enterprise name tails, products): the ten industrial chains of the 2018 policy, then services.
+# 所属行业 → (enterprise name tail, product) pairs: the ten industrial chains of the 2018 policy, then services.
 INDUSTRIES = {
-    "新能源汽车和关键零部件": (("汽车部件", "电驱动科技"), ("年产{n}万套新能源汽车电驱动系统", "年产{n}万套汽车轻量化铝合金部件")),
-    "新一代信息电子": (("电子科技", "微电子", "光电科技"), ("年产{n}万平方米柔性电路板", "年产{n}亿只片式电感")),
-    "新材料": (("新材料科技", "高分子材料"), ("年产{n}亿平方米锂电隔膜", "年产{n}000吨碳纤维复合材料")),
-    "智能制造装备": (("智能装备", "机器人科技"), ("年产{n}00台工业机器人", "年产{n}00台（套）智能数控机床")),
-    "生物医药": (("生物科技", "医药科技", "医疗器械"), ("年产{n}亿片口服固体制剂", "年产{n}万盒体外诊断试剂")),
-    "新能源": (("光伏科技", "储能科技"), ("年产{n}GW高效光伏组件", "年产{n}GWh动力锂电池", "年产{n}万套储能系统")),
-    "高端装备": (("重工", "精密机械"), ("年产{n}00台（套）大型压力容器", "年产{n}00套风电齿轮箱")),
-    "节能环保": (("环保科技", "节能科技"), ("年产{n}00台（套）工业废气处理设备", "年产{n}万台高效节能电机")),
-    "轨道交通": (("轨道交通科技", "轨道装备"), ("年产{n}00套轨道交通牵引系统", "年产{n}00辆城轨车辆配套部件")),
-    "绿色精品钢": (("特钢", "精密钢管"), ("年产{n}0万吨特种合金钢棒材", "年产{n}万吨精密钢管")),
+    "新能源汽车和关键零部件": (("电驱动科技", "年产{n}万套新能源汽车电驱动系统"),
+                     ("汽车部件", "年产{n}万套汽车轻量化铝合金部件")),
+    "新一代信息电子": (("电子科技", "年产{n}0万平方米柔性电路板"), ("微电子", "年产{n}亿只片式电感")),
+    "新材料": (("新材料科技", "年产{n}亿平方米锂电隔膜"), ("高分子材料", "年产{n}000吨碳纤维复合材料")),
+    "智能制造装备": (("机器人科技", "年产{n}00台工业机器人"), ("智能装备", "年产{n}00台（套）智能数控机床")),
+    "生物医药": (("医药科技", "年产{n}亿片口服固体制剂"), ("生物科技", "年产{n}0万盒体外诊断试剂"),
+             ("医疗器械", "年产{n}00万支医用导管")),
+    "新能源": (("光伏科技", "年产{n}GW高效光伏组件"), ("动力电池", "年产{n}GWh动力锂电池"),
+            ("储能科技", "年产{n}万套储能系统")),
+    "高端装备": (("重工", "年产{n}00台（套）大型压力容器"), ("传动科技", "年产{n}00套风电齿轮箱")),
+    "节能环保": (("环保科技", "年产{n}00台（套）工业废气处理设备"), ("节能科技", "年产{n}万台高效节能电机")),
+    "轨道交通": (("轨道交通科技", "年产{n}00套轨道交通牵引系统"), ("轨道装备", "年产{n}00辆城轨车辆配套部件")),
+    "绿色精品钢": (("特钢", "年产{n}0万吨特种合金钢棒材"), ("精密钢管", "年产{n}万吨精密钢管")),
 }
 INDUSTRY_WEIGHTS = (14, 12, 14, 14, 8, 12, 10, 7, 5, 4)
-SERVICES = {"软件和信息服务": (("信息技术", "软件科技"), ("研发中心及总部大楼", "软件产业园")),
-            "现代物流": (("供应链管理", "物流"), ("智慧物流园", "冷链物流中心")),
-            "科技服务": (("科技服务", "检测技术"), ("科技企业孵化器", "检验检测服务平台"))}
+SERVICES = {"软件和信息服务": (("软件科技", "研发中心及总部大楼"), ("信息技术", "软件产业园")),
+            "现代物流": (("供应链管理", "智慧物流园"), ("物流", "冷链物流中心")),
+            "科技服务": (("科技服务", "科技企业孵化器"), ("检测技术", "检验检测服务平台"))}
 WORKS = ("标准厂房配套道路工程", "污水处理厂扩建工程", "110千伏变电站工程", "综合管廊工程", "消防站工程")
 TRADE_NAME_CHARS = "恒瑞华达新科博泰源辰宏远嘉德盛天中润鼎铭卓越锦安诚信凯隆裕丰"
 TYPE_CN = {"industrial": "工业", "service": "服务业", "infrastructure": "基础设施"}
 LAND_USE = {"industrial": "工业用地", "service": "商服用地", "infrastructure": "公共设施用地"}
+
 
 def names(rng: random.Random, project_type: str, district: str, place: str, taken: set[str]
           ) -> tuple[str, str, str]:
@@ -98,10 +101,10 @@ def names(rng: random.Random, project_type: str, district: str, place: str, take
         return "基础设施", enterprise, name
     table = INDUSTRIES if project_type == "industrial" else SERVICES
     industry = rng.choices(list(table), INDUSTRY_WEIGHTS if table is INDUSTRIES else None)[0]
-    tails, products = table[industry]
+    tail, product = rng.choice(table[industry])
     enterprise = ""
     while enterprise in taken | {""}:
-        enterprise = (rng.choice(("江苏", "常州")) + "".join(rng.sample(TRADE_NAME_CHARS, 2)) + rng.choice(tails)
+        enterprise = (rng.choice(("江苏", "常州")) + "".join(rng.sample(TRADE_NAME_CHARS, 2)) + tail
                       + rng.choice(("有限公司", "有限公司", "股份有限公司")))
     taken.add(enterprise)
-    return industry, enterprise, f"{enterprise}{rng.choice(products).format(n=rng.choice((1, 2, 3, 5, 8)))}项目"
+    return industry, enterprise, f"{enterprise}{product.format(n=rng.choice((1, 2, 3, 5, 8)))}项目"

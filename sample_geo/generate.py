@@ -1,11 +1,10 @@
 """Sample data for Mujun: Changzhou's zones and districts, parcels and projects, made up but plausible.
 
 Deterministic (random.Random(2018), no network): writes zones.geojson, districts.geojson, parcels.gpkg and
-projects.xlsx next to this file, byte for byte the same on every run. From the project root:
-`python -m sample_geo.generate`. Shapes are drawn in metres on the CGCS2000 Gauss-Krüger plane of CM 120°E
-(all of Changzhou lies in that 3-degree zone) and stored as lon/lat. Areas, the zone of each parcel and the
-thresholds come from `mujun.rules` and the `changzhou-2018` policy, so the data hold exactly the cases the
-portal must show; README.md lists them.
+projects.xlsx next to this file, the same bytes on every run. From the project root:
+`python -m sample_geo.generate`. Names and rough places are in `catalogue.py`, drawing in metres in
+`drawing.py`; here the parcels and projects are laid out so that, judged by `mujun.rules` and the
+`changzhou-2018` policy, they hold the cases the portal must show (README.md lists them).
 """
 
 from __future__ import annotations
@@ -16,11 +15,9 @@ import math
 import random
 import sys
 import zipfile
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import pyogrio
@@ -28,97 +25,20 @@ import shapely
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.writer.excel import ExcelWriter
-from pyproj import Transformer
 from shapely.geometry import MultiPolygon, Point, Polygon
 from shapely.geometry.base import BaseGeometry
 
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from etl.fields import ZONE_CLASSES
 from mujun import rules
 from mujun.policy import load_policy
-from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONE_CLASS, ZONES, names
+from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONES, names
+from sample_geo.drawing import M2_PER_MU, Pt, blob, block_grid, node, rectangle, subdivide, to_gk, to_ll
 
 OUT = Path(__file__).resolve().parent
 DATA_DATE = dt.date(2024, 6, 30)  # the sample's "today": stages agree with the agreed dates against it
-EPSG_GK = rules.gk_epsg(119.9)  # CM 120°E (EPSG:4549) holds all of Changzhou, 119.1°E–120.2°E
-TO_LL = Transformer.from_crs(EPSG_GK, rules.GEOGRAPHIC_SRID, always_xy=True)
-M2_PER_MU = 10000 / 15  # for drawing only; every area that counts goes through mujun.rules
-Pt = tuple[float, float]  # Gauss-Krüger easting, northing (m)
 Shapes = dict[str, BaseGeometry]  # by zone code or district name
-
-
-def to_ll(geometry: Any) -> Any:
-    return shapely.transform(geometry, lambda xy: np.column_stack(TO_LL.transform(xy[:, 0], xy[:, 1])))
-
-
-def to_gk(geometry: Any) -> Any:
-    return rules.to_gauss_kruger(geometry, EPSG_GK)
-
-
-def blob(rng: random.Random, lon: float, lat: float, radius_km: float) -> Polygon:
-    """An irregular star-shaped outline of about `radius_km`, in Gauss-Krüger metres."""
-    centre = to_gk(Point(lon, lat))
-    n = rng.randint(9, 13)
-    angles = [2 * math.pi * (i + rng.uniform(-0.3, 0.3)) / n for i in range(n)]
-    radii = [radius_km * 1000 * rng.uniform(0.75, 1.15) for _ in angles]
-    return Polygon([(centre.x + r * math.cos(a), centre.y + r * math.sin(a)) for a, r in zip(angles, radii, strict=True)])
-
-
-def lerp(a: Pt, b: Pt, t: float) -> Pt:
-    return a[0] + (b[0] - a[0]) * t, a[1] + (b[1] - a[1]) * t
-
-
-def subdivide(rng: random.Random, quad: list[Pt], out: list[list[Pt]]) -> None:
-    """Cut a block into parcels of 5–200 亩 across its longer side, with slightly slanted cuts."""
-    area_mu = Polygon(quad).area / M2_PER_MU
-    if area_mu <= 200 and (area_mu < 20 or rng.random() > min(0.85, area_mu / 80)):
-        out.append(quad)
-        return
-    p0, p1, p2, p3 = quad if math.dist(quad[0], quad[1]) >= math.dist(quad[1], quad[2]) else quad[1:] + quad[:1]
-    t, slant = rng.uniform(0.35, 0.65), rng.uniform(-0.05, 0.05)
-    a, b = lerp(p0, p1, t + slant), lerp(p3, p2, t - slant)
-    subdivide(rng, [p0, a, b, p3], out)
-    subdivide(rng, [a, p1, p2, b], out)
-
-
-def node(quads: Sequence[list[Pt]]) -> list[Polygon]:
-    """Insert each neighbour's corner lying on an edge into that edge, so that shared borders have the same
-    vertices: a T-junction would turn into a sliver overlap once projected to lon/lat."""
-    corners = {p for q in quads for p in q}
-    polygons = []
-    for quad in quads:
-        ring: list[Pt] = []
-        for a, b in zip(quad, quad[1:] + quad[:1], strict=True):
-            dx, dy, length = b[0] - a[0], b[1] - a[1], math.dist(a, b)
-            ring.append(a)
-            ring.extend(sorted((p for p in corners if 0 < (p[0] - a[0]) * dx + (p[1] - a[1]) * dy < length**2 - 1e-6
-                                and abs(dx * (p[1] - a[1]) - dy * (p[0] - a[0])) < 1e-6 * length),
-                               key=lambda p: math.dist(a, p)))
-        polygons.append(Polygon(ring))
-    return polygons
-
-
-def rectangle(rng: random.Random, centre: Pt, width: float, depth: float, angle: float) -> Polygon:
-    """A rotated rectangle with corners moved by up to 4 m: a slightly irregular quadrilateral."""
-    c, s = math.cos(angle), math.sin(angle)
-    corners = [(-width / 2, -depth / 2), (width / 2, -depth / 2), (width / 2, depth / 2), (-width / 2, depth / 2)]
-    return Polygon([(centre[0] + u * c - v * s + rng.uniform(-4, 4), centre[1] + u * s + v * c + rng.uniform(-4, 4))
-                    for u, v in corners])
-
-
-def block_grid(rng: random.Random, zone: BaseGeometry, small: bool) -> list[list[Pt]]:
-    """Blocks (bw × bh m, 24 m roads between) on a street grid turned by a random angle over the zone."""
-    bw, bh = (rng.uniform(200, 260), rng.uniform(150, 200)) if small else (rng.uniform(280, 420), rng.uniform(200, 300))
-    angle = rng.uniform(-math.pi / 6, math.pi / 6)
-    c, s, cx, cy = math.cos(angle), math.sin(angle), zone.centroid.x, zone.centroid.y
-    reach = math.dist(zone.bounds[:2], zone.bounds[2:])
-    blocks = []
-    for i in range(-int(reach / (bw + 24)), int(reach / (bw + 24))):
-        for j in range(-int(reach / (bh + 24)), int(reach / (bh + 24))):
-            u, v = i * (bw + 24), j * (bh + 24)
-            local = [(u, v), (u + bw, v), (u + bw, v + bh), (u, v + bh)]
-            blocks.append([(cx + x * c - y * s, cy + x * s + y * c) for x, y in local])
-    return blocks
 
 
 def build_zones(rng: random.Random) -> Shapes:
@@ -164,7 +84,8 @@ def straddling(rng: random.Random, zones_gk: Shapes, count: int) -> list[tuple[s
     return placed
 
 
-def interior(rng: random.Random, zones_gk: Shapes, keep_out: BaseGeometry) -> tuple[dict[str, list[list[Polygon]]], list[list[Pt]]]:
+def interior(rng: random.Random, zones_gk: Shapes, keep_out: BaseGeometry
+             ) -> tuple[dict[str, list[list[Polygon]]], list[list[Pt]]]:
     """Whole blocks inside each zone (not across an inner zone's edge) until the zone's target: the
     parcels of each block, and the spare blocks of CZ-ZL-01 (400 万元/亩) for the boundary case."""
     blocks: dict[str, list[list[Polygon]]] = {}
@@ -187,10 +108,10 @@ def interior(rng: random.Random, zones_gk: Shapes, keep_out: BaseGeometry) -> tu
 
 def outside(rng: random.Random, districts: Shapes, zones_gk: Shapes, count: int) -> list[tuple[str, Polygon]]:
     """Parcels inside a district and at least 300 m from every zone."""
-    names, all_zones = list(districts), shapely.union_all(list(zones_gk.values()))
+    district_names, all_zones = list(districts), shapely.union_all(list(zones_gk.values()))
     placed: list[tuple[str, Polygon]] = []
     while len(placed) < count:
-        name = rng.choices(names, [districts[n].area for n in names])[0]
+        name = rng.choices(district_names, [districts[n].area for n in district_names])[0]
         x0, y0, x1, y1 = districts[name].bounds
         centre = (rng.uniform(x0, x1), rng.uniform(y0, y1))
         parcel = rectangle(rng, centre, rng.uniform(80, 220), rng.uniform(60, 160), rng.uniform(0, math.pi))
@@ -293,8 +214,8 @@ def record_areas(rng: random.Random, parcels: list[Parcel]) -> tuple[list[Decima
     return geometry_m2, mismatched
 
 
-def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], zones_ll: Shapes, geometry_m2: list[Decimal]
-           ) -> tuple[list[rules.ZoneChoice], list[rules.Status]]:
+def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], zones_ll: Shapes,
+           geometry_m2: list[Decimal]) -> tuple[list[rules.ZoneChoice], list[rules.Status]]:
     """Each parcel's zone and each project's dates, stage, names and 总投资 (so that about 17% of the
     industrial projects in a zone fall below its threshold), by the portal's own rules."""
     policy, specs = load_policy("changzhou-2018"), {s.code: s for s in ZONES}
@@ -302,7 +223,7 @@ def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], z
     codes = list(zones_gk)
     tree = shapely.STRtree([zones_gk[c] for c in codes])
     zone_m2 = {c: float(g.area) for c, g in zones_gk.items()}
-    threshold = {c: policy.threshold_for(s.jurisdiction, ZONE_CLASS[s.zone_class]) for c, s in specs.items()}
+    threshold = {c: policy.threshold_for(s.jurisdiction, ZONE_CLASSES[s.zone_class]) for c, s in specs.items()}
     choices = []
     for g in (to_gk(p.ll) for p in parcels):
         overlaps = [rules.ZoneOverlap(codes[j], g.intersection(zones_gk[codes[j]]).area, zone_m2[codes[j]])
@@ -319,11 +240,13 @@ def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], z
         first, zone_code = parcels[project.parcels[0]], choices[project.parcels[0]].zone_code
         project.stage = stage_for(rng, *first.dates[1:])
         place = specs[zone_code].name if zone_code else first.jurisdiction
-        project.industry, project.enterprise, project.name = names(rng, project.project_type, first.jurisdiction, place, taken)
+        project.industry, project.enterprise, project.name = names(rng, project.project_type, first.jurisdiction,
+                                                                   place, taken)
         official = [rules.official_area_m2(geometry_m2[i], parcels[i].recorded_m2) for i in project.parcels]
         area_mu = rules.mu_from_m2(sum(official, Decimal(0)))
         lands = zip(official, (choices[i].zone_code for i in project.parcels), strict=True)
-        zone = rules.project_zone([rules.ParcelLand(m2, c, zone_m2.get(c or "", 0.0), threshold.get(c or "")) for m2, c in lands])
+        zone = rules.project_zone([rules.ParcelLand(m2, c, zone_m2.get(c or "", 0.0), threshold.get(c or ""))
+                                   for m2, c in lands])
         assert not zone.spans_zones
         draw = rng.random()
         if project.fixed_investment is not None:
@@ -391,9 +314,11 @@ def write_projects(path: Path, projects: list[Project]) -> None:
     wb = Workbook()
     ws = wb.active
     ws.title = "项目"
-    ws.append(["项目编号", "项目名称", "企业名称", "所属行业", "项目类型", "总投资(万元)", "币种", "项目阶段", "项目级别"])
+    ws.append(["项目编号", "项目名称", "企业名称", "所属行业", "项目类型", "总投资(万元)", "币种", "项目阶段",
+               "项目级别"])
     for p in sorted(projects, key=lambda p: p.code):
-        level = "省级重大项目" if p.investment >= 200000 else "市级重大项目" if p.investment >= 30000 else "区级重点项目"
+        level = "省级重大项目" if p.investment >= 100000 else "市级重大项目" if p.investment >= 30000 \
+            else "区级重点项目"
         ws.append([p.code, p.name, p.enterprise, p.industry, TYPE_CN[p.project_type], p.investment, "CNY", p.stage,
                    level])
     for cell in ws[1]:
@@ -435,14 +360,17 @@ def main() -> None:
         "parcels outside every zone": sum(c.zone_code is None for c in choices),
         "straddling (<50% in zone)": sum(c.straddles for c in choices),
         "in a nested inner zone": sum(c.zone_code in inner for c in choices),
-        "area mismatch (>1%)": sum(rules.area_mismatch(a, p.recorded_m2) for a, p in zip(geometry_m2, parcels, strict=True)),
+        "area mismatch (>1%)": sum(rules.area_mismatch(a, p.recorded_m2)
+                                   for a, p in zip(geometry_m2, parcels, strict=True)),
         "multi-parcel projects": sum(len(p.parcels) > 1 for p in projects),
     }
     for label, value in counts.items():
         print(f"{label:30}{value}")
     print(f"{'industrial projects in a zone':30}{len(assessed)}, {share_below:.1%} below the threshold")
 
-    assert counts["zones"] >= 12 and {s.zone_class for s in ZONES} == set(ZONE_CLASS) and len(inner) >= 2
+    assert counts["zones"] >= 12 and len(inner) >= 2
+    assert {ZONE_CLASSES[s.zone_class] for s in ZONES} == {"development_zone", "industrial_cluster"}
+    assert {s.jurisdiction for s in ZONES} == set(REGION)
     assert all(to_gk(zones_ll[s.inside]).contains(to_gk(zones_ll[s.code])) for s in ZONES if s.inside)
     outer = [zones_ll[s.code] for s in ZONES if not s.inside]
     assert not any(a.intersects(b) for k, a in enumerate(outer) for b in outer[k + 1:])
@@ -457,6 +385,7 @@ def main() -> None:
     stored = np.array([p.ll for p in parcels])
     assert shapely.STRtree(stored).query(stored, predicate="overlaps").shape[1] == 0, "overlapping parcels"
     assert {p.stage for p in projects} == {"意向", "签约", "预备", "开工", "竣工", "评估"}
+    assert sum(p.investment >= 100000 for p in projects) >= 5  # some 省级重大项目 (≥ 10亿元)
     assert 0.80 <= sum(p.project_type == "industrial" for p in projects) / len(projects) <= 0.90
 
 
