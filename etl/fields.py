@@ -96,7 +96,7 @@ def match_columns(columns: list[str], specs: tuple[FieldSpec, ...]) -> ColumnMat
     wanted: dict[str, FieldSpec] = {}
     for spec in specs:
         for key in (spec.name, *spec.aliases):
-            wanted[normalise_header(key)] = spec
+            wanted.setdefault(normalise_header(key), spec)  # the first spec named so owns its plain name
     fields: dict[str, tuple[str, FieldSpec]] = {}
     extra: list[str] = []
     for column in columns:

@@ -1,0 +1,59 @@
+"""The committed Changzhou sample, as the real loader stores it, has what the walking skeleton asks for."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import psycopg
+import pytest
+
+from etl.load import libpq_conninfo
+
+
+@pytest.fixture(scope="module")
+def ask(sample_url: str) -> Any:
+    conn = psycopg.connect(libpq_conninfo(sample_url))
+
+    def one(query: str) -> Any:
+        row = conn.execute(query).fetchone()
+        assert row is not None
+        return row[0] if len(row) == 1 else row
+
+    yield one
+    conn.close()
+
+
+def test_zones_cover_both_groups_and_both_classes_and_some_nest(ask: Any) -> None:
+    assert ask("SELECT count(*) FROM zones") >= 10
+    assert ask("SELECT count(DISTINCT jurisdiction) FROM zones") == 7
+    assert ask("SELECT count(DISTINCT (z.zone_class, t.threshold_wan_per_mu)) FROM zones z JOIN policy_thresholds t "
+               "USING (jurisdiction, zone_class)") == 4  # 400, 350, 350 (金坛/溧阳 开发区), 310
+    assert ask("SELECT count(*) FROM zones a JOIN zones b ON a.zone_code <> b.zone_code "
+               "AND ST_Within(a.geom, b.geom)") >= 2
+
+
+def test_parcels_projects_stages_and_industries(ask: Any) -> None:
+    assert ask("SELECT count(*) FROM parcels") >= 1500
+    assert ask("SELECT count(*) FROM projects") >= 1200
+    assert ask("SELECT array_agg(DISTINCT stage ORDER BY stage) FROM projects") == sorted(["意向", "签约", "预备", "开工", "竣工", "评估"])
+    industries = set(ask("SELECT array_agg(DISTINCT industry) FROM projects"))
+    assert {"新能源汽车和关键零部件", "新一代信息电子", "新材料", "智能制造装备"} <= industries
+
+
+def test_the_cases_officials_meet_are_all_there(ask: Any) -> None:
+    below, assessed = ask("SELECT count(DISTINCT project_code) FILTER (WHERE status = 'below'), "
+                          "count(DISTINCT project_code) FILTER (WHERE status IN ('meets', 'below')) FROM parcels")
+    assert 0.15 <= below / assessed <= 0.20
+    assert ask("SELECT count(*) FROM parcels WHERE status = 'outside_zone'") > 0
+    assert ask("SELECT count(*) FROM parcels WHERE 'straddles_zones' = ANY(flags)") > 0
+    assert ask("SELECT count(*) FROM parcels WHERE 'area_mismatch' = ANY(flags)") > 0
+    assert ask("SELECT count(*) FROM parcels WHERE parcel_count > 1") > 0
+    assert ask("SELECT count(*) FROM parcels WHERE status = 'not_assessed'") > 0
+
+
+def test_the_ten_mu_boundary_pair(ask: Any) -> None:
+    # 10 亩 recorded (6 666.67 m²) in a 400 zone: 4 000 万元 meets at 400.00, 3 999 is 399.90 with 1.00 short.
+    rows = ask("SELECT array_agg(ARRAY[j.total_investment_wan, p.intensity_wan_per_mu, p.shortfall_wan]::text "
+               "ORDER BY j.total_investment_wan) FROM parcels p JOIN projects j USING (project_code) "
+               "WHERE p.recorded_area_m2 = 6666.67 AND p.threshold_wan_per_mu = 400 AND j.total_investment_wan IN (3999, 4000)")
+    assert rows == ["{3999.00,399.90,1.00}", "{4000.00,400.00,0.00}"]
