@@ -19,6 +19,8 @@ from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
 from etl.fields import (
+    CONSTRAINT_FIELDS,
+    CONSTRAINT_TYPES,
     CURRENCIES,
     PARCEL_FIELDS,
     PROJECT_FIELDS,
@@ -29,13 +31,12 @@ from etl.fields import (
     FieldSpec,
     match_columns,
 )
+from etl.pinyin import initials
 from etl.read import FeatureSource, TableSource
 from mujun import rules
 from mujun.errors import Problem
-from mujun.rules import Policy
+from mujun.rules import CHINA_BOUNDS, Policy
 
-# Roughly China's extent, lon/lat: a geometry outside it was read in the wrong CRS or axis order.
-CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
@@ -237,8 +238,9 @@ def _transformer(source: FeatureSource, checked: Checked) -> Transformer | None:
 
 def _geometries(source: FeatureSource, checked: Checked) -> list[BaseGeometry | None]:
     """Polygonal geometries in CGCS2000 lon/lat as MultiPolygons; repaired where invalid (and flagged)."""
+    errors_before = len(checked.errors)
     transformer = _transformer(source, checked)
-    if checked.errors:
+    if len(checked.errors) > errors_before:  # the CRS is unknown: no coordinate can be judged
         return [None] * len(source)
     out: list[BaseGeometry | None] = []
     minx, miny, maxx, maxy = CHINA_BOUNDS
@@ -360,6 +362,20 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
             total_investment_wan=total_wan.quantize(rules.CENT) if total_wan is not None else None,
             investment_amount=amount, currency=currency or "CNY", exchange_rate=rate, exchange_rate_date=rate_date,
             stage=rows.choice(i, "stage", STAGES), level=rows.text(i, "level"), attributes=rows.extra(i),
+            name_initials=initials(rows.text(i, "name")), enterprise_initials=initials(rows.text(i, "enterprise")),
         )
     _duplicates(checked, "project_code", where)
+    return checked
+
+
+def check_constraints(source: FeatureSource) -> Checked:
+    """三区三线 constraint areas: `code` 约束编码, `constraint_type` 约束类型 (English or Chinese), a polygon."""
+    checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))])
+    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, _feature)
+    for i, record in enumerate(checked.records):
+        record.update(code=rows.required_text(i, "code"),
+                      constraint_type=rows.choice(i, "constraint_type", CONSTRAINT_TYPES, required=True),
+                      attributes=rows.extra(i))
+    _duplicates(checked, "code", _feature)
+    _with_areas(checked, _geometries(source, checked))
     return checked

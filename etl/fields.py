@@ -106,3 +106,17 @@ def match_columns(columns: list[str], specs: tuple[FieldSpec, ...]) -> ColumnMat
         else:
             fields[found.name] = (column, found)
     return ColumnMatch(fields, extra)
+
+
+CONSTRAINT_FIELDS = (
+    FieldSpec("code", ("约束编码", "约束代码"), required=True),
+    FieldSpec("constraint_type", ("约束类型",), required=True),
+)
+CONSTRAINT_TYPES = {
+    "permanent_farmland": "permanent_farmland",
+    "永久基本农田": "permanent_farmland",
+    "ecological_redline": "ecological_redline",
+    "生态保护红线": "ecological_redline",
+    "urban_development_boundary": "urban_development_boundary",
+    "城镇开发边界": "urban_development_boundary",
+}

@@ -20,7 +20,7 @@ from psycopg import sql
 from psycopg.types.json import Jsonb
 
 from etl.assess import reassess
-from etl.check import Checked, check_parcels, check_projects, check_zones
+from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
 from etl.read import read_features, read_table
 from mujun.errors import InputError, Problem
 from mujun.rules import GEOGRAPHIC_SRID, Policy
@@ -34,11 +34,13 @@ TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "projects": ("project_code", (
         "project_code", "name", "enterprise", "industry", "project_type", "total_investment_wan",
         "investment_amount", "currency", "exchange_rate", "exchange_rate_date", "stage", "level", "attributes",
+        "name_initials", "enterprise_initials",
     )),
     "parcels": ("parcel_code", (
         "parcel_code", "project_code", "land_use", "recorded_area_m2", "supply_date", "agreed_start_date",
         "agreed_completion_date", "attributes", "geom", "area_m2", "geometry_repaired",
     )),
+    "constraints": ("code", ("code", "constraint_type", "attributes", "geom", "area_m2")),
 }
 
 
@@ -47,10 +49,12 @@ class LoadRequest:
     zones: Path | None = None
     parcels: Path | None = None
     projects: Path | None = None
+    constraints: Path | None = None
 
     def files(self) -> list[tuple[str, Path]]:
         return [(kind, path) for kind, path in (("zones", self.zones), ("projects", self.projects),
-                                                ("parcels", self.parcels)) if path is not None]
+                                                ("parcels", self.parcels), ("constraints", self.constraints))
+                if path is not None]
 
 
 @dataclass
@@ -80,6 +84,8 @@ def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSetting
             checked.append(check_zones(read_features(path), policy))
         elif kind == "parcels":
             checked.append(check_parcels(read_features(path)))
+        elif kind == "constraints":
+            checked.append(check_constraints(read_features(path)))
         else:
             checked.append(check_projects(read_table(path), rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date))
     errors = [problem for c in checked for problem in c.errors]

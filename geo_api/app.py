@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from geo_api import errors
-from geo_api.routers import health, layers, parcels
+from geo_api.routers import health, layers, parcels, reports, search, siting
 from mujun.db import database_url, make_engine
 from mujun.settings import Settings
 
@@ -43,7 +43,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(url)
     errors.install(app)
-    for module in (health, parcels, layers):
+    for module in (health, parcels, layers, search, siting, reports):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     app.mount("/vendor/leaflet", StaticFiles(directory=web_dir / "node_modules" / "leaflet" / "dist"), name="leaflet")

@@ -108,11 +108,12 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
 @app.command("load")
 def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None,
+    constraints: FileOption = None,
 ) -> None:
-    """Load zones, parcels and/or projects, all or nothing."""
-    request = LoadRequest(zones=zones, parcels=parcels, projects=projects)
+    """Load zones, parcels, projects and/or constraint layers (三区三线), all or nothing."""
+    request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints)
     if not request.files():
-        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects")
+        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints")
     run_load(Settings(), request)
 
 
@@ -150,5 +151,5 @@ def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """db up + load the Changzhou sample (sample_geo/) + serve."""
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
-                                   projects=SAMPLE / "projects.xlsx"))
+                                   projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"))
     serve(host, port)

@@ -90,6 +90,9 @@ class Project(Base):
     stage: Mapped[str | None] = mapped_column(String(8))
     level: Mapped[str | None] = mapped_column(Text)
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    # Pinyin initials of the name and enterprise (江苏源丰 → jsyf), so officials can search as they type.
+    name_initials: Mapped[str | None] = mapped_column(Text)
+    enterprise_initials: Mapped[str | None] = mapped_column(Text)
 
 
 class Parcel(Base):
@@ -140,3 +143,16 @@ class Load(Base):
     counts: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     inferences: Mapped[list[Any]] = mapped_column(JSONB, default=list)
     warnings: Mapped[list[Any]] = mapped_column(JSONB, default=list)
+
+
+class Constraint(Base):
+    """A constraint area of 三区三线: 永久基本农田, 生态保护红线 or 城镇开发边界 (`mujun.siting.ConstraintType`)."""
+
+    __tablename__ = "constraints"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    constraint_type: Mapped[str] = mapped_column(String(32), index=True)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))

@@ -37,6 +37,8 @@ BELOW_BAND_FLOOR = Decimal("0.8")
 
 GEOGRAPHIC_SRID = 4490
 """CGCS2000 geographic: how geometries are stored (lon/lat order, as RFC 7946 GeoJSON)."""
+CHINA_BOUNDS = (73.0, 3.0, 136.0, 54.0)
+"""Roughly China's extent, lon/lat: a geometry outside it was given in the wrong CRS or axis order."""
 
 
 class Status(StrEnum):
@@ -65,6 +67,9 @@ class Flag(StrEnum):
 
 
 ASSESSED_PROJECT_TYPES = frozenset({"industrial"})
+
+STAGES = ("意向", "签约", "预备", "开工", "竣工", "评估")
+"""The six stages of a project (intention, signed, preparation, under construction, completed, evaluated)."""
 
 
 def _cents(value: Decimal) -> Decimal:

@@ -33,6 +33,8 @@ class RuleSettings(BaseSettings):
     policy: str = "changzhou-2018"
     usd_cny_rate: Decimal | None = None
     usd_cny_rate_date: date | None = None
+    gk_central_meridian: int | None = None
+    """For Gauss-Krüger x/y typed without a zone number; unset: the meridian of the loaded data's zone."""
 
 
 class WebSettings(BaseSettings):

@@ -21,7 +21,7 @@ from mujun.settings import DatabaseSettings, RuleSettings, Settings
 from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
-TABLES = ("parcels", "projects", "zones", "loads", "policy_thresholds", "policies")
+TABLES = ("parcels", "projects", "zones", "constraints", "loads", "policy_thresholds", "policies")
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_geo"
 _skipped: list[str] = []
 
@@ -75,7 +75,7 @@ def sample_url() -> Iterator[str]:
     upgrade(url)
     rule_settings = RuleSettings()
     load(libpq_conninfo(url), LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
-                                          projects=SAMPLE / "projects.xlsx"),
+                                          projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"),
          load_policy(rule_settings.policy), rule_settings)
     yield url
     drop_database(url)

@@ -8,6 +8,7 @@ from fastapi import APIRouter, Query
 
 from geo_api.deps import DB
 from layers.records import parcel_by_code, parcels_at
+from layers.search import parcel_context
 from mujun.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["parcels"])
@@ -19,6 +20,12 @@ def get_parcel(parcel_code: str, conn: DB) -> dict[str, Any]:
     if record is None:
         raise NotFound(f"未找到宗地编号 {parcel_code}", f"no parcel with code {parcel_code}", code="parcel_not_found")
     return record
+
+
+@router.get("/parcels/{parcel_code}/context", summary="The parcel's record, its project's other parcels, its neighbours")
+def get_parcel_context(parcel_code: str, conn: DB) -> dict[str, Any]:
+    record = get_parcel(parcel_code, conn)
+    return {"parcel": record, **parcel_context(conn, parcel_code)}
 
 
 @router.get("/lookup", summary="Parcels containing a point (lon/lat, CGCS2000 ≈ WGS84)")

@@ -117,6 +117,7 @@ def test_a_file_with_errors_loads_nothing_and_names_each_problem(empty_db: str, 
     parcels = world_parcels()
     parcels[2][0]["recorded_area_m2"] = -5
     parcels[4] = ({**parcels[4][0], "parcel_code": "P1"}, parcels[4][1])
+    parcels[6] = (parcels[6][0], shapely.LineString([(119.9, 31.8), (119.91, 31.81)]))
     bad = write_geojson(tmp_path / "bad_parcels.geojson", parcels)
     projects = write_xlsx(tmp_path / "bad_projects.xlsx", PROJECT_HEADER,
                           [*world_projects(), ["X", "x", "x", "x", "工业", "很多", "施工中"]])
@@ -125,6 +126,7 @@ def test_a_file_with_errors_loads_nothing_and_names_each_problem(empty_db: str, 
     messages = [p.message("en") for p in caught.value.problems]
     assert "bad_parcels.geojson, 要素 feature 3, field recorded_area_m2: value '-5.0', must not be negative (m²)" in messages
     assert any(m.startswith("bad_parcels.geojson, 要素 feature 5, field parcel_code: value 'P1', duplicate code") for m in messages)
+    assert "bad_parcels.geojson, 要素 feature 7, field geometry: value 'LineString', expected a polygon (Polygon/MultiPolygon)" in messages
     assert any(m.startswith("bad_projects.xlsx, 行 row 10, field 总投资(万元): value '很多', expected a number") for m in messages)
     assert any(m.startswith("bad_projects.xlsx, 行 row 10, field 项目阶段: value '施工中', expected one of") for m in messages)
     assert snapshot(empty_db) == before

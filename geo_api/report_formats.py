@@ -1,0 +1,304 @@
+"""The violation report as CSV, XLSX, GeoJSON and printable HTML (with a folium map).
+
+Every format shows the same report (`layers.violations.ViolationReport`): the parcels its filters select,
+with Chinese headers carrying their units (万元, 亩, 万元/亩, m²). CSV holds the violation rows only, with
+a BOM so that Excel reads it as UTF-8. The HTML loads Leaflet from the app's own `/vendor/leaflet/`:
+the report must open on a government intranet with no internet, so no URL in it leaves the server.
+"""
+
+from __future__ import annotations
+
+import csv
+import html
+import io
+import json
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date
+from typing import Any
+
+import folium
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font, PatternFill
+from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
+
+from layers.catalogue import StyleClass, load_catalogue
+from layers.violations import FILTER_NAMES, ViolationReport
+
+TITLE = "亩均投资强度未达标项目报告"
+LEAFLET_JS = "/vendor/leaflet/leaflet.js"
+LEAFLET_CSS = "/vendor/leaflet/leaflet.css"
+NUMBER_FORMAT = "#,##0.00"
+RATIO_FORMAT = "0.0000"
+COUNT_FORMAT = "0"
+
+STATUS_LABELS = {"meets": "达标", "below": "未达标", "not_assessed": "不考核", "outside_zone": "园区外"}
+ZONE_CLASS_LABELS = {"development_zone": "省级以上开发区", "industrial_cluster": "工业集中区"}
+FLAG_LABELS = {
+    "area_mismatch": "面积不符", "straddles_zones": "跨园区", "geometry_repaired": "几何已修复",
+    "spans_zones": "项目跨园区", "unknown_project": "项目未登记", "missing_investment": "缺投资额",
+}
+ISSUE_LABELS = {
+    "outside_zone": "不在任何园区内（无门槛，不作违规）",
+    "straddles_zones": "跨园区（所在园区不足宗地面积一半）",
+    "area_mismatch": "出让面积与图形面积相差超过1%",
+}
+FILTER_LABELS = {
+    "jurisdiction": "辖区", "zone": "园区编码", "zone_class": "园区类别", "stage": "项目阶段", "industry": "所属行业",
+    "level": "项目级别", "status": "状态", "band": "色带",
+}
+
+
+def _band_classes() -> dict[str, StyleClass]:
+    """The map bands' labels and colours, from the layer catalogue (never written twice)."""
+    parcels = load_catalogue().get("parcels")
+    return {style.value: style for style in parcels.style.classes} if parcels else {}
+
+
+def _labels(values: Iterable[str], table: dict[str, str]) -> str:
+    return "、".join(table.get(value, value) for value in values)
+
+
+@dataclass(frozen=True)
+class Column:
+    """One column of a table: the record field, the Chinese header with its unit, how it is shown."""
+
+    key: str
+    header: str
+    kind: str = "text"  # text; number (2 decimals: money, areas, intensities); ratio; count; or a label table
+
+    def value(self, record: dict[str, Any]) -> Any:
+        value = record.get(self.key)
+        table = _label_table(self.kind)
+        if table is not None:
+            return _labels(value if isinstance(value, list) else [value] if value else [], table) or None
+        return value
+
+    def text(self, record: dict[str, Any]) -> str:
+        value = self.value(record)
+        if value is None:
+            return ""
+        if self.kind == "number":
+            return f"{value:,.2f}"
+        if self.kind == "ratio":
+            return f"{value:.4f}"
+        return str(value)
+
+    def csv_text(self, record: dict[str, Any]) -> str:
+        # Without thousands separators: a spreadsheet reads "1234.50" as a number, "1,234.50" as text.
+        return self.text(record).replace(",", "") if self.kind == "number" else self.text(record)
+
+
+def _label_table(kind: str) -> dict[str, str] | None:
+    """The Chinese labels of a coded column (status, band, …), or None for a column shown as it is."""
+    if kind == "band":
+        return {value: style.label.zh for value, style in _band_classes().items()}
+    return {"status": STATUS_LABELS, "zone_class": ZONE_CLASS_LABELS, "flags": FLAG_LABELS,
+            "issues": ISSUE_LABELS}.get(kind)
+
+
+NUMBER_FORMATS = {"number": NUMBER_FORMAT, "ratio": RATIO_FORMAT, "count": COUNT_FORMAT}
+
+PROJECT_COLUMNS = (
+    Column("parcel_code", "宗地编号"), Column("project_code", "项目编号"), Column("project_name", "项目名称"),
+    Column("enterprise", "企业名称"),
+)
+ZONE_COLUMNS = (
+    Column("jurisdiction", "所属辖区"), Column("zone_code", "园区编码"), Column("zone_name", "园区名称"),
+    Column("zone_class", "园区类别", "zone_class"),
+)
+RESULT_COLUMNS = (
+    Column("total_investment_wan", "项目总投资(万元)", "number"),
+    Column("intensity_wan_per_mu", "亩均投资强度(万元/亩)", "number"),
+    Column("threshold_wan_per_mu", "投资强度门槛(万元/亩)", "number"),
+    Column("ratio", "强度÷门槛", "ratio"),
+    Column("shortfall_wan", "项目投资缺口(万元)", "number"),
+)
+VIOLATION_COLUMNS = (
+    *PROJECT_COLUMNS, Column("industry", "所属行业"), Column("stage", "项目阶段"), Column("level", "项目级别"),
+    *ZONE_COLUMNS,
+    Column("area_m2", "图形面积(平方米)", "number"), Column("recorded_area_m2", "出让面积(平方米)", "number"),
+    Column("area_mu", "宗地面积(亩)", "number"), Column("project_area_mu", "项目用地面积(亩)", "number"),
+    Column("parcel_count", "项目宗地数", "count"), *RESULT_COLUMNS,
+    Column("status", "状态", "status"), Column("band", "色带", "band"), Column("flags", "标记", "flags"),
+)
+DATA_QUALITY_COLUMNS = (
+    *PROJECT_COLUMNS, Column("issues", "问题", "issues"), *ZONE_COLUMNS,
+    Column("area_m2", "图形面积(平方米)", "number"), Column("recorded_area_m2", "出让面积(平方米)", "number"),
+    Column("area_mu", "宗地面积(亩)", "number"), *RESULT_COLUMNS, Column("status", "状态", "status"),
+)
+SUMMARY_COLUMNS = (
+    Column("group", "汇总范围"), Column("jurisdiction", "辖区"), Column("zone_code", "园区编码"),
+    Column("zone_name", "园区名称"), Column("zone_class", "园区类别", "zone_class"),
+    Column("projects", "项目数", "count"), Column("parcels", "宗地数", "count"),
+    Column("area_mu", "用地面积(亩)", "number"), Column("total_investment_wan", "总投资(万元)", "number"),
+    Column("intensity_wan_per_mu", "平均亩均投资强度(万元/亩)", "number"),
+    Column("threshold_wan_per_mu", "门槛(万元/亩，按面积加权)", "number"), Column("ratio", "强度÷门槛", "ratio"),
+    Column("required_investment_wan", "达标所需投资(万元)", "number"),
+    Column("shortfall_wan", "投资缺口合计(万元)", "number"),
+)
+SORT_HEADERS = {column.key: column.header for column in VIOLATION_COLUMNS}
+
+
+def describe(report: ViolationReport) -> str:
+    """The filters and the policy in one line, as the first line of every sheet and of the HTML."""
+    chosen = report.filters.as_dict()
+    # The coded filters (zone class, status, band) share their label tables with the columns of that name.
+    parts = [f"{FILTER_LABELS[name]}：{_labels(chosen[name], _label_table(name) or {}) or '全部'}"
+             for name in FILTER_NAMES]
+    sort = report.filters.sort
+    parts.append(f"排序：{SORT_HEADERS[sort.removeprefix('-')]}{'降序' if sort.startswith('-') else '升序'}")
+    policy = report.summary.policy
+    policy_text = f"{policy['name']}（{policy['city']}，{policy['year']}年）" if policy else "未记录"
+    return (f"筛选条件 — {'；'.join(parts)}。政策：{policy_text}。投资缺口按项目计算，"
+            "多宗地项目在其每宗地上显示，所有合计只计一次。")
+
+
+def summary_rows(report: ViolationReport) -> list[dict[str, Any]]:
+    summary = report.summary.as_json()
+    return [{"group": "合计", **summary["total"]},
+            *({"group": "辖区", **line} for line in summary["by_jurisdiction"]),
+            *({"group": "园区", **line} for line in summary["by_zone"])]
+
+
+def to_csv(report: ViolationReport) -> bytes:
+    """The violation rows only, UTF-8 with a BOM: Excel otherwise reads the Chinese as the local code page."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow(column.header for column in VIOLATION_COLUMNS)
+    for record in report.violations:
+        writer.writerow(column.csv_text(record) for column in VIOLATION_COLUMNS)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _fill_sheet(sheet: Worksheet, caption: str, columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> None:
+    """Caption on row 1, headers on row 2 (frozen, filterable), a row per record with number formats."""
+    sheet.append([caption])
+    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
+    sheet.row_dimensions[1].height = 48
+    sheet.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
+    sheet.append([column.header for column in columns])
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+        cell.fill = PatternFill("solid", fgColor="DDE5F0")
+        cell.alignment = Alignment(wrap_text=True, vertical="center")
+    for record in records:
+        sheet.append([column.value(record) for column in columns])
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        sheet.column_dimensions[letter].width = max(10, min(30, 2 * len(column.header)))
+        number_format = NUMBER_FORMATS.get(column.kind)
+        if number_format:
+            for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
+                cell.number_format = number_format
+    sheet.freeze_panes = "A3"
+    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, sheet.max_row)}"
+
+
+def to_xlsx(report: ViolationReport) -> bytes:
+    """Three sheets: 未达标宗地 (one row per parcel), 汇总 (summary) and 数据质量 (data quality)."""
+    caption = describe(report)
+    workbook = Workbook()
+    violations = workbook.active
+    assert violations is not None
+    violations.title = "未达标宗地"
+    _fill_sheet(violations, caption, VIOLATION_COLUMNS, report.violations)
+    _fill_sheet(workbook.create_sheet("汇总"), caption, SUMMARY_COLUMNS, summary_rows(report))
+    _fill_sheet(workbook.create_sheet("数据质量"), caption, DATA_QUALITY_COLUMNS, report.data_quality)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def to_geojson(report: ViolationReport) -> dict[str, Any]:
+    """The violation parcels as an RFC 7946 FeatureCollection (CRS84), the filters as a foreign member."""
+    return {
+        "type": "FeatureCollection",
+        "filters": report.filters.as_dict(),
+        "features": [{"type": "Feature", "id": record["parcel_code"], "geometry": report.geometries[record["parcel_code"]],
+                      "properties": record} for record in report.violations],
+    }
+
+
+def _html_table(columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> str:
+    head = "".join(f"<th>{html.escape(column.header)}</th>" for column in columns)
+    rows = "".join(
+        "<tr>" + "".join(f"<td class=\"{'num' if column.kind in NUMBER_FORMATS else 'text'}\">"
+                         f"{html.escape(column.text(record))}</td>" for column in columns) + "</tr>"
+        for record in records
+    )
+    return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
+
+
+def _style_of(bands: dict[str, StyleClass]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+    def style(feature: dict[str, Any]) -> dict[str, Any]:
+        band = bands.get(feature["properties"]["band"]) or bands["none"]
+        return {"color": band.color, "fillColor": band.fill_color, "fillOpacity": band.fill_opacity,
+                "weight": band.weight}
+
+    return style
+
+
+def _map_parts(report: ViolationReport) -> tuple[str, str, str]:
+    """folium's head, body and script for a map of the listed parcels, Leaflet from the app itself."""
+    features = to_geojson(report)
+    del features["filters"]
+    west = min(record["bbox"][0] for record in report.violations)
+    south = min(record["bbox"][1] for record in report.violations)
+    east = max(record["bbox"][2] for record in report.violations)
+    north = max(record["bbox"][3] for record in report.violations)
+    # No base map (an optional layer the intranet may not have); folium's defaults would also pull jQuery,
+    # Bootstrap and Leaflet from CDNs, so only the locally served Leaflet is kept.
+    parcel_map = folium.Map(tiles=None, height="460px", control_scale=True)
+    parcel_map.default_js = [("leaflet", LEAFLET_JS)]
+    parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
+    tooltip = [column for column in VIOLATION_COLUMNS if column.key in
+               ("parcel_code", "project_name", "intensity_wan_per_mu", "threshold_wan_per_mu", "shortfall_wan")]
+    folium.GeoJson(features, style_function=_style_of(_band_classes()),
+                   tooltip=folium.GeoJsonTooltip([c.key for c in tooltip], [c.header for c in tooltip])).add_to(parcel_map)
+    parcel_map.fit_bounds([[south, west], [north, east]])
+    figure = parcel_map.get_root()
+    assert isinstance(figure, folium.Figure)
+    figure.render()
+    return figure.header.render(), figure.html.render(), figure.script.render()
+
+
+PRINT_CSS = """
+html, body { width: auto; height: auto; }
+body { font-family: "Microsoft YaHei", "PingFang SC", "WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif;
+       margin: 16px 24px; color: #222; }
+h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 20px 0 6px; }
+.caption { font-size: 13px; color: #444; } .legend span { display: inline-block; margin-right: 14px; font-size: 13px; }
+.legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; border: 1px solid #555; }
+table { border-collapse: collapse; font-size: 12px; width: 100%; }
+th, td { border: 1px solid #bbb; padding: 3px 5px; } th { background: #dde5f0; }
+td.num { text-align: right; white-space: nowrap; }
+@page { size: A4 landscape; margin: 10mm; }
+@media print { body { margin: 0; } table { font-size: 8px; } th, td { padding: 1px 2px; }
+               section { break-inside: avoid-page; } thead { display: table-header-group; } }
+"""
+
+
+def to_html(report: ViolationReport, *, today: date | None = None) -> str:
+    """A printable report: filters and policy, a map of the listed parcels, summary, violations, data quality."""
+    head, body, script = _map_parts(report) if report.violations else ("", "<p>没有符合筛选条件的宗地。</p>", "")
+    legend = "".join(f"<span><i style=\"background:{style.fill_color}\"></i>{html.escape(style.label.zh)}</span>"
+                     for style in _band_classes().values())
+    day = (today or date.today()).isoformat()
+    sections = [
+        f"<h1>{TITLE}</h1><p class=\"caption\">生成日期：{day}</p>",
+        f"<p class=\"caption\">{html.escape(describe(report))}</p>",
+        f"<section><h2>分布图</h2><div class=\"legend\">{legend}</div>{body}</section>",
+        f"<section><h2>汇总</h2>{_html_table(SUMMARY_COLUMNS, summary_rows(report))}</section>",
+        f"<section><h2>未达标宗地（{len(report.violations)}）</h2>{_html_table(VIOLATION_COLUMNS, report.violations)}</section>",
+        f"<section><h2>数据质量（{len(report.data_quality)}）</h2>"
+        f"{_html_table(DATA_QUALITY_COLUMNS, report.data_quality)}</section>",
+    ]
+    return (f"<!DOCTYPE html>\n<html lang=\"zh-CN\">\n<head>\n<meta charset=\"utf-8\">\n<title>{TITLE}</title>\n"
+            f"{head}\n<style>{PRINT_CSS}</style>\n</head>\n<body>\n{''.join(sections)}\n"
+            f"<script>{script}</script>\n</body>\n</html>\n")
+
+
+def geojson_bytes(report: ViolationReport) -> bytes:
+    return json.dumps(to_geojson(report), ensure_ascii=False).encode("utf-8")

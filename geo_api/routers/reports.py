@@ -1,0 +1,65 @@
+"""The intensity-violation report in JSON, CSV, XLSX, GeoJSON or printable HTML."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+
+from geo_api import report_formats
+from geo_api.deps import DB
+from layers.violations import DEFAULT_SORT, SORT_FIELDS, ViolationFilters, violation_report
+from mujun.errors import MujunError
+
+router = APIRouter(prefix="/api", tags=["reports"])
+
+FORMATS = ("json", "csv", "xlsx", "geojson", "html")
+DOWNLOADS = {
+    "csv": "text/csv; charset=utf-8",
+    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    "geojson": "application/geo+json",
+}
+
+
+def _values(description: str) -> Any:
+    return Query(description=f"{description}; repeat the parameter for several values")
+
+
+def report_filters(
+    jurisdiction: Annotated[list[str] | None, _values("辖区 of the zone the project is held against, e.g. 武进区")] = None,
+    zone: Annotated[list[str] | None, _values("zone code (园区编码) the project is held against")] = None,
+    zone_class: Annotated[list[str] | None, _values("development_zone or industrial_cluster")] = None,
+    stage: Annotated[list[str] | None, _values("project stage: 意向, 签约, 预备, 开工, 竣工, 评估")] = None,
+    industry: Annotated[list[str] | None, _values("所属行业, exactly as loaded")] = None,
+    level: Annotated[list[str] | None, _values("项目级别, exactly as loaded")] = None,
+    status: Annotated[list[str] | None, _values("below (default) or meets")] = None,
+    band: Annotated[list[str] | None, _values("meets, below (0.8–1.0) or far_below (< 0.8)")] = None,
+    sort: Annotated[str, Query(description=f"a record field, `-` first for descending: {', '.join(SORT_FIELDS)}")]
+    = DEFAULT_SORT,
+) -> ViolationFilters:
+    chosen = {"jurisdiction": jurisdiction, "zone": zone, "zone_class": zone_class, "stage": stage,
+              "industry": industry, "level": level, "status": status, "band": band}
+    return ViolationFilters(**{name: tuple(values) for name, values in chosen.items() if values}, sort=sort)
+
+
+@router.get("/reports/violations", summary="Industrial projects below their zone's threshold, with summaries and data quality")
+def violations(
+    conn: DB,
+    filters: Annotated[ViolationFilters, Depends(report_filters)],
+    output: Annotated[str, Query(alias="format", description="json, csv, xlsx, geojson or html")] = "json",
+) -> Response:
+    if output not in FORMATS:
+        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
+                         code="invalid_format", status_code=422)
+    report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"))
+    if output == "json":
+        return JSONResponse(report.as_json())
+    if output == "html":
+        return HTMLResponse(report_formats.to_html(report))
+    body = {"csv": report_formats.to_csv, "xlsx": report_formats.to_xlsx,
+            "geojson": report_formats.geojson_bytes}[output](report)
+    filename = f"mujun-violations-{date.today():%Y%m%d}.{output}"
+    return Response(body, media_type=DOWNLOADS[output],
+                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,0 +1,74 @@
+"""Siting review (选址审查) of a proposed site: parse the site, fetch what lies under it, apply the rules."""
+
+from __future__ import annotations
+
+from dataclasses import asdict
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Request
+from pydantic import BaseModel, Field
+
+from geo_api.deps import DB
+from layers.siting import siting_candidates
+from mujun.policy import load_policy
+from mujun.siting import parse_site, review_site
+
+router = APIRouter(prefix="/api", tags=["siting"])
+
+EXAMPLE_SITE = {"type": "Polygon", "coordinates": [[[119.95, 31.67], [119.952, 31.67], [119.952, 31.6715],
+                                                    [119.95, 31.6715], [119.95, 31.67]]]}
+
+
+class SitingRequest(BaseModel):
+    geometry: dict[str, Any] = Field(description="the site: a GeoJSON Polygon or MultiPolygon, lon/lat (CRS84)",
+                                     examples=[EXAMPLE_SITE])
+    total_investment_wan: Annotated[Decimal, Field(ge=0, description="planned total investment, 万元", examples=[13500])]
+    project_type: Literal["industrial", "service", "infrastructure"] = Field(examples=["industrial"])
+
+
+class ParcelOverlapOut(BaseModel):
+    parcel_code: str
+    area_m2: float
+
+
+class ConstraintOverlapOut(BaseModel):
+    constraint_type: Literal["permanent_farmland", "ecological_redline"]
+    code: str
+    area_m2: float
+
+
+class SitingReviewOut(BaseModel):
+    area_m2: float = Field(description="Gauss-Krüger (CGCS2000) planar area of the site, m²")
+    area_mu: float
+    gauss_kruger_epsg: int = Field(description="the plane every area and overlap was measured in")
+    project_type: str
+    total_investment_wan: float
+    policy_code: str
+    zone_code: str | None
+    zone_name: str | None
+    zone_share: float
+    threshold_wan_per_mu: float | None
+    intensity_wan_per_mu: float | None
+    ratio: float | None
+    status: Literal["meets", "below", "not_assessed", "outside_zone"]
+    band: Literal["meets", "below", "far_below", "none"]
+    shortfall_wan: float | None
+    min_investment_wan: float | None = Field(description="threshold × area, rounded up to 0.01 万元")
+    max_area_mu: float | None = Field(description="the land the investment carries at the threshold, rounded down")
+    flags: list[str]
+    parcel_overlaps: list[ParcelOverlapOut]
+    constraint_overlaps: list[ConstraintOverlapOut] = Field(
+        description="overlaps with 永久基本农田 and 生态保护红线, which must not be occupied")
+    outside_development_boundary_m2: float = Field(description="the part of the site outside 城镇开发边界, m²")
+
+
+@router.post("/siting/review", summary="Siting review of a proposed site: zone, threshold, overlaps",
+             response_model=SitingReviewOut)
+def siting_review(body: SitingRequest, request: Request, conn: DB) -> SitingReviewOut:
+    site = parse_site(body.geometry)
+    review = review_site(
+        site, total_investment_wan=body.total_investment_wan, project_type=body.project_type,
+        policy=load_policy(request.app.state.settings.rules.policy), candidates=siting_candidates(conn, site),
+    )
+    return SitingReviewOut.model_validate(asdict(review))

@@ -1,0 +1,298 @@
+"""The intensity-violation report: industrial projects below their zone's threshold, with their parcels.
+
+Every filter but the sort selects whole projects: status and band are the project's result (stored alike
+on each of its parcels), stage, industry and level are the project's, and jurisdiction, zone and zone class
+are those of the zone the project is held against (`Parcel.assessed_zone_code`, whose threshold applies),
+so a multi-parcel project is listed with all its parcels or not at all. A project's shortfall is shown on
+each of its parcels and counted once in every total.
+
+The data-quality section lists, under the same filters but whatever the status, parcels outside every
+zone (industrial land with no threshold, never a violation), straddling parcels and recorded-area
+mismatches; the last two stay among the violations too when their project is below its threshold.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from typing import Any
+
+from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select
+from sqlalchemy.engine import RowMapping
+from sqlalchemy.orm import QueryableAttribute, aliased
+
+from layers.records import GEOJSON_DECIMALS, parcel_record, record_select
+from mujun.errors import MujunError
+from mujun.models import Parcel, PolicyRow, Project, Zone
+from mujun.policy import ZONE_CLASSES
+from mujun.rules import CENT, RATIO_STEP, STAGES, Band, Flag, Status, intensity_wan_per_mu
+
+"""The six stages of a project (DOMAIN.md), as stored."""
+REPORTED_STATUSES = (Status.BELOW.value, Status.MEETS.value)
+"""Only assessed projects have a threshold to fall short of; the others are never violations."""
+BANDS = (Band.MEETS.value, Band.BELOW.value, Band.FAR_BELOW.value)
+DEFAULT_SORT = "-shortfall_wan"
+DATA_QUALITY_ISSUES = (Status.OUTSIDE_ZONE.value, Flag.STRADDLES_ZONES.value, Flag.AREA_MISMATCH.value)
+
+# The zone a project is held against, beside the parcel's own zone that record_select() joins.
+HeldZone = aliased(Zone, name="held_zone")
+FILTER_NAMES = ("jurisdiction", "zone", "zone_class", "stage", "industry", "level", "status", "band")
+_HELD_COLUMNS = ("held_zone_code", "held_zone_name", "held_zone_class", "held_jurisdiction")
+
+SORT_FIELDS: dict[str, QueryableAttribute[Any]] = {
+    "parcel_code": Parcel.parcel_code, "project_code": Parcel.project_code, "project_name": Project.name,
+    "enterprise": Project.enterprise, "industry": Project.industry, "stage": Project.stage, "level": Project.level,
+    "zone_code": Parcel.zone_code, "zone_name": Zone.name, "jurisdiction": Zone.jurisdiction,
+    "area_mu": Parcel.area_mu, "project_area_mu": Parcel.project_area_mu,
+    "total_investment_wan": Project.total_investment_wan, "intensity_wan_per_mu": Parcel.intensity_wan_per_mu,
+    "threshold_wan_per_mu": Parcel.threshold_wan_per_mu, "ratio": Parcel.ratio, "shortfall_wan": Parcel.shortfall_wan,
+}
+"""The record fields a report may be sorted by (`-field` for descending); nothing else reaches ORDER BY."""
+
+
+def _bad_filter(name: str, value: str, allowed: Iterable[str], hint: tuple[str, str] = ("", "")) -> MujunError:
+    allowed_text = "、".join(allowed)
+    return MujunError(
+        f"筛选条件 {name} 的值 {value!r} 无效{hint[0]}，可选：{allowed_text}",
+        f"invalid value {value!r} for filter {name}{hint[1]}; expected one of: {', '.join(allowed)}",
+        code="invalid_filter", status_code=422, details=[{"field": name, "value": value}],
+    )
+
+
+@dataclass(frozen=True)
+class ViolationFilters:
+    """What the report selects. An empty tuple means any value; several values mean any of them."""
+
+    jurisdiction: tuple[str, ...] = ()
+    zone: tuple[str, ...] = ()
+    zone_class: tuple[str, ...] = ()
+    stage: tuple[str, ...] = ()
+    industry: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    status: tuple[str, ...] = (Status.BELOW.value,)
+    band: tuple[str, ...] = ()
+    sort: str = DEFAULT_SORT
+
+    def __post_init__(self) -> None:
+        for name, allowed in (("zone_class", ZONE_CLASSES), ("stage", STAGES), ("band", BANDS)):
+            for value in getattr(self, name):
+                if value not in allowed:
+                    raise _bad_filter(name, value, allowed)
+        for value in self.status:
+            if value not in REPORTED_STATUSES:
+                raise _bad_filter("status", value, REPORTED_STATUSES, (
+                    "（不考核与园区外的宗地没有门槛，园区外宗地列在数据质量部分）",
+                    " (projects not assessed or outside every zone have no threshold; outside-zone parcels are"
+                    " listed under data quality)"))
+        if self.sort.removeprefix("-") not in SORT_FIELDS:
+            raise _bad_filter("sort", self.sort, SORT_FIELDS)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {name: list(getattr(self, name)) for name in FILTER_NAMES} | {"sort": self.sort}
+
+    def project_conditions(self) -> list[ColumnElement[bool]]:
+        """Every filter except status and band, as conditions on the record query (bound parameters)."""
+        columns: dict[str, QueryableAttribute[Any]] = {
+            "jurisdiction": HeldZone.jurisdiction, "zone": HeldZone.zone_code, "zone_class": HeldZone.zone_class,
+            "stage": Project.stage, "industry": Project.industry, "level": Project.level,
+        }
+        return [columns[name].in_(getattr(self, name)) for name in columns if getattr(self, name)]
+
+    def result_conditions(self) -> list[ColumnElement[bool]]:
+        conditions: list[ColumnElement[bool]] = [Parcel.status.in_(self.status or REPORTED_STATUSES)]
+        if self.band:
+            conditions.append(Parcel.band.in_(self.band))
+        return conditions
+
+    def order_by(self) -> list[Any]:
+        column = SORT_FIELDS[self.sort.removeprefix("-")]
+        first = column.desc() if self.sort.startswith("-") else column.asc()
+        # Ties go by project, then parcel: a project's parcels stay together, and every export has one order.
+        return [first.nulls_last(), Parcel.project_code.asc(), Parcel.parcel_code.asc()]
+
+
+@dataclass(frozen=True)
+class SummaryLine:
+    """One line of the summary: a jurisdiction, a zone or the whole report, each project counted once."""
+
+    projects: int
+    parcels: int
+    area_mu: Decimal
+    total_investment_wan: Decimal
+    required_investment_wan: Decimal
+    shortfall_wan: Decimal
+    key: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def intensity_wan_per_mu(self) -> Decimal | None:
+        """平均亩均投资强度: the group's total investment over its total land, as for one project."""
+        return intensity_wan_per_mu(self.total_investment_wan, self.area_mu) if self.area_mu else None
+
+    @property
+    def threshold_wan_per_mu(self) -> Decimal | None:
+        """The thresholds weighted by land (a zone's own threshold; a mix of them for a jurisdiction)."""
+        return intensity_wan_per_mu(self.required_investment_wan, self.area_mu) if self.area_mu else None
+
+    @property
+    def ratio(self) -> Decimal | None:
+        intensity, threshold = self.intensity_wan_per_mu, self.threshold_wan_per_mu
+        if intensity is None or not threshold:
+            return None
+        # Floored as rules.assess floors a project's ratio: 1.0000 is never shown for a group that falls short.
+        return (intensity / threshold).quantize(RATIO_STEP, rounding=ROUND_DOWN)
+
+    def as_json(self) -> dict[str, Any]:
+        def number(value: Decimal | None) -> float | None:
+            return None if value is None else float(value)
+
+        return {
+            **self.key, "projects": self.projects, "parcels": self.parcels,
+            "area_mu": float(self.area_mu.quantize(CENT, rounding=ROUND_HALF_UP)),
+            "total_investment_wan": float(self.total_investment_wan),
+            "required_investment_wan": float(self.required_investment_wan.quantize(CENT, rounding=ROUND_HALF_UP)),
+            "intensity_wan_per_mu": number(self.intensity_wan_per_mu),
+            "threshold_wan_per_mu": number(self.threshold_wan_per_mu), "ratio": number(self.ratio),
+            "shortfall_wan": float(self.shortfall_wan),
+        }
+
+
+@dataclass(frozen=True)
+class Summary:
+    total: SummaryLine
+    by_jurisdiction: list[SummaryLine]
+    by_zone: list[SummaryLine]
+    policy: dict[str, Any] | None
+
+    def as_json(self) -> dict[str, Any]:
+        return {
+            "policy": self.policy, "total": self.total.as_json(),
+            "by_jurisdiction": [line.as_json() for line in self.by_jurisdiction],
+            "by_zone": [line.as_json() for line in self.by_zone],
+        }
+
+
+@dataclass(frozen=True)
+class ViolationReport:
+    filters: ViolationFilters
+    summary: Summary
+    violations: list[dict[str, Any]]
+    data_quality: list[dict[str, Any]]
+    geometries: dict[str, dict[str, Any]]
+    """GeoJSON geometry (CRS84) of each listed violation parcel, when asked for."""
+
+    def as_json(self) -> dict[str, Any]:
+        return {"filters": self.filters.as_dict(), "summary": self.summary.as_json(),
+                "violations": self.violations, "data_quality": self.data_quality}
+
+
+def _report_select(filters: ViolationFilters) -> Select:
+    return (
+        record_select()
+        .add_columns(HeldZone.zone_code.label("held_zone_code"), HeldZone.name.label("held_zone_name"),
+                     HeldZone.zone_class.label("held_zone_class"), HeldZone.jurisdiction.label("held_jurisdiction"))
+        .outerjoin(HeldZone, HeldZone.zone_code == Parcel.assessed_zone_code)
+        .where(*filters.project_conditions())
+    )
+
+
+def _record(row: RowMapping) -> dict[str, Any]:
+    record = parcel_record(row)
+    for name in _HELD_COLUMNS:
+        del record[name]
+    return record
+
+
+def _check_known(conn: Connection, filters: ViolationFilters) -> None:
+    """A zone code or jurisdiction that no loaded zone has is a typo, not an empty report."""
+    for name, column in (("zone", Zone.zone_code), ("jurisdiction", Zone.jurisdiction)):
+        wanted: Sequence[str] = getattr(filters, name)
+        if not wanted:
+            continue
+        known = set(conn.scalars(select(column).where(column.in_(wanted)).distinct()))
+        for value in wanted:
+            if value not in known:
+                raise MujunError(f"已加载的园区中没有{'园区编码' if name == 'zone' else '辖区'} {value!r}",
+                                 f"no loaded zone has {name} {value!r}", code="invalid_filter", status_code=422,
+                                 details=[{"field": name, "value": value}])
+
+
+def _issues_of(record: dict[str, Any]) -> list[str]:
+    issues = [Status.OUTSIDE_ZONE.value] if record["zone_code"] is None and record["status"] != Status.NOT_ASSESSED else []
+    return issues + [flag for flag in DATA_QUALITY_ISSUES[1:] if flag in record["flags"]]
+
+
+def _data_quality(conn: Connection, filters: ViolationFilters) -> list[dict[str, Any]]:
+    in_no_zone = Parcel.zone_code.is_(None) & (Parcel.status != Status.NOT_ASSESSED.value)
+    flagged = [any_(Parcel.flags) == flag for flag in DATA_QUALITY_ISSUES[1:]]
+    query = _report_select(filters).where(or_(in_no_zone, *flagged)).order_by(Parcel.parcel_code)
+    entries = []
+    for row in conn.execute(query).mappings():
+        record = _record(row)
+        entries.append({"issues": _issues_of(record), **record})
+    return entries
+
+
+def _policy(conn: Connection) -> dict[str, Any] | None:
+    """The policy the stored results were computed under (the load writes one for every parcel)."""
+    used = select(Parcel.policy_code).where(Parcel.policy_code.is_not(None)).distinct().scalar_subquery()
+    row = conn.execute(select(PolicyRow.code, PolicyRow.name, PolicyRow.city, PolicyRow.year)
+                       .where(PolicyRow.code.in_(used)).order_by(PolicyRow.code)).mappings().first()
+    return dict(row) if row else None
+
+
+@dataclass
+class _Tally:
+    key: dict[str, Any]
+    projects: dict[str, tuple[Decimal, Decimal, Decimal, Decimal]] = field(default_factory=dict)
+    parcels: int = 0
+
+    def add(self, row: RowMapping) -> None:
+        self.parcels += 1
+        # Once per project: its land, investment, required investment and shortfall, whichever parcel comes.
+        area = row["project_area_mu"] or Decimal(0)
+        self.projects.setdefault(row["project_code"], (
+            area, row["total_investment_wan"] or Decimal(0), (row["threshold_wan_per_mu"] or Decimal(0)) * area,
+            row["shortfall_wan"] or Decimal(0),
+        ))
+
+    def line(self) -> SummaryLine:
+        def total(index: int) -> Decimal:
+            return sum((figures[index] for figures in self.projects.values()), Decimal(0))
+
+        return SummaryLine(len(self.projects), self.parcels, total(0), total(1), total(2), total(3), self.key)
+
+
+def summarise(rows: Sequence[RowMapping], policy: dict[str, Any] | None) -> Summary:
+    """Totals per jurisdiction, per zone and overall, by the zone each project is held against."""
+    total = _Tally({})
+    jurisdictions: dict[str | None, _Tally] = {}
+    zones: dict[str | None, _Tally] = {}
+    for row in rows:
+        total.add(row)
+        jurisdiction = row["held_jurisdiction"]
+        jurisdictions.setdefault(jurisdiction, _Tally({"jurisdiction": jurisdiction})).add(row)
+        zones.setdefault(row["held_zone_code"], _Tally({
+            "zone_code": row["held_zone_code"], "zone_name": row["held_zone_name"],
+            "zone_class": row["held_zone_class"], "jurisdiction": jurisdiction,
+        })).add(row)
+
+    def ranked(tallies: Iterable[_Tally], name: str) -> list[SummaryLine]:
+        lines = [tally.line() for tally in tallies]
+        return sorted(lines, key=lambda line: (-line.shortfall_wan, str(line.key[name])))
+
+    return Summary(total.line(), ranked(jurisdictions.values(), "jurisdiction"), ranked(zones.values(), "zone_code"),
+                   policy)
+
+
+def violation_report(conn: Connection, filters: ViolationFilters, *, with_geometry: bool = False) -> ViolationReport:
+    """The report the filters select: violations (sorted), summary, data quality and, if asked, geometries."""
+    _check_known(conn, filters)
+    query = _report_select(filters).where(*filters.result_conditions()).order_by(*filters.order_by())
+    if with_geometry:
+        query = query.add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
+    rows = list(conn.execute(query).mappings())
+    geometries = {row["parcel_code"]: json.loads(row["geojson"]) for row in rows} if with_geometry else {}
+    return ViolationReport(filters, summarise(rows, _policy(conn)), [_record(row) for row in rows],
+                           _data_quality(conn, filters), geometries)
