@@ -2,15 +2,20 @@
 
 from __future__ import annotations
 
+import tempfile
 from dataclasses import asdict
 from decimal import Decimal
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from etl.site_file import read_site
 from geo_api.deps import DB
+from layers.search import data_central_meridian
 from layers.siting import siting_candidates
+from mujun.errors import MujunError
 from mujun.policy import load_policy
 from mujun.siting import parse_site, review_site
 
@@ -72,3 +77,31 @@ def siting_review(body: SitingRequest, request: Request, conn: DB) -> SitingRevi
         policy=load_policy(request.app.state.settings.rules.policy), candidates=siting_candidates(conn, site),
     )
     return SitingReviewOut.model_validate(asdict(review))
+
+
+MAX_UPLOAD_BYTES = 20 * 1024 * 1024
+
+
+class SiteFileOut(BaseModel):
+    geometry: dict[str, Any] = Field(description="the site as GeoJSON (CRS84)")
+    read_as: str = Field(description="how the file's coordinates were read (declared CRS or what was detected)")
+
+
+@router.post("/siting/upload", summary="Read a site drawn in a file (GeoJSON, zipped Shapefile, KML/KMZ, DXF)",
+             response_model=SiteFileOut)
+def siting_upload(file: UploadFile, request: Request, conn: DB) -> SiteFileOut:
+    name = Path(file.filename or "site").name
+    with tempfile.TemporaryDirectory(prefix="mujun-site-") as folder:
+        path = Path(folder) / f"upload{Path(name).suffix.lower()}"
+        size = 0
+        with path.open("wb") as out:
+            while block := file.file.read(1 << 20):
+                size += len(block)
+                if size > MAX_UPLOAD_BYTES:
+                    raise MujunError(f"{name}：文件超过 20 MB", f"{name}: the file is over 20 MB",
+                                     code="file_too_large", status_code=413)
+                out.write(block)
+        meridian = request.app.state.settings.rules.gk_central_meridian or data_central_meridian(conn)
+        site, read_as = read_site(path, name, meridian)
+    parse_site(site.__geo_interface__)  # the same checks as a drawn site: polygonal, valid, in China
+    return SiteFileOut(geometry=site.__geo_interface__, read_as=read_as)
