@@ -117,10 +117,15 @@ def to_gauss_kruger(geometries: np.ndarray | BaseGeometry, epsg: int) -> np.ndar
     return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
+def planar_m2(area: float) -> Decimal:
+    """A planar area in m², to 0.01 m² as cadastral areas are kept."""
+    return _cents(Decimal(repr(float(area))))
+
+
 def gk_area_m2(geometry: BaseGeometry) -> Decimal:
     """Planar area (m², to 0.01) in the Gauss-Krüger zone of the geometry's centroid, as cadastres measure."""
     epsg = gk_epsg(geometry.centroid.x)
-    return _cents(Decimal(repr(float(shapely.area(to_gauss_kruger(geometry, epsg))))))
+    return planar_m2(shapely.area(to_gauss_kruger(geometry, epsg)))
 
 
 def official_area_m2(geometry_area_m2: Decimal, recorded_area_m2: Decimal | None) -> Decimal:

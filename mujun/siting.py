@@ -101,7 +101,7 @@ class SitingReview:
     band: Band
     shortfall_wan: Decimal | None
     min_investment_wan: Decimal | None
-    """门槛投资: threshold × area, rounded up to 0.01 万元 so that investing it always meets."""
+    """门槛投资: threshold × area to 0.01 万元 (half-up, as the shortfall): investing it meets."""
     max_area_mu: Decimal | None
     """The land the planned investment carries at the threshold, rounded down to 0.01 亩."""
     flags: tuple[str, ...]
@@ -110,16 +110,11 @@ class SitingReview:
     outside_development_boundary_m2: Decimal
 
 
-def _m2(area: float) -> Decimal:
-    """A planar area in m², to 0.01 m² as cadastral areas are kept."""
-    return Decimal(repr(float(area))).quantize(rules.CENT, rounding=ROUND_HALF_UP)
-
-
 def _overlaps(site_gk: BaseGeometry, geometries: list[BaseGeometry], epsg: int) -> list[Decimal]:
     if not geometries:
         return []
     projected = rules.to_gauss_kruger(np.array(geometries, dtype=object), epsg)
-    return [_m2(area) for area in shapely.area(shapely.intersection(site_gk, projected))]
+    return [rules.planar_m2(area) for area in shapely.area(shapely.intersection(site_gk, projected))]
 
 
 def review_site(
@@ -140,7 +135,7 @@ def review_site(
     epsg = rules.gk_epsg(site.centroid.x)
     site_gk = rules.to_gauss_kruger(site, epsg)
     site_area = float(shapely.area(site_gk))
-    area_m2 = _m2(site_area)
+    area_m2 = rules.planar_m2(site_area)
     area_mu = rules.mu_from_m2(area_m2)
 
     zones = list(candidates.zones)
@@ -185,7 +180,7 @@ def review_site(
         parcel_overlaps=tuple(sorted(parcel_overlaps, key=lambda o: (-o.area_m2, o.parcel_code))),
         constraint_overlaps=tuple(sorted(constraint_overlaps, key=lambda o: (
             PROTECTED.index(ConstraintType(o.constraint_type)), -o.area_m2, o.code))),
-        outside_development_boundary_m2=_m2(float(shapely.area(outside))),
+        outside_development_boundary_m2=rules.planar_m2(float(shapely.area(outside))),
     )
 
 
