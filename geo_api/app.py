@@ -21,6 +21,10 @@ money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WG
 """
 
 
+VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist"}
+"""Front-end packages from npm (web/package-lock.json), served by the app itself: no CDN at run time."""
+
+
 class PageFiles(StaticFiles):
     """The page's own files; `node_modules` is served only through the vendor mounts above."""
 
@@ -46,6 +50,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     for module in (health, parcels, layers, search, siting, reports):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
-    app.mount("/vendor/leaflet", StaticFiles(directory=web_dir / "node_modules" / "leaflet" / "dist"), name="leaflet")
+    for name, folder in VENDOR.items():
+        app.mount(f"/vendor/{name}", StaticFiles(directory=web_dir / "node_modules" / folder), name=name)
     app.mount("/", PageFiles(directory=web_dir, html=True), name="web")
     return app
