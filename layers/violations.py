@@ -29,7 +29,6 @@ from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
 from mujun.rules import CENT, RATIO_STEP, STAGES, Band, Flag, Status, intensity_wan_per_mu
 
-"""The six stages of a project (DOMAIN.md), as stored."""
 REPORTED_STATUSES = (Status.BELOW.value, Status.MEETS.value)
 """Only assessed projects have a threshold to fall short of; the others are never violations."""
 BANDS = (Band.MEETS.value, Band.BELOW.value, Band.FAR_BELOW.value)
