@@ -11,6 +11,7 @@ from rich.console import Console
 from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
+from sqlalchemy.orm import Session
 
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, make_engine, upgrade
@@ -124,8 +125,8 @@ def loads_command(limit: int = 20) -> None:
     table = Table(title="载入记录 load history")
     for column in ("#", "time", "user", "policy", "files", "counts"):
         table.add_column(column, overflow="fold")
-    with engine.connect() as conn:
-        for row in conn.execute(select(Load).order_by(Load.id.desc()).limit(limit)).scalars():
+    with Session(engine) as session:
+        for row in session.scalars(select(Load).order_by(Load.id.desc()).limit(limit)):
             files = "\n".join(f"{f['kind']}: {f['name']} {f['sha256'][:12]}" for f in row.files)
             counts = ", ".join(f"{k} {v}" for k, v in row.counts.items())
             table.add_row(str(row.id), f"{row.started_at:%Y-%m-%d %H:%M:%S}", row.username, row.policy_code, files, counts)
