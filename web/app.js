@@ -1,272 +1,85 @@
-// Mujun map page: layers and legend from GET /api/layers, features by bounding box, popups from
-// GET /api/lookup, search by parcel code. Every rule (band, status, intensity) is decided by the server.
+// Mujun map page: the map (mapview.js) and a side panel with three tabs: the violation report
+// (report.js), search (search.js) and siting review (siting.js). The address holds what is shown
+// (permalink.js). Every rule (band, status, intensity) is decided by the server.
 
-import { initialLang, getLang, pick, setLang, t } from './i18n.js';
-import { escapeHtml, popupHtml } from './popup.js';
-import { classFor, legendHtml, pathStyle, swatchHtml } from './symbols.js';
+import { getLang, initialLang, setLang, t } from './i18n.js';
+import { map, renderControls, renderNotice, renderPopup, selectedParcel, showRecord, startMap } from './mapview.js';
+import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
+import { initReport, renderReport, reportLink } from './report.js';
+import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
+import { initSiting, isDrawing, renderSiting } from './siting.js';
+import { getJson, renderToast, showError, toast, tracked } from './ui.js';
 
-const FEATURE_LIMIT = 5000;
-const TOAST_MS = 5000;
-const SEARCH_MAX_ZOOM = 18;
+const NARROW = window.matchMedia('(max-width: 720px)'); // where the panel covers the map
+const link = readLink();
+const panel = { tab: link.tab, open: link.open };
+let restored = false; // the address is rewritten only once what it asked for is back on screen
 
-const state = {
-  catalogue: null,
-  groups: new Map(), // layer id → L.GeoJSON
-  requests: new Map(), // layer id → AbortController of its running feature request
-  truncated: new Set(), // layer ids whose last answer was cut at FEATURE_LIMIT
-  hiddenByZoom: false,
-  basemap: null,
-  pending: 0,
-  popup: null, // { layer: L.Popup, records }
-  controls: { zoom: null, layers: null, legend: null },
-};
+function currentLink() {
+  const centre = map.getCenter();
+  return {
+    tab: panel.tab,
+    open: panel.open,
+    ...reportLink(),
+    q: searchQuery(),
+    parcel: selectedParcel(),
+    view: { lat: centre.lat, lng: centre.lng, zoom: map.getZoom() },
+  };
+}
 
-// An error the page can explain: the API's own {zh, en} message, or one of ours by key.
-class ApiError extends Error {
-  constructor(messages, fallbackKey) {
-    super(messages?.en ?? fallbackKey);
-    this.messages = messages;
-    this.fallbackKey = fallbackKey;
+function updateLink() {
+  if (restored) writeLink(currentLink());
+}
+
+// ---- the panel ---------------------------------------------------------------------------------
+
+function showTab(tab) {
+  panel.tab = tab;
+  for (const button of document.querySelectorAll('[role="tab"]')) {
+    const selected = button.dataset.tab === tab;
+    button.setAttribute('aria-selected', String(selected));
+    button.tabIndex = selected ? 0 : -1;
+    document.getElementById(button.getAttribute('aria-controls')).hidden = !selected;
   }
+  if (tab === 'search') showContext(selectedParcel());
+  updateLink();
 }
 
-async function getJson(url, signal) {
-  let response;
-  try {
-    response = await fetch(url, { signal, headers: { Accept: 'application/json' } });
-  } catch (err) {
-    if (err.name === 'AbortError') throw err;
-    throw new ApiError(null, 'errorNetwork');
-  }
-  let body = null;
-  try {
-    body = await response.json();
-  } catch (err) {
-    if (signal?.aborted) throw err;
-    body = null;
-  }
-  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer');
-  if (body === null) throw new ApiError(null, 'errorServer');
-  return body;
+function renderToggle() {
+  const toggle = document.getElementById('panel-toggle');
+  toggle.setAttribute('aria-expanded', String(panel.open));
+  toggle.title = t(panel.open ? 'panelHide' : 'panelShow');
+  toggle.setAttribute('aria-label', toggle.title);
 }
 
-function errorText(err) {
-  if (err instanceof ApiError) return err.messages ? pick(err.messages) : t(err.fallbackKey);
-  return t('errorUnexpected');
+function setPanelOpen(open) {
+  panel.open = open;
+  document.querySelector('.map-area').classList.toggle('panel-open', open);
+  document.getElementById('panel-body').hidden = !open;
+  renderToggle();
+  updateLink();
 }
 
-// ---- small overlays: progress, notices, toast --------------------------------------------------
-
-async function tracked(promise) {
-  state.pending += 1;
-  renderLoading();
-  try {
-    return await promise;
-  } finally {
-    state.pending -= 1;
-    renderLoading();
-  }
+function openTab(tab) {
+  if (!panel.open) setPanelOpen(true);
+  showTab(tab);
 }
 
-function renderLoading() {
-  document.getElementById('loading').hidden = state.pending === 0;
+// Arrow keys move between the tabs, as in any tab list.
+function onTabKey(event) {
+  const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
+  if (!step) return;
+  const next = TABS[(TABS.indexOf(panel.tab) + step + TABS.length) % TABS.length];
+  showTab(next);
+  document.getElementById(`tab-${next}`).focus();
 }
 
-function renderNotice() {
-  const lines = [];
-  if (state.hiddenByZoom) lines.push(t('zoomIn'));
-  for (const layer of state.catalogue?.layers ?? []) {
-    if (state.truncated.has(layer.id)) {
-      lines.push(t('truncated', { title: pick(layer.title), count: FEATURE_LIMIT.toLocaleString(t('numberLocale')) }));
-    }
-  }
-  const notice = document.getElementById('notice');
-  notice.replaceChildren(...lines.map((line) => Object.assign(document.createElement('p'), { textContent: line })));
-  notice.hidden = lines.length === 0;
+// ---- selection, language -----------------------------------------------------------------------
+
+function onSelect() {
+  if (panel.tab === 'search') showContext(selectedParcel());
+  updateLink();
 }
-
-let toastTimer = null;
-let toastText = null; // () => the message in the current language, while the toast is shown
-
-function hideToast() {
-  clearTimeout(toastTimer);
-  toastText = null;
-  document.getElementById('toast').hidden = true;
-}
-
-function renderToast() {
-  const box = document.getElementById('toast');
-  box.textContent = toastText ? toastText() : '';
-  box.hidden = toastText === null;
-}
-
-// A message that goes away by itself, unless the page cannot work without what failed.
-function toast(text, persistent = false) {
-  clearTimeout(toastTimer);
-  toastText = text;
-  renderToast();
-  if (!persistent) toastTimer = setTimeout(hideToast, TOAST_MS);
-}
-
-function showError(err, persistent = false) {
-  if (!(err instanceof ApiError)) console.error(err);
-  toast(() => errorText(err), persistent);
-}
-
-// ---- the map -----------------------------------------------------------------------------------
-
-const map = L.map('map', { zoomControl: false, attributionControl: true });
-map.attributionControl.setPrefix('Leaflet');
-L.control.scale({ metric: true, imperial: false, position: 'bottomleft' }).addTo(map);
-
-const Legend = L.Control.extend({
-  options: { position: 'bottomright' },
-  onAdd() {
-    this.box = L.DomUtil.create('div', 'legend');
-    this.box.setAttribute('role', 'region');
-    L.DomEvent.disableClickPropagation(this.box);
-    L.DomEvent.disableScrollPropagation(this.box);
-    this.render();
-    return this.box;
-  },
-  render() {
-    this.box.setAttribute('aria-label', t('legend'));
-    this.box.innerHTML = legendHtml(state.catalogue?.layers ?? []);
-  },
-});
-
-function bboxParam(bounds) {
-  const clamp = (v, lo, hi) => Math.min(Math.max(v, lo), hi).toFixed(6);
-  return [
-    clamp(bounds.getWest(), -180, 180),
-    clamp(bounds.getSouth(), -90, 90),
-    clamp(bounds.getEast(), -180, 180),
-    clamp(bounds.getNorth(), -90, 90),
-  ].join(',');
-}
-
-function featuresUrl(layer, bbox) {
-  const url = new URL(layer.features_url, window.location.href);
-  url.searchParams.set('bbox', bbox);
-  url.searchParams.set('limit', String(FEATURE_LIMIT));
-  return url.pathname + url.search;
-}
-
-async function loadFeatures(layer, bbox) {
-  const controller = new AbortController();
-  state.requests.set(layer.id, controller);
-  try {
-    const collection = await tracked(getJson(featuresUrl(layer, bbox), controller.signal));
-    if (controller.signal.aborted) return;
-    const group = state.groups.get(layer.id);
-    group.clearLayers();
-    group.addData(collection);
-    if (collection.truncated) state.truncated.add(layer.id);
-    else state.truncated.delete(layer.id);
-    renderNotice();
-  } catch (err) {
-    if (err.name !== 'AbortError') showError(err);
-  } finally {
-    if (state.requests.get(layer.id) === controller) state.requests.delete(layer.id);
-  }
-}
-
-// Fetch every visible layer for the current view; layers below their min_zoom are emptied.
-function refresh() {
-  if (!state.catalogue) return;
-  const zoom = map.getZoom();
-  const bbox = bboxParam(map.getBounds());
-  state.hiddenByZoom = false;
-  for (const layer of state.catalogue.layers) {
-    state.requests.get(layer.id)?.abort();
-    const group = state.groups.get(layer.id);
-    if (!map.hasLayer(group)) continue;
-    if (zoom < layer.min_zoom) {
-      group.clearLayers();
-      state.truncated.delete(layer.id);
-      state.hiddenByZoom = true;
-    } else {
-      loadFeatures(layer, bbox);
-    }
-  }
-  renderNotice();
-}
-
-// Broad layers (lower min_zoom) go underneath: each layer gets its own pane, stacked in that order.
-function addLayers(layers) {
-  const ordered = [...layers].sort((a, b) => a.min_zoom - b.min_zoom);
-  ordered.forEach((layer, index) => {
-    const pane = map.createPane(`layer-${layer.id}`);
-    pane.style.zIndex = String(410 + index);
-    const group = L.geoJSON(null, {
-      pane: `layer-${layer.id}`,
-      style: (feature) => pathStyle(layer, feature.properties),
-    });
-    state.groups.set(layer.id, group.addTo(map));
-  });
-  state.catalogue.layers = ordered;
-}
-
-function addControls() {
-  state.controls.zoom?.remove();
-  state.controls.layers?.remove();
-  state.controls.zoom = L.control.zoom({ zoomInTitle: t('zoomInTitle'), zoomOutTitle: t('zoomOutTitle') }).addTo(map);
-  if (!state.catalogue) return;
-  const overlays = {}; // names go into the page as HTML
-  if (state.basemap) overlays[escapeHtml(t('basemap'))] = state.basemap;
-  for (const layer of state.catalogue.layers) overlays[escapeHtml(pick(layer.title))] = state.groups.get(layer.id);
-  state.controls.layers = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
-  state.controls.layers.getContainer().setAttribute('aria-label', t('layers'));
-}
-
-// ---- popups, lookup and search -----------------------------------------------------------------
-
-function statusSwatch(record) {
-  const bandLayer = state.catalogue?.layers.find((layer) => layer.style.property === 'band');
-  return bandLayer ? swatchHtml(classFor(bandLayer.style, record)) : '';
-}
-
-function openPopup(latlng, records) {
-  const popup = L.popup({ maxWidth: 460, className: 'mujun-popup', autoPanPadding: [20, 60] })
-    .setLatLng(latlng)
-    .setContent(popupHtml(records, statusSwatch))
-    .openOn(map);
-  state.popup = { layer: popup, records };
-}
-
-map.on('popupclose', (event) => {
-  if (state.popup?.layer === event.popup) state.popup = null;
-});
-
-async function lookup(latlng) {
-  const point = latlng.wrap();
-  const url = `/api/lookup?lon=${point.lng.toFixed(7)}&lat=${point.lat.toFixed(7)}`;
-  try {
-    const answer = await tracked(getJson(url));
-    openPopup(latlng, answer.parcels ?? []);
-  } catch (err) {
-    showError(err);
-  }
-}
-
-async function search(code) {
-  hideToast();
-  if (code === '') {
-    toast(() => t('emptySearch'));
-    return;
-  }
-  try {
-    const record = await tracked(getJson(`/api/parcels/${encodeURIComponent(code)}`));
-    const [minLon, minLat, maxLon, maxLat] = record.bbox;
-    const bounds = L.latLngBounds([minLat, minLon], [maxLat, maxLon]);
-    map.fitBounds(bounds, { maxZoom: SEARCH_MAX_ZOOM, padding: [40, 40], animate: false });
-    openPopup(bounds.getCenter(), [record]);
-  } catch (err) {
-    showError(err);
-  }
-}
-
-// ---- language ----------------------------------------------------------------------------------
 
 function applyLanguage(lang) {
   setLang(lang);
@@ -283,11 +96,23 @@ function applyLanguage(lang) {
     url.searchParams.set('lang', getLang());
     window.history.replaceState(null, '', url);
   }
-  addControls();
-  state.controls.legend?.render();
+  renderToggle();
+  renderControls();
   renderNotice();
   renderToast();
-  if (state.popup) state.popup.layer.setContent(popupHtml(state.popup.records, statusSwatch));
+  renderPopup();
+  renderReport();
+  renderSearch();
+  renderSiting();
+}
+
+async function copyLink() {
+  try {
+    await copyText(linkFor(currentLink()));
+    toast(() => t('linkCopied'));
+  } catch {
+    toast(() => t('linkCopyFailed'));
+  }
 }
 
 // ---- start -------------------------------------------------------------------------------------
@@ -295,16 +120,39 @@ function applyLanguage(lang) {
 function wirePage() {
   document.getElementById('search-form').addEventListener('submit', (event) => {
     event.preventDefault();
-    search(document.getElementById('search-input').value.trim());
+    const q = document.getElementById('search-input').value.trim();
+    if (q !== '') openTab('search');
+    searchFromHeader(q);
   });
   for (const button of document.querySelectorAll('[data-lang]')) {
     button.addEventListener('click', () => applyLanguage(button.dataset.lang));
+  }
+  for (const button of document.querySelectorAll('[role="tab"]')) {
+    button.addEventListener('click', () => showTab(button.dataset.tab));
+    button.addEventListener('keydown', onTabKey);
+  }
+  document.getElementById('panel-toggle').addEventListener('click', () => setPanelOpen(!panel.open));
+  document.getElementById('copy-link').addEventListener('click', copyLink);
+}
+
+// The parcel a link names: its popup at the link's own view, or zoomed to when the link has none.
+async function restoreParcel(code) {
+  try {
+    const record = await tracked(getJson(`/api/parcels/${encodeURIComponent(code)}`));
+    showRecord(record, { fit: link.view === null });
+  } catch (err) {
+    showError(err);
   }
 }
 
 async function start() {
   wirePage();
   applyLanguage(initialLang());
+  showTab(link.tab);
+  setPanelOpen(link.open);
+  // The report first, the map's features after it: they take longest to draw, and a request still
+  // running once the map is complete would keep the progress indicator up after all is shown.
+  const report = initReport(link, { onPick: showRecord, onChange: updateLink });
   let catalogue;
   try {
     catalogue = await tracked(getJson('/api/layers'));
@@ -312,25 +160,21 @@ async function start() {
     showError(err, true);
     return;
   }
-  state.catalogue = catalogue;
-  if (catalogue.basemap) {
-    state.basemap = L.tileLayer(catalogue.basemap.url, { attribution: catalogue.basemap.attribution, maxZoom: 19 });
-  }
-  addLayers(catalogue.layers);
-  addControls();
-  state.controls.legend = new Legend().addTo(map);
-  if (catalogue.initial_bbox) {
-    const [minLon, minLat, maxLon, maxLat] = catalogue.initial_bbox;
-    map.fitBounds([[minLat, minLon], [maxLat, maxLon]]);
-  } else {
-    map.fitWorld(); // nothing loaded yet
-  }
-  map.on('moveend', refresh);
-  map.on('overlayadd overlayremove', (event) => {
-    if (event.layer !== state.basemap) refresh();
+  await report;
+  const covered = panel.open && !NARROW.matches ? document.getElementById('panel').offsetWidth : 0;
+  startMap(catalogue, { view: link.view, onSelect, clickGuard: isDrawing, covered });
+  renderReport(); // the bands' names come with the catalogue
+  initSiting({
+    onDrawing: (active) => {
+      if (NARROW.matches) setPanelOpen(!active);
+    },
   });
-  map.on('click', (event) => lookup(event.latlng));
-  refresh();
+  initSearch({ onPick: showRecord, onChange: updateLink });
+  if (link.q) runSearch(link.q, { move: false });
+  if (link.parcel) await restoreParcel(link.parcel);
+  restored = true;
+  updateLink();
+  map.on('moveend', updateLink);
 }
 
 start();

@@ -1,80 +1,11 @@
-// Every string the page shows, in Chinese (the default) and English.
-// Codes sent by the API (project type, stage, status, flags, zone class) are translated here;
-// the words for style classes and layer titles come from the layer catalogue instead.
+// The page's language: the strings of strings.js, and the codes sent by the API (project type, stage,
+// status, flags, zone class, search match, constraint type) in Chinese (the default) and English.
+// The words for style classes and layer titles come from the layer catalogue instead.
+
+import { STRINGS } from './strings.js';
 
 const STORAGE_KEY = 'mujun.lang';
 const LANGS = ['zh', 'en'];
-
-const STRINGS = {
-  zh: {
-    title: '亩均 · 常州工业用地投资强度',
-    htmlLang: 'zh-CN',
-    numberLocale: 'zh-CN',
-    mapLabel: '工业用地地图',
-    searchForm: '按宗地编号查询',
-    searchLabel: '宗地编号',
-    searchPlaceholder: '输入宗地编号',
-    searchButton: '查询',
-    langLabel: '界面语言',
-    loading: '加载中…',
-    zoomIn: '放大以显示宗地',
-    truncated: '{title}：要素过多，仅显示前 {count} 个，请放大地图',
-    noParcel: '此处无宗地',
-    legend: '图例',
-    layers: '图层',
-    basemap: '底图',
-    zoomInTitle: '放大',
-    zoomOutTitle: '缩小',
-    emptySearch: '请输入宗地编号',
-    errorNetwork: '无法连接服务器，请稍后重试',
-    errorServer: '服务器返回了无法识别的响应',
-    errorUnexpected: '页面出现错误，请刷新后重试',
-    paren: '（{text}）',
-    sep: '；',
-    listSep: '、',
-    unitMu: '亩',
-    unitM2: 'm²',
-    unitWan: '万元',
-    unitWanPerMu: '万元/亩',
-    parcelCount: '{count} 宗',
-    geometryArea: '几何面积 {value} m²',
-    recordedArea: '出让面积 {value} m²',
-  },
-  en: {
-    title: 'Mujun · industrial land investment intensity',
-    htmlLang: 'en',
-    numberLocale: 'en-US',
-    mapLabel: 'Industrial land map',
-    searchForm: 'Search by parcel code',
-    searchLabel: 'Parcel code',
-    searchPlaceholder: 'Parcel code',
-    searchButton: 'Search',
-    langLabel: 'Interface language',
-    loading: 'Loading…',
-    zoomIn: 'Zoom in to see parcels',
-    truncated: '{title}: too many features, only the first {count} are shown; zoom in',
-    noParcel: 'No parcel here',
-    legend: 'Legend',
-    layers: 'Layers',
-    basemap: 'Base map',
-    zoomInTitle: 'Zoom in',
-    zoomOutTitle: 'Zoom out',
-    emptySearch: 'Enter a parcel code',
-    errorNetwork: 'Cannot reach the server; please try again later',
-    errorServer: 'The server sent a response the page cannot read',
-    errorUnexpected: 'Something went wrong on the page; please reload it',
-    paren: ' ({text})',
-    sep: '; ',
-    listSep: ', ',
-    unitMu: 'mu',
-    unitM2: 'm²',
-    unitWan: '10k CNY',
-    unitWanPerMu: '10k CNY/mu',
-    parcelCount: '{count} parcels',
-    geometryArea: '{value} m² by geometry',
-    recordedArea: '{value} m² recorded',
-  },
-};
 
 const FIELDS = {
   parcel_code: { zh: '宗地编号', en: 'Parcel code' },
@@ -119,6 +50,24 @@ const CODES = {
     development_zone: { zh: '开发区', en: 'development zone' },
     industrial_cluster: { zh: '工业集中区', en: 'industrial cluster' },
   },
+  issue: {
+    outside_zone: { zh: '园区外', en: 'outside every zone' },
+    straddles_zones: { zh: '跨园区', en: 'straddles zones' },
+    area_mismatch: { zh: '面积不符', en: 'area mismatch' },
+  },
+  match: {
+    parcel_code: { zh: '宗地编号', en: 'parcel code' },
+    parcel_code_prefix: { zh: '编号开头', en: 'code prefix' },
+    project_code: { zh: '项目编号', en: 'project code' },
+    project_name: { zh: '项目名称', en: 'project name' },
+    enterprise: { zh: '企业名称', en: 'enterprise' },
+    pinyin_initials: { zh: '拼音首字母', en: 'pinyin initials' },
+    point: { zh: '坐标', en: 'coordinates' },
+  },
+  constraint_type: {
+    permanent_farmland: { zh: '永久基本农田', en: 'permanent farmland' },
+    ecological_redline: { zh: '生态保护红线', en: 'ecological red line' },
+  },
 };
 
 // The six stages of a project: the API sends the Chinese name; the English code is accepted too.
@@ -160,12 +109,21 @@ export function setLang(lang) {
 }
 
 export function t(key, vars = {}) {
-  const text = STRINGS[current][key] ?? STRINGS.zh[key] ?? key;
+  const text = STRINGS[key]?.[LANGS.indexOf(current)] ?? key;
   return text.replace(/\{(\w+)\}/g, (_, name) => String(vars[name] ?? ''));
 }
 
 export function fieldLabel(field) {
   return FIELDS[field][current];
+}
+
+// The codes a table knows, in its order: the choices of a filter.
+export function codesOf(table) {
+  return Object.keys(CODES[table]);
+}
+
+export function stageCodes() {
+  return STAGES.map((stage) => stage.zh);
 }
 
 // A code from the API in the current language; an unknown code is shown as sent.

@@ -1,0 +1,118 @@
+"""The side panel in headless Chromium: the report's filters and exports, the permalink, and search."""
+
+from __future__ import annotations
+
+import csv
+import io
+from urllib.parse import parse_qs, quote, urlparse
+
+from playwright.sync_api import Page, expect
+
+JURISDICTION = "武进区"
+
+
+def report_ready(page: Page) -> None:
+    page.wait_for_selector("#report-body .summary-table", timeout=20000)
+
+
+def test_a_filtered_report_exports_exactly_the_parcels_it_lists(server: str, page: Page) -> None:
+    page.goto(server + "/")
+    report_ready(page)
+    jurisdictions = page.locator("#report-filters select[name=jurisdiction] option").all_inner_texts()
+    assert JURISDICTION in jurisdictions and jurisdictions[0] == "全部"  # choices from the loaded zones
+    with page.expect_response(lambda r: "/api/reports/violations?" in r.url and "jurisdiction=" in r.url):
+        page.select_option("#report-filters select[name=jurisdiction]", JURISDICTION)
+    expected = page.request.get(f"{server}/api/reports/violations", params={"jurisdiction": JURISDICTION}).json()
+    codes = [row["parcel_code"] for row in expected["violations"]]
+    assert 0 < len(codes) < 383  # a real subset of the city's report
+    listed = page.locator("#report-body .record-list").first.locator("[data-parcel]")
+    expect(listed).to_have_count(len(codes))
+    assert [item.get_attribute("data-parcel") for item in listed.all()] == codes
+    total = page.locator("#report-body .summary-table tfoot").first.inner_text()
+    assert f"{expected['summary']['total']['projects']} / {len(codes)}" in total
+
+    with page.expect_download() as downloaded:
+        page.click(".exports a[data-format=csv]")
+    download = downloaded.value
+    query = parse_qs(urlparse(download.url).query)
+    assert query == {"format": ["csv"], "jurisdiction": [JURISDICTION]}
+    path = download.path()
+    assert path is not None
+    rows = list(csv.DictReader(io.StringIO(path.read_bytes().decode("utf-8-sig"))))
+    assert [row["宗地编号"] for row in rows] == codes
+
+    html_link = page.locator(".exports a[data-format=html]")
+    assert html_link.get_attribute("target") == "_blank"
+    assert parse_qs(urlparse(html_link.get_attribute("href") or "").query)["jurisdiction"] == [JURISDICTION]
+
+    # Clicking a listed parcel zooms to it and opens its record; the address now names it.
+    page.locator(f"#report-body [data-parcel='{codes[0]}']").first.click()
+    expect(page.locator(".parcel-popup")).to_contain_text(codes[0])
+    assert parse_qs(urlparse(page.url).query)["parcel"] == [codes[0]]
+
+
+def test_a_permalink_restores_the_tab_filters_view_and_parcel_and_copy_link_gives_it_back(server: str, page: Page) -> None:
+    report = page.request.get(f"{server}/api/reports/violations",
+                              params={"jurisdiction": JURISDICTION, "sort": "ratio"}).json()
+    record = report["violations"][0]
+    lon = (record["bbox"][0] + record["bbox"][2]) / 2
+    lat = (record["bbox"][1] + record["bbox"][3]) / 2
+    link = (f"{server}/?jurisdiction={quote(JURISDICTION)}&sort=ratio&dim=1&parcel={record['parcel_code']}"
+            f"&map={lat:.5f},{lon:.5f},16")
+    with page.expect_response(lambda r: "/api/layers/parcels/features" in r.url, timeout=20000) as features:
+        page.goto(link)
+    report_ready(page)
+    expect(page.locator("#tab-report")).to_have_attribute("aria-selected", "true")
+    expect(page.locator("#report-filters select[name=jurisdiction]")).to_have_value(JURISDICTION)
+    expect(page.locator("#report-filters select[name=sort]")).to_have_value("ratio")
+    expect(page.locator("#report-filters input[name=dim]")).to_be_checked()
+    listed = page.locator("#report-body .record-list").first.locator("[data-parcel]")
+    expect(listed).to_have_count(len(report["violations"]))
+    assert listed.first.get_attribute("data-parcel") == record["parcel_code"]  # sorted by ratio, lowest first
+    popup = page.locator(".parcel-popup")
+    expect(popup).to_contain_text(record["parcel_code"])
+    # The map asked for the features of the link's view: centred there, 1280 px wide at zoom 16.
+    west, south, east, north = (float(v) for v in parse_qs(urlparse(features.value.url).query)["bbox"][0].split(","))
+    assert abs((west + east) / 2 - lon) < 1e-4 and abs((south + north) / 2 - lat) < 1e-4
+    assert abs((east - west) - 1280 * 360 / (256 * 2**16)) < 1e-6
+    # Parcels outside the report are dimmed on the map, those in it are not.
+    page.wait_for_function("document.querySelectorAll('path.parcel.parcel-dimmed').length > 0")
+    assert page.locator("path.parcel:not(.parcel-dimmed)").count() >= 1
+
+    page.context.grant_permissions(["clipboard-read", "clipboard-write"])
+    page.click("#copy-link")
+    expect(page.locator("#toast")).to_contain_text("链接已复制")
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert parse_qs(urlparse(copied).query) == parse_qs(urlparse(link).query)
+
+    # The same link in a fresh page, with the search tab chosen this time.
+    other = page.context.new_page()
+    other.goto(copied.replace("?", "?tab=search&", 1))
+    expect(other.locator("#tab-search")).to_have_attribute("aria-selected", "true")
+    expect(other.locator("#pane-search")).to_be_visible()
+    expect(other.locator(".parcel-popup")).to_contain_text(record["parcel_code"])
+    expect(other.locator("#search-context h2")).to_contain_text(record["parcel_code"])
+
+
+def test_search_by_pinyin_initials_lists_the_parcel_and_its_context(server: str, page: Page) -> None:
+    page.goto(f"{server}/?tab=search")
+    page.wait_for_function("document.querySelectorAll('path.parcel').length > 0", timeout=20000)
+    answer = page.request.get(f"{server}/api/search", params={"q": "jsyf"}).json()
+    assert len(answer["results"]) >= 1
+    page.fill("#panel-search-input", "jsyf")
+    page.press("#panel-search-input", "Enter")
+    results = page.locator("#search-body [data-parcel]")
+    expect(results).to_have_count(len(answer["results"]))
+    code = answer["results"][0]["parcel_code"]
+    results.first.click()
+    expect(page.locator(".parcel-popup")).to_contain_text(code)
+    context = page.request.get(f"{server}/api/parcels/{code}/context").json()
+    sections = page.locator("#search-context details")
+    expect(sections.nth(0).locator("summary")).to_contain_text(f"同项目其他宗地（{len(context['project_parcels'])}）")
+    expect(sections.nth(1).locator("summary")).to_contain_text(f"（50 米内，{len(context['neighbours'])}）")
+    assert parse_qs(urlparse(page.url).query)["q"] == ["jsyf"]
+
+    # The header box feeds the same tab: typed coordinates are no parcel code, so they are searched.
+    page.fill("#search-input", "119.95,31.67")
+    page.press("#search-input", "Enter")
+    expect(page.locator("#search-body")).to_contain_text("经度 119.950000，纬度 31.670000")

@@ -1,0 +1,123 @@
+// Talking to the API and telling the official how it went: JSON requests whose failures carry the
+// API's own {zh, en} message, the progress indicator (#loading) that every request goes through,
+// and a toast for messages that go away by themselves.
+
+import { pick, t } from './i18n.js';
+
+const TOAST_MS = 5000;
+
+// An error the page can explain: the API's own {zh, en} message, or one of ours by key.
+export class ApiError extends Error {
+  constructor(messages, fallbackKey, status = null) {
+    super(messages?.en ?? fallbackKey);
+    this.messages = messages;
+    this.fallbackKey = fallbackKey;
+    this.status = status;
+  }
+}
+
+// GET by default; `json` is sent as a JSON body, `form` (FormData) as multipart.
+export async function requestJson(url, { signal, method = 'GET', json, form } = {}) {
+  const options = { method, signal, headers: { Accept: 'application/json' } };
+  if (json !== undefined) {
+    options.headers['Content-Type'] = 'application/json';
+    options.body = JSON.stringify(json);
+  } else if (form !== undefined) {
+    options.body = form;
+  }
+  let response;
+  try {
+    response = await fetch(url, options);
+  } catch (err) {
+    if (err.name === 'AbortError') throw err;
+    throw new ApiError(null, 'errorNetwork');
+  }
+  let body = null;
+  try {
+    body = await response.json();
+  } catch (err) {
+    if (signal?.aborted) throw err;
+    body = null;
+  }
+  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+  if (body === null) throw new ApiError(null, 'errorServer', response.status);
+  return body;
+}
+
+export function getJson(url, signal) {
+  return requestJson(url, { signal });
+}
+
+export function errorText(err) {
+  if (err instanceof ApiError) return err.messages ? pick(err.messages) : t(err.fallbackKey);
+  return t('errorUnexpected');
+}
+
+export function isAbort(err) {
+  return err?.name === 'AbortError';
+}
+
+// ---- progress ----------------------------------------------------------------------------------
+
+let pending = 0;
+
+function renderLoading() {
+  const box = document.getElementById('loading');
+  if (box) box.hidden = pending === 0;
+}
+
+// Every request of the page goes through here, so that #loading shows while any is running.
+export async function tracked(promise) {
+  pending += 1;
+  renderLoading();
+  try {
+    return await promise;
+  } finally {
+    pending -= 1;
+    renderLoading();
+  }
+}
+
+// ---- toast -------------------------------------------------------------------------------------
+
+let toastTimer = null;
+let toastText = null; // () => the message in the current language, while the toast is shown
+
+export function hideToast() {
+  clearTimeout(toastTimer);
+  toastText = null;
+  document.getElementById('toast').hidden = true;
+}
+
+export function renderToast() {
+  const box = document.getElementById('toast');
+  box.textContent = toastText ? toastText() : '';
+  box.hidden = toastText === null;
+}
+
+// A message that goes away by itself, unless the page cannot work without what failed.
+export function toast(text, persistent = false) {
+  clearTimeout(toastTimer);
+  toastText = text;
+  renderToast();
+  if (!persistent) toastTimer = setTimeout(hideToast, TOAST_MS);
+}
+
+export function showError(err, persistent = false) {
+  if (isAbort(err)) return;
+  if (!(err instanceof ApiError)) console.error(err);
+  toast(() => errorText(err), persistent);
+}
+
+// ---- small DOM helpers -------------------------------------------------------------------------
+
+// A <select>'s options: [value, label] pairs, the first one usually ['', t('filterAll')]; with nothing
+// chosen yet, the first is. A chosen value the data no longer offers is kept, so that a shared link
+// never loses a filter.
+export function fillSelect(select, choices, value = select.value) {
+  const list = [...choices];
+  const offered = list.some(([v]) => v === value);
+  if (value !== '' && !offered) list.push([value, value]);
+  select.replaceChildren(...list.map(([v, label]) => new Option(label, v)));
+  select.value = offered || value !== '' ? value : (list[0]?.[0] ?? '');
+}
