@@ -3,8 +3,8 @@
     .venv/bin/python bench/lookup.py --parcels 20000
 
 1. Generates N parcels (`bench.synthetic`, cached in bench/out/n<N>/) and loads them into a database of its
-   own, `mujun_bench` (dropped and recreated; on the local cluster, or on DATABASE_URL's server), with the
-   real loader (`etl.load.load`), timing every step of it.
+   own, `mujun_bench` (dropped and recreated; on the local cluster, or on DATABASE_URL's server; kept at the
+   end unless --drop), with the real loader (`etl.load.load`), timing every step of it, then ANALYZEs it.
 2. Starts the real app (`uvicorn geo_api.app:create_app --factory`, access log on as `mujun serve` has it)
    on 127.0.0.1 with 1 and then 2 workers, and sends GET /api/lookup at random points inside random parcels
    over 8 keep-alive connections (a fixed count, bounded in time): p50, p99 and req/s, and where the CPU went
@@ -35,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.parse
@@ -165,6 +166,23 @@ class CpuSnapshot:
                 "postgres": grown(self.postgres, start.postgres)}
         used["other"] = max(0.0, self.machine - start.machine - sum(used.values()))
         return {key: round(value / wall, 2) for key, value in used.items()}
+
+
+def connections_by_process(port: int, pids: set[int]) -> dict[int, int]:
+    """Established TCP connections to `port` held by each of `pids` (from /proc: which worker got the clients)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with contextlib.suppress(FileNotFoundError):
+            for line in Path(table).read_text().splitlines()[1:]:
+                fields = line.split()
+                if int(fields[1].rsplit(":", 1)[1], 16) == port and fields[3] == "01":  # 01: ESTABLISHED
+                    inodes.add(fields[9])
+    counts = {}
+    for pid in pids:
+        with contextlib.suppress(OSError):
+            links = [os.readlink(fd) for fd in Path(f"/proc/{pid}/fd").iterdir()]
+            counts[pid] = sum(1 for link in links if link.startswith("socket:[") and link[8:-1] in inodes)
+    return {pid: n for pid, n in counts.items() if n}
 
 
 BUSY_OTHER_CORES = 0.25
@@ -539,10 +557,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 if workers == args.workers[0]:
                     serial = hammer(server.port, server.process.pid, paths[args.warmup: args.warmup + args.direct], 1, 30)
                     result["http_serial_p50_ms"] = serial.summary()["p50_ms"]
+                spread: dict[int, int] = {}
+                sampler = threading.Timer(1.0, lambda s=server, found=spread: found.update(
+                    connections_by_process(s.port, _descendants(s.process.pid, _processes()))))
+                sampler.start()
                 measured = hammer(server.port, server.process.pid, paths[args.warmup:], args.concurrency,
                                   args.max_seconds, keep_bodies=300)
+                sampler.join()
                 runs[workers] = {**measured.summary(), "requests": measured.done, "errors": measured.errors,
                                  "wrong": wrong_answers(measured, points[args.warmup:]), "cpu_cores": measured.cpu,
+                                 "connections_per_process": sorted(spread.values(), reverse=True),
                                  "seconds": round(measured.seconds, 2)}
                 console.print(f"  lookups, {workers} worker(s): {runs[workers]}")
                 if measured.cpu["other"] > BUSY_OTHER_CORES:
@@ -558,6 +582,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         result["plan"] = plan
     finally:
         engine.dispose()
+        if args.drop:
+            drop_database(url)
     return result
 
 
@@ -619,7 +645,8 @@ def show(result: dict[str, Any], args: argparse.Namespace) -> None:
         details.add_row(f"lookups, {workers} worker(s)",
                         f"p50 {run_['p50_ms']} ms, p99 {run_['p99_ms']} ms, {run_['req_per_s']:,} req/s, "
                         f"{run_['requests']} requests ({run_['errors']} errors, {run_['wrong']} wrong of those checked); "
-                        f"CPU cores used: {run_['cpu_cores']}")
+                        f"CPU cores used: {run_['cpu_cores']}; client connections per server process: "
+                        f"{run_['connections_per_process']}")
     if "report_in_process_s" in result:
         details.add_row("report in-process (s)", ", ".join(f"{k}: {v}" for k, v in result["report_in_process_s"].items()))
     if "report_note" in result:
@@ -647,6 +674,7 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--no-report", action="store_true", help="skip the violation report")
     parser.add_argument("--no-breakdown", action="store_true", help="skip the in-process report breakdown")
     parser.add_argument("--reuse-db", action="store_true", help="keep mujun_bench when it already holds this set")
+    parser.add_argument("--drop", action="store_true", help="drop mujun_bench at the end (kept by default, for --reuse-db)")
     parser.add_argument("--profile", action="store_true", help="cProfile the load and the in-process report")
     parser.add_argument("--seed", type=int, default=2018)
     parser.add_argument("--out", type=Path, help="data folder (default bench/out/n<parcels>)")
