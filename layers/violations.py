@@ -16,7 +16,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from decimal import ROUND_DOWN, ROUND_HALF_UP, Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select
@@ -27,7 +27,7 @@ from layers.records import GEOJSON_DECIMALS, parcel_record, record_select
 from mujun.errors import MujunError
 from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
-from mujun.rules import CENT, RATIO_STEP, STAGES, Band, Flag, Status, intensity_wan_per_mu
+from mujun.rules import CENT, STAGES, Band, Flag, Status, intensity_wan_per_mu, ratio_of
 
 REPORTED_STATUSES = (Status.BELOW.value, Status.MEETS.value)
 """Only assessed projects have a threshold to fall short of; the others are never violations."""
@@ -139,8 +139,7 @@ class SummaryLine:
         intensity, threshold = self.intensity_wan_per_mu, self.threshold_wan_per_mu
         if intensity is None or not threshold:
             return None
-        # Floored as rules.assess floors a project's ratio: 1.0000 is never shown for a group that falls short.
-        return (intensity / threshold).quantize(RATIO_STEP, rounding=ROUND_DOWN)
+        return ratio_of(intensity, threshold)
 
     def as_json(self) -> dict[str, Any]:
         def number(value: Decimal | None) -> float | None:

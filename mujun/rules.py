@@ -216,6 +216,11 @@ def intensity_wan_per_mu(total_investment_wan: Decimal, area_mu: Decimal) -> Dec
     return _cents(total_investment_wan / area_mu)
 
 
+def ratio_of(intensity_wan_per_mu: Decimal, threshold_wan_per_mu: Decimal) -> Decimal:
+    """Intensity ÷ threshold, floored to 0.0001: a ratio shown as 1.0000 never belongs to one that falls short."""
+    return (intensity_wan_per_mu / threshold_wan_per_mu).quantize(RATIO_STEP, rounding=ROUND_DOWN)
+
+
 def band_of(ratio: Decimal | None) -> Band:
     if ratio is None:
         return Band.NONE
@@ -256,8 +261,7 @@ def assess(
         return Assessment(
             area_mu, intensity, threshold_wan_per_mu, None, Status.NOT_ASSESSED, None, Band.NONE, tuple(flags)
         )
-    # Floor, not half-up: a ratio shown as 1.0000 must never belong to a project that fails.
-    ratio = (intensity / threshold_wan_per_mu).quantize(RATIO_STEP, rounding=ROUND_DOWN)
+    ratio = ratio_of(intensity, threshold_wan_per_mu)
     meets = intensity >= threshold_wan_per_mu
     shortfall = ZERO_WAN if meets else max(ZERO_WAN, _cents(threshold_wan_per_mu * area_mu - total_investment_wan))
     return Assessment(
