@@ -9,7 +9,7 @@ import datetime as dt
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -33,6 +33,7 @@ from etl.fields import (
 )
 from etl.pinyin import initials
 from etl.read import FeatureSource, TableSource
+from etl.units import parse_amount
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS, Policy
@@ -57,19 +58,6 @@ def _text(value: Any) -> str | None:
         return None
     text = str(value).strip()
     return text or None
-
-
-def parse_decimal(value: Any) -> Decimal:
-    if isinstance(value, bool):
-        raise ValueError(value)
-    if isinstance(value, int | float | np.integer | np.floating):
-        if isinstance(value, float | np.floating) and not np.isfinite(value):
-            raise ValueError(value)
-        return Decimal(repr(float(value))) if isinstance(value, float | np.floating) else Decimal(int(value))
-    try:
-        return Decimal(str(value).replace(",", "").replace("，", "").strip())
-    except InvalidOperation as exc:
-        raise ValueError(value) from exc
 
 
 _DATE_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
@@ -142,7 +130,8 @@ class _Rows:
         if value is None:
             return None
         try:
-            number = parse_decimal(value) * self.match.fields[name][1].scale
+            spec = self.match.fields[name][1]
+            number = parse_amount(value, spec.unit, spec.header_unit)
         except ValueError:
             self.error(i, name, value, f"应为数值（{unit_zh}）", f"expected a number ({unit_en})")
             return None
@@ -302,7 +291,8 @@ def _with_areas(checked: Checked, geometries: list[BaseGeometry | None]) -> None
 
 
 def check_zones(source: FeatureSource, policy: Policy) -> Checked:
-    checked = Checked("zones", source.path.name, [{} for _ in range(len(source))])
+    checked = Checked("zones", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
+                      inferences=list(source.inferences))
     rows = _Rows(checked, source.columns, ZONE_FIELDS, _feature)
     for i, record in enumerate(checked.records):
         record.update(zone_code=rows.required_text(i, "zone_code"), name=rows.required_text(i, "name"),
@@ -318,7 +308,8 @@ def check_zones(source: FeatureSource, policy: Policy) -> Checked:
 
 
 def check_parcels(source: FeatureSource) -> Checked:
-    checked = Checked("parcels", source.path.name, [{} for _ in range(len(source))])
+    checked = Checked("parcels", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
+                      inferences=list(source.inferences))
     rows = _Rows(checked, source.columns, PARCEL_FIELDS, _feature)
     for i, record in enumerate(checked.records):
         recorded = rows.amount(i, "recorded_area_m2", "平方米", "m²")
@@ -338,7 +329,8 @@ def check_parcels(source: FeatureSource) -> Checked:
 
 
 def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None) -> Checked:
-    checked = Checked("projects", source.path.name, [{} for _ in range(len(source))])
+    checked = Checked("projects", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
+                      inferences=list(source.inferences))
 
     def where(i: int) -> str:
         return f"行 row {i + source.first_row}"
@@ -370,7 +362,8 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
 
 def check_constraints(source: FeatureSource) -> Checked:
     """三区三线 constraint areas: `code` 约束编码, `constraint_type` 约束类型 (English or Chinese), a polygon."""
-    checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))])
+    checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
+                      inferences=list(source.inferences))
     rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, _feature)
     for i, record in enumerate(checked.records):
         record.update(code=rows.required_text(i, "code"),

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
+
+from etl.units import convert, same_quantity, split_header_unit
 
 
 def normalise_header(header: str) -> str:
@@ -18,10 +20,19 @@ class FieldSpec:
     name: str
     aliases: tuple[str, ...]
     required: bool = False
-    scale: Decimal = Decimal(1)
-    """Multiplier into the stored unit (亿元 → 万元: 10000; 亩 → m²: handled by the parcel check)."""
+    unit: str | None = None
+    """The unit the field is stored in (万元, 平方米, 亩); None for values that are not quantities."""
+    header_unit: str | None = None
+    """The unit the column's header names (`总投资(亿元)`): bare numbers in that column are in it."""
     assumption: str | None = None
     """Said in the load's inferences whenever this spelling is used (e.g. a header without its unit)."""
+
+    @property
+    def scale(self) -> Decimal:
+        """Multiplier from the header's unit into the stored unit (亿元 → 万元: 10000)."""
+        if self.unit is None or self.header_unit is None:
+            return Decimal(1)
+        return convert(Decimal(1), self.header_unit, self.unit)
 
 
 ZONE_FIELDS = (
@@ -35,10 +46,10 @@ PARCEL_FIELDS = (
     FieldSpec("parcel_code", ("宗地编号", "宗地代码"), required=True),
     FieldSpec("project_code", ("项目编号",)),
     FieldSpec("land_use", ("用地性质",)),
-    FieldSpec("recorded_area_m2", ("出让面积(平方米)", "出让面积(m2)", "出让面积(㎡)")),
-    FieldSpec("recorded_area_m2", ("出让面积", "出让面积m2"),
+    FieldSpec("recorded_area_m2", ("出让面积(平方米)", "出让面积(m2)", "出让面积(㎡)"), unit="平方米"),
+    FieldSpec("recorded_area_m2", ("出让面积", "出让面积m2"), unit="平方米",
               assumption="出让面积 has no unit in its header: read as 平方米 (m²), the unit of land contracts"),
-    FieldSpec("recorded_area_mu", ("出让面积(亩)",)),
+    FieldSpec("recorded_area_mu", ("出让面积(亩)",), unit="亩"),
     FieldSpec("supply_date", ("供地日期",)),
     FieldSpec("agreed_start_date", ("约定开工日期",)),
     FieldSpec("agreed_completion_date", ("约定竣工日期",)),
@@ -50,8 +61,9 @@ PROJECT_FIELDS = (
     FieldSpec("enterprise", ("企业名称",)),
     FieldSpec("industry", ("所属行业",)),
     FieldSpec("project_type", ("项目类型",), required=True),
-    FieldSpec("total_investment", ("total_investment_wan", "总投资(万元)", "总投资")),
-    FieldSpec("total_investment", ("total_investment_yi", "总投资(亿元)"), scale=Decimal(10000)),
+    FieldSpec("total_investment", ("total_investment_wan", "总投资(万元)"), unit="万元"),
+    FieldSpec("total_investment", ("总投资",), unit="万元", assumption="总投资 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("total_investment", ("total_investment_yi",), unit="万元", header_unit="亿元"),
     FieldSpec("currency", ("币种",)),
     FieldSpec("stage", ("项目阶段",)),
     FieldSpec("level", ("项目级别",)),
@@ -92,19 +104,59 @@ class ColumnMatch:
     extra: list[str]
 
 
+class MappedHeader(str):
+    """A header the field-mapping file assigns to a field; it is still shown as the user wrote it."""
+
+    field: str
+
+    def __new__(cls, header: str, field: str) -> MappedHeader:
+        mapped = super().__new__(cls, header)
+        mapped.field = field
+        return mapped
+
+
+def _with_header_unit(spec: FieldSpec, unit: str | None, note: str | None) -> FieldSpec:
+    """The spec as this header spells it: a unit in brackets replaces any assumption about the unit."""
+    if unit is not None and spec.unit is not None and same_quantity(unit, spec.unit):
+        return replace(spec, header_unit=unit, assumption=note)
+    if spec.unit is not None and note is not None:
+        note += f"; no unit in the header: read as {spec.unit} / 表头无单位，按{spec.unit}读取"
+    return replace(spec, assumption=note or spec.assumption)
+
+
+def _spec_for(column: str, wanted: dict[str, FieldSpec], by_name: dict[str, FieldSpec]) -> FieldSpec | None:
+    mapped = getattr(column, "field", None)
+    if mapped is not None:
+        spec = by_name.get(mapped)
+        note = f"mapped to {mapped} by the field-mapping file / 按字段映射文件对应到 {mapped}"
+        return _with_header_unit(spec, split_header_unit(column)[1], note) if spec else None
+    found = wanted.get(normalise_header(column))
+    if found is not None:
+        return found
+    base, unit = split_header_unit(column)
+    found = wanted.get(normalise_header(base)) if unit is not None else None
+    if found is None or found.unit is None or unit is None or not same_quantity(unit, found.unit):
+        return None
+    return _with_header_unit(found, unit, None)
+
+
 def match_columns(columns: list[str], specs: tuple[FieldSpec, ...]) -> ColumnMatch:
+    """Columns by English name, Chinese alias, alias with a unit in brackets (`总投资(亿元)`) or the mapping file."""
     wanted: dict[str, FieldSpec] = {}
+    by_name: dict[str, FieldSpec] = {}
     for spec in specs:
+        by_name.setdefault(spec.name, spec)
         for key in (spec.name, *spec.aliases):
             wanted.setdefault(normalise_header(key), spec)  # the first spec named so owns its plain name
     fields: dict[str, tuple[str, FieldSpec]] = {}
     extra: list[str] = []
-    for column in columns:
-        found = wanted.get(normalise_header(column))
+    for column in sorted(columns, key=lambda c: getattr(c, "field", None) is None):  # mapped headers first
+        found = _spec_for(column, wanted, by_name)
         if found is None or found.name in fields:
             extra.append(column)
         else:
             fields[found.name] = (column, found)
+    extra.sort(key=columns.index)
     return ColumnMatch(fields, extra)
 
 
@@ -120,3 +172,5 @@ CONSTRAINT_TYPES = {
     "urban_development_boundary": "urban_development_boundary",
     "城镇开发边界": "urban_development_boundary",
 }
+
+FIELDS_BY_KIND = {"zones": ZONE_FIELDS, "parcels": PARCEL_FIELDS, "projects": PROJECT_FIELDS, "constraints": CONSTRAINT_FIELDS}

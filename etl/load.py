@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Callable, Sequence
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +21,7 @@ from psycopg.types.json import Jsonb
 
 from etl.assess import reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
-from etl.read import read_features, read_table
+from etl.read import ReadOptions, TableSource, read_source
 from mujun.errors import InputError, Problem
 from mujun.rules import GEOGRAPHIC_SRID, Policy
 from mujun.settings import RuleSettings
@@ -50,6 +50,11 @@ class LoadRequest:
     parcels: Path | None = None
     projects: Path | None = None
     constraints: Path | None = None
+    read_options: Mapping[str, ReadOptions] = field(default_factory=dict)
+    """How to read each kind's file (layer, encoding, CRS, field mapping); by default as the file says."""
+
+    def options_for(self, kind: str) -> ReadOptions:
+        return self.read_options.get(kind, ReadOptions())
 
     def files(self) -> list[tuple[str, Path]]:
         return [(kind, path) for kind, path in (("zones", self.zones), ("projects", self.projects),
@@ -72,22 +77,28 @@ def _quiet(_: str) -> None:
     return None
 
 
+def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule_settings: RuleSettings) -> Checked:
+    try:
+        source = read_source(kind, path, options)
+    except InputError as exc:  # unreadable: the file's problems are its check's errors
+        return Checked(kind, path.name, [], errors=list(exc.problems))
+    if isinstance(source, TableSource):
+        return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date)
+    if kind == "zones":
+        return check_zones(source, policy)
+    return check_parcels(source) if kind == "parcels" else check_constraints(source)
+
+
 def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
                 step: Step = _quiet) -> list[Checked]:
     """Read and check every file; raise `InputError` listing every error found in any of them."""
     checked: list[Checked] = []
     for kind, path in request.files():
         step(f"read {path.name}")
-        if not path.exists():
-            raise InputError([Problem(path.name, "文件 file", None, str(path), "文件不存在", "the file does not exist")])
-        if kind == "zones":
-            checked.append(check_zones(read_features(path), policy))
-        elif kind == "parcels":
-            checked.append(check_parcels(read_features(path)))
-        elif kind == "constraints":
-            checked.append(check_constraints(read_features(path)))
-        else:
-            checked.append(check_projects(read_table(path), rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date))
+        options = request.options_for(kind)
+        if options.central_meridian is None:
+            options = replace(options, central_meridian=rule_settings.gk_central_meridian)
+        checked.append(_check_one(kind, path, options, policy, rule_settings))
     errors = [problem for c in checked for problem in c.errors]
     if errors:
         raise InputError(errors)

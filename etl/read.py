@@ -1,9 +1,16 @@
-"""Read files with GDAL (through pyogrio) and tables with openpyxl or csv, into plain columns."""
+"""Read files with GDAL (through pyogrio) and tables with openpyxl or csv, into plain columns.
+
+Vector files: Shapefile (also zipped; its encoding from `.cpg`, the DBF code page or the bytes),
+GeoPackage, GeoJSON, KML/KMZ, FlatGeobuf, FileGDB, DXF. Tables (CSV, Excel) become features when they
+hold a WKT column or lon/lat columns. The CRS is the declared one, the one given, or what the numbers
+show (etl/crs_detect.py); GCJ-02 input is converted to WGS84 here. Every such decision is an inference.
+"""
 
 from __future__ import annotations
 
 import csv
-from dataclasses import dataclass
+import zipfile
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -12,18 +19,44 @@ import pyogrio
 import shapely
 from openpyxl import load_workbook
 
+from etl.crs_detect import decide_crs
+from etl.encoding import SAMPLE_BYTES, shapefile_encoding
+from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
+from etl.gcj02 import gcj02_to_wgs84
+from etl.mapping import FieldMapping
 from mujun.errors import InputError, Problem
+
+TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
+WKT_HEADERS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "坐标")
+LON_HEADERS = ("lon", "lng", "long", "longitude", "经度", "x")
+LAT_HEADERS = ("lat", "latitude", "纬度", "y")
+
+
+@dataclass(frozen=True)
+class ReadOptions:
+    """How to read a file, as given on the command line."""
+
+    layer: str | None = None
+    """The layer of a GeoPackage, FileGDB, KML or zip with several; a DXF's CAD layer; an Excel sheet."""
+    encoding: str | None = None
+    source_crs: str | None = None
+    """`EPSG:…` overriding what the file declares, or `gcj02`."""
+    central_meridian: int | None = None
+    mapping: FieldMapping | None = None
+    limits: FileLimits = LOAD_LIMITS
 
 
 @dataclass
 class FeatureSource:
-    """Features of one layer of a vector file: geometries (shapely, as read), columns, declared CRS."""
+    """Features of one layer of a vector file: geometries (shapely), columns, the CRS to read them in."""
 
     path: Path
     layer: str | None
     crs: str | None
     geometries: np.ndarray
     columns: dict[str, list[Any]]
+    inferences: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -36,35 +69,218 @@ class TableSource:
     path: Path
     columns: dict[str, list[Any]]
     first_row: int = 2
+    inferences: list[str] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
 
     def __len__(self) -> int:
         return len(next(iter(self.columns.values()), []))
 
 
 def _unreadable(path: Path, reason: str) -> InputError:
-    return InputError([Problem(path.name, "文件 file", None, None,
-                               f"无法读取：{reason}", f"cannot be read: {reason}")])
+    return InputError([Problem(path.name, "文件 file", None, None, f"无法读取：{reason}", f"cannot be read: {reason}")])
 
 
-def read_features(path: Path) -> FeatureSource:
+def _file_problem(path: Path, field_name: str | None, value: str | None, zh: str, en: str) -> InputError:
+    return InputError([Problem(path.name, "文件 file", field_name, value, zh, en)])
+
+
+def read_source(kind: str, path: Path, options: ReadOptions) -> FeatureSource | TableSource:
+    """The file of one kind (zones, parcels, constraints: features; projects: a table), mapping applied."""
+    if not path.exists():
+        raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
+    source: FeatureSource | TableSource
+    if kind == "projects":
+        source = read_table(path, layer=options.layer, limits=options.limits)
+    else:
+        source = read_features(path, layer=options.layer, encoding=options.encoding, source_crs=options.source_crs,
+                               central_meridian=options.central_meridian, limits=options.limits)
+    if options.mapping is not None:
+        source.columns = options.mapping.apply(source.columns, kind)
+    return source
+
+
+def read_features(path: Path, *, layer: str | None = None, encoding: str | None = None, source_crs: str | None = None,
+                  central_meridian: int | None = None, limits: FileLimits = LOAD_LIMITS) -> FeatureSource:
+    """One layer's features, their coordinates read as declared, given or detected (said in `inferences`)."""
+    if path.suffix.lower() in TABLE_SUFFIXES:
+        source = _features_from_table(read_table(path, layer=layer, limits=limits))
+    else:
+        source = _read_vector(path, layer, encoding, limits)
+    minx, miny, maxx, maxy = (float(b) for b in shapely.total_bounds(source.geometries)) if len(source) else (np.nan,) * 4
+    bounds = None if np.isnan(minx) else (minx, miny, maxx, maxy)
+    decision = decide_crs(path.name, bounds, source.crs, source_crs, central_meridian)
+    if decision.swap_axes:
+        source.geometries = shapely.transform(source.geometries, lambda xy: xy[:, ::-1])
+    if decision.from_gcj02:
+        source.geometries = shapely.transform(source.geometries, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1])))
+    source.crs = decision.crs
+    source.inferences += decision.inferences
+    return source
+
+
+def _zip_target(path: Path, members: list[str]) -> tuple[str, list[str]]:
+    """What GDAL opens in a zip (a FileGDB folder inside it, or the zip) and the Shapefiles it holds."""
+    gdb = sorted({m.split(".gdb/", 1)[0] + ".gdb" for m in members if ".gdb/" in m})
+    if gdb:
+        return f"/vsizip/{path}/{gdb[0]}", []
+    return f"/vsizip/{path}", [m for m in members if m.lower().endswith(".shp")]
+
+
+def _shapefile_files(path: Path, shp: str, zipped: bool) -> tuple[bytes, str | None]:
+    """The first bytes of a Shapefile's .dbf and the text of its .cpg, from a folder or a zip."""
+    stem = shp[: -len(".shp")]
+    if zipped:
+        with zipfile.ZipFile(path) as archive:
+            names = {n.lower(): n for n in archive.namelist()}
+            dbf_name, cpg_name = names.get(f"{stem}.dbf".lower()), names.get(f"{stem}.cpg".lower())
+            dbf = archive.open(dbf_name).read(SAMPLE_BYTES) if dbf_name else b""
+            cpg = archive.read(cpg_name).decode("ascii", "replace") if cpg_name else None
+        return dbf, cpg
+    folder = path.parent
+    found = {p.name.lower(): p for p in folder.iterdir() if p.stem.lower() == Path(stem).name.lower()}
+    dbf_path, cpg_path = found.get(f"{Path(stem).name}.dbf".lower()), found.get(f"{Path(stem).name}.cpg".lower())
+    dbf = dbf_path.open("rb").read(SAMPLE_BYTES) if dbf_path else b""
+    cpg = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
+    return dbf, cpg
+
+
+def _choose_layer(path: Path, target: str, layer: str | None, suffix: str) -> str | None:
+    if suffix == ".dxf":
+        return None  # one layer of entities; --layer picks a CAD layer among them
     try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(path)
+        layers = pyogrio.list_layers(target)
+    except Exception as exc:  # GDAL raises many types; the official needs the reason
+        raise _unreadable(path, str(exc)) from exc
+    spatial = [str(name) for name, geometry_type in layers if geometry_type is not None] or [str(name) for name, _ in layers]
+    if layer is not None:
+        if layer not in [str(name) for name, _ in layers]:
+            raise _file_problem(path, "--layer", layer, f"没有这个图层，应为以下之一：{'、'.join(spatial)}",
+                                f"no such layer; expected one of: {', '.join(spatial)}")
+        return layer
+    if len(spatial) > 1:
+        raise _file_problem(path, "--layer", None, f"文件有多个图层，请用 --layer 选择一个：{'、'.join(spatial)}",
+                            f"the file holds several layers; choose one with --layer: {', '.join(spatial)}")
+    return spatial[0] if spatial else None
+
+
+def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: FileLimits) -> FeatureSource:
+    suffix = path.suffix.lower()
+    if not path.exists():
+        raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
+    shapefiles: list[str] = []
+    zipped = suffix in (".zip", ".kmz")
+    if zipped:
+        target, shapefiles = _zip_target(path, check_zip(path, path.name, limits))
+        if suffix == ".kmz":
+            target = str(path)
+    else:
+        check_size(path, path.name, limits)
+        target = str(path)
+        shapefiles = [path.name] if suffix == ".shp" else []
+    chosen = _choose_layer(path, target, layer, suffix)
+    inferences: list[str] = []
+    read_encoding = None
+    if shapefiles:
+        shp = next((s for s in shapefiles if Path(s).stem == chosen), shapefiles[0])
+        dbf, cpg = _shapefile_files(path, shp, zipped)
+        read_encoding, how = shapefile_encoding(Path(shp).name, dbf, cpg, encoding)
+        inferences.append(how)
+    where = None
+    if suffix == ".dxf" and layer is not None:
+        where = "Layer = '{}'".format(layer.replace("'", "''"))
+        inferences.append(f"{path.name}: CAD layer {layer} only (--layer) / 仅读取 CAD 图层 {layer}")
+    try:
+        meta, _fids, wkb, field_data = pyogrio.raw.read(target, layer=chosen, encoding=read_encoding, where=where)
     except Exception as exc:  # GDAL raises many types; the official needs the reason, not the type
         raise _unreadable(path, str(exc)) from exc
-    columns = {name: list(values) for name, values in zip(meta["fields"], field_data, strict=True)}
-    geometries = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * len(field_data[0]))
-    return FeatureSource(path, meta.get("layer_name"), meta.get("crs"), geometries, columns)
+    columns = {str(name): list(values) for name, values in zip(meta["fields"], field_data, strict=True)}
+    count = len(field_data[0]) if field_data else (len(wkb) if wkb is not None else 0)
+    geometries = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * count, dtype=object)
+    source = FeatureSource(path, meta.get("layer_name"), meta.get("crs"), geometries, columns, inferences)
+    _polygons_from_rings(source, suffix)
+    return source
 
 
-def read_table(path: Path) -> TableSource:
+def _polygons_from_rings(source: FeatureSource, suffix: str) -> None:
+    """CAD closed polylines become the polygons they outline; collections of polygons become MultiPolygons."""
+    closed = 0
+    collections = 0
+    out = source.geometries.copy()
+    for i, geometry in enumerate(source.geometries):
+        if geometry is None:
+            continue
+        if suffix == ".dxf" and geometry.geom_type == "LineString" and geometry.is_closed and len(geometry.coords) >= 4:
+            out[i] = shapely.Polygon(geometry.coords)
+            closed += 1
+        elif geometry.geom_type == "GeometryCollection" and not geometry.is_empty and all(
+                part.geom_type in ("Polygon", "MultiPolygon") for part in geometry.geoms):
+            out[i] = shapely.MultiPolygon([p for part in geometry.geoms for p in shapely.get_parts(part)])
+            collections += 1
+    source.geometries = out
+    if closed:
+        source.inferences.append(f"{source.path.name}: {closed} closed CAD polylines read as polygons / {closed} 条闭合多段线按面读取")
+    if collections:
+        source.inferences.append(f"{source.path.name}: {collections} geometry collections of polygons read as multipolygons / "
+                                 f"{collections} 个几何集合按多面读取")
+
+
+def _column(columns: dict[str, list[Any]], names: tuple[str, ...]) -> str | None:
+    lowered = {str(c).strip().lower(): c for c in columns}
+    return next((lowered[n] for n in names if n in lowered), None)
+
+
+def _features_from_table(table: TableSource) -> FeatureSource:
+    """A table with a WKT column, or lon/lat columns, as features (feature n is the table's data row n)."""
+    path = table.path
+    columns = dict(table.columns)
+    wkt = _column(columns, WKT_HEADERS)
+    lon, lat = _column(columns, LON_HEADERS), _column(columns, LAT_HEADERS)
+    if wkt is None and (lon is None or lat is None):
+        raise _file_problem(path, None, None, f"表格没有几何列：应有 WKT 列（{'、'.join(WKT_HEADERS)}）或经纬度列（经度、纬度）",
+                            f"the table has no geometry: expected a WKT column ({', '.join(WKT_HEADERS)}) or lon/lat columns")
+    problems: list[Problem] = []
+    geometries: list[Any] = []
+    if wkt is not None:
+        for i, text in enumerate(columns.pop(wkt)):
+            try:
+                geometries.append(shapely.from_wkt(str(text)) if text not in (None, "") else None)
+            except shapely.errors.GEOSException:
+                geometries.append(None)
+                problems.append(Problem(path.name, f"行 row {i + table.first_row}", wkt, str(text)[:60],
+                                        "不是有效的 WKT，如 POLYGON((x y, …))", "not valid WKT such as POLYGON((x y, …))"))
+        how = f"geometry from its WKT column {wkt}"
+    else:
+        assert lon is not None and lat is not None
+        xs, ys = columns.pop(lon), columns.pop(lat)
+        for i, (x, y) in enumerate(zip(xs, ys, strict=True)):
+            try:
+                geometries.append(shapely.Point(float(x), float(y)))
+            except (TypeError, ValueError):
+                geometries.append(None)
+                problems.append(Problem(path.name, f"行 row {i + table.first_row}", f"{lon}/{lat}", f"{x}, {y}",
+                                        "经纬度应为数值", "lon/lat must be numbers"))
+        how = f"points from its columns {lon}/{lat}"
+    if problems:
+        raise InputError(problems)
+    note = (f"{path.name}: {how}; feature n is data row n (spreadsheet row n + {table.first_row - 1}) / "
+            f"几何取自表格列；要素 n 即第 n 条数据（表格第 n+{table.first_row - 1} 行）")
+    return FeatureSource(path, None, None, np.array(geometries, dtype=object), columns, [*table.inferences, note], table.warnings)
+
+
+def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOAD_LIMITS) -> TableSource:
+    """A table's columns from its first row (Excel: the sheet `layer`, else the first one)."""
+    if not path.exists():
+        raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
+    check_size(path, path.name, limits)
     suffix = path.suffix.lower()
+    inferences: list[str] = []
     try:
         if suffix in (".xlsx", ".xlsm"):
-            rows = _xlsx_rows(path)
-        elif suffix == ".csv":
-            rows = _csv_rows(path)
+            rows = _xlsx_rows(path, layer, inferences)
+        elif suffix in (".csv", ".txt"):
+            rows = _csv_rows(path, inferences)
         else:
-            raise _unreadable(path, f"unsupported table type {suffix} (expected .xlsx or .csv)")
+            raise _unreadable(path, f"unsupported table type {suffix} (expected .xlsx or .csv) / 不支持的表格类型")
     except InputError:
         raise
     except Exception as exc:
@@ -74,26 +290,34 @@ def read_table(path: Path) -> TableSource:
     header = [str(h).strip() if h is not None else "" for h in rows[0]]
     body = [row for row in rows[1:] if any(v not in (None, "") for v in row)]
     columns = {name: [row[i] if i < len(row) else None for row in body] for i, name in enumerate(header) if name}
-    return TableSource(path, columns)
+    return TableSource(path, columns, inferences=inferences)
 
 
-def _xlsx_rows(path: Path) -> list[tuple[Any, ...]]:
+def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tuple[Any, ...]]:
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
-        return [tuple(row) for row in workbook.worksheets[0].iter_rows(values_only=True)]
+        names = workbook.sheetnames
+        if sheet is not None and sheet not in names:
+            raise _file_problem(path, "--layer", sheet, f"没有这个工作表，应为以下之一：{'、'.join(names)}",
+                                f"no such sheet; expected one of: {', '.join(names)}")
+        chosen = sheet or names[0]
+        if sheet is None and len(names) > 1:
+            inferences.append(f"{path.name}: sheet {chosen} read, the first of {', '.join(names)} (--layer chooses another) / "
+                              f"读取第一个工作表 {chosen}")
+        return [tuple(row) for row in workbook[chosen].iter_rows(values_only=True)]
     finally:
         workbook.close()
 
 
-def _csv_rows(path: Path) -> list[tuple[Any, ...]]:
+def _csv_rows(path: Path, inferences: list[str]) -> list[tuple[Any, ...]]:
     raw = path.read_bytes()
     # UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) is what Chinese Excel writes.
-    for encoding in ("utf-8-sig", "gb18030"):
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
         try:
-            text = raw.decode(encoding)
-            break
-        except UnicodeDecodeError:
-            continue
-    else:
-        raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK")
+            text = raw.decode("gb18030")
+        except UnicodeDecodeError as exc:
+            raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK / 文本既不是 UTF-8 也不是 GBK") from exc
+        inferences.append(f"{path.name}: encoding GBK/GB18030 detected (not valid UTF-8) / 编码检测为 GBK/GB18030")
     return [tuple(v if v != "" else None for v in row) for row in csv.reader(text.splitlines())]

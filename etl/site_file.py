@@ -1,12 +1,12 @@
 """A proposed site uploaded as a file: GeoJSON, zipped Shapefile, KML/KMZ or DXF → one lon/lat geometry.
 
-Zip archives are read in place by GDAL (/vsizip/), never extracted, after their listing is checked: no
-more than a few files, no member outside the archive, and no more uncompressed bytes than the cap.
+Zip archives are read in place by GDAL (/vsizip/), never extracted, once etl/file_limits.py finds them
+safe (the upload limits: no member outside the archive, no bomb). The CRS is declared or detected as for
+a load (etl/crs_detect.py).
 """
 
 from __future__ import annotations
 
-import zipfile
 from pathlib import Path
 
 import numpy as np
@@ -15,31 +15,16 @@ import shapely
 from pyproj import CRS, Transformer
 from shapely.geometry.base import BaseGeometry
 
+from etl.crs_detect import decide_crs
+from etl.file_limits import UPLOAD_LIMITS, check_zip
 from mujun import rules
-from mujun.coords import detect_crs
-from mujun.errors import MujunError
+from mujun.errors import InputError, MujunError
 
-SITE_SUFFIXES = (".geojson", ".json", ".zip", ".kml", ".kmz", ".dxf", ".gpkg")
-MAX_UNZIPPED_BYTES = 50 * 1024 * 1024
-MAX_MEMBERS = 50
+SITE_SUFFIXES = (".geojson", ".json", ".zip", ".kmz", ".kml", ".dxf", ".gpkg")
 
 
 def _refuse(name: str, zh: str, en: str) -> MujunError:
     return MujunError(f"{name}：{zh}", f"{name}: {en}", code="invalid_site_file", status_code=422)
-
-
-def _check_zip(path: Path, name: str) -> None:
-    try:
-        with zipfile.ZipFile(path) as archive:
-            members = archive.infolist()
-    except zipfile.BadZipFile as exc:
-        raise _refuse(name, "不是有效的 zip 文件", "not a valid zip file") from exc
-    if len(members) > MAX_MEMBERS:
-        raise _refuse(name, f"压缩包内文件过多（超过 {MAX_MEMBERS} 个）", f"too many files in the archive (over {MAX_MEMBERS})")
-    if any(m.filename.startswith(("/", "\\")) or ".." in Path(m.filename).parts for m in members):
-        raise _refuse(name, "压缩包内含有不安全的路径", "the archive holds an unsafe path")
-    if sum(m.file_size for m in members) > MAX_UNZIPPED_BYTES:
-        raise _refuse(name, "解压后过大（超过 50 MB）", "too large once unzipped (over 50 MB)")
 
 
 def _polygons(geometries: np.ndarray) -> list[BaseGeometry]:
@@ -63,7 +48,11 @@ def read_site(path: Path, name: str, central_meridian: int | None) -> tuple[Base
         raise _refuse(name, f"不支持的文件类型，应为 {'、'.join(SITE_SUFFIXES)}", f"unsupported file type; expected {', '.join(SITE_SUFFIXES)}")
     source = str(path)
     if suffix in (".zip", ".kmz"):
-        _check_zip(path, name)
+        try:
+            check_zip(path, name, UPLOAD_LIMITS)
+        except InputError as exc:
+            problem = exc.problems[0]
+            raise _refuse(name, problem.expected_zh, problem.expected_en) from exc
         source = f"/vsizip/{path}"
     try:
         meta, _fids, wkb, _fields = pyogrio.raw.read(source)
@@ -73,13 +62,15 @@ def read_site(path: Path, name: str, central_meridian: int | None) -> tuple[Base
     if not polygons:
         raise _refuse(name, "文件中没有面或闭合线", "the file holds no polygon or closed line")
     site = shapely.force_2d(shapely.union_all(polygons))
-    crs = meta.get("crs")
-    if crs:
-        source_crs = CRS.from_user_input(crs)
-        read_as = f"{source_crs.name} (declared)"
-    else:
-        epsg, read_as = detect_crs(site.bounds, central_meridian)
-        source_crs = CRS.from_epsg(epsg)
+    try:
+        decision = decide_crs(name, site.bounds, meta.get("crs"), None, central_meridian)
+    except InputError as exc:
+        problem = exc.problems[0]
+        raise _refuse(name, f"{problem.expected_zh}（坐标范围 {problem.value}）", f"{problem.expected_en} (coordinates {problem.value})") from exc
+    if decision.swap_axes:
+        site = shapely.transform(site, lambda xy: xy[:, ::-1])
+    source_crs = CRS.from_user_input(decision.crs)
+    read_as = f"{source_crs.name} (declared)" if not decision.inferences else f"{decision.crs}: {decision.inferences[0]}"
     if not source_crs.is_geographic:  # geographic CRSs (CGCS2000, WGS84) differ by centimetres: kept as they are
         to_lonlat = Transformer.from_crs(source_crs, rules.GEOGRAPHIC_SRID, always_xy=True)
         site = shapely.transform(site, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))

@@ -79,27 +79,3 @@ def parse_point(text: str, central_meridian: int | None) -> TypedPoint:
     raise MujunError(f"无法识别的坐标：{text}（应为经纬度或高斯-克吕格 x/y）",
                      f"coordinates not recognised: {text} (expected lon/lat or Gauss-Krüger x/y)",
                      code="invalid_coordinates", status_code=422)
-
-
-def detect_crs(bounds: tuple[float, float, float, float], central_meridian: int | None) -> tuple[int, str]:
-    """The CRS of coordinates given with none declared, from what their numbers show, or a refusal.
-
-    lon/lat inside China → CGCS2000 geographic; an easting with the zone number in front → that zone's
-    Gauss-Krüger CRS; an easting without it → the zone of `central_meridian`, which must be known.
-    """
-    minx, miny, maxx, maxy = bounds
-    if _inside(minx, CHINA_LON) and _inside(maxx, CHINA_LON) and _inside(miny, CHINA_LAT) and _inside(maxy, CHINA_LAT):
-        return rules.GEOGRAPHIC_SRID, "lon/lat (CGCS2000)"
-    if _inside(miny, GK_NORTHING) and _inside(maxy, GK_NORTHING):
-        if _inside(minx, GK_PREFIXED_EASTING) and int(minx // 1_000_000) == int(maxx // 1_000_000):
-            epsg = 4513 + int(minx // 1_000_000) - 25
-            return epsg, f"EPSG:{epsg} (Gauss-Krüger, zone number in the easting)"
-        if _inside(minx, GK_EASTING) and _inside(maxx, GK_EASTING) and central_meridian is not None:
-            epsg = 4534 + (central_meridian - 75) // 3
-            return epsg, f"EPSG:{epsg} (Gauss-Krüger, central meridian {central_meridian}°E)"
-    raise MujunError(
-        f"文件未声明坐标系，且坐标范围 {minx:.3f},{miny:.3f},{maxx:.3f},{maxy:.3f} 无法判定：请提供带坐标系的文件，"
-        "或在横坐标前加带号，或配置 MUJUN_GK_CENTRAL_MERIDIAN",
-        f"the file declares no CRS and its coordinates {minx:.3f},{miny:.3f},{maxx:.3f},{maxy:.3f} do not tell "
-        "one: give a file with its CRS, put the zone number in front of the eastings, or set MUJUN_GK_CENTRAL_MERIDIAN",
-        code="unknown_crs", status_code=422)

@@ -11,6 +11,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Request, UploadFile
 from pydantic import BaseModel, Field
 
+from etl.file_limits import UPLOAD_LIMITS
 from etl.site_file import read_site
 from geo_api.deps import DB
 from layers.search import data_central_meridian
@@ -79,9 +80,6 @@ def siting_review(body: SitingRequest, request: Request, conn: DB) -> SitingRevi
     return SitingReviewOut.model_validate(asdict(review))
 
 
-MAX_UPLOAD_BYTES = 20 * 1024 * 1024
-
-
 class SiteFileOut(BaseModel):
     geometry: dict[str, Any] = Field(description="the site as GeoJSON (CRS84)")
     read_as: str = Field(description="how the file's coordinates were read (declared CRS or what was detected)")
@@ -97,7 +95,7 @@ def siting_upload(file: UploadFile, request: Request, conn: DB) -> SiteFileOut:
         with path.open("wb") as out:
             while block := file.file.read(1 << 20):
                 size += len(block)
-                if size > MAX_UPLOAD_BYTES:
+                if size > UPLOAD_LIMITS.max_bytes:
                     raise MujunError(f"{name}：文件超过 20 MB", f"{name}: the file is over 20 MB",
                                      code="file_too_large", status_code=413)
                 out.write(block)

@@ -177,12 +177,13 @@ def test_a_zone_file_in_gauss_kruger_is_reprojected(empty_db: str, engine: Engin
 
 
 def test_a_file_without_crs_is_refused(empty_db: str, tmp_path: Path) -> None:
+    # Local drawing units (0–10): neither lon/lat in China nor Gauss-Krüger, so the CRS cannot be known.
     path = tmp_path / "no_crs.gpkg"
-    pyogrio.raw.write(path, shapely.to_wkb(np.array([gk_rect(0, 0, 10, 10)])), [np.array(["Z"])],
+    pyogrio.raw.write(path, shapely.to_wkb(np.array([shapely.box(0, 0, 10, 10)])), [np.array(["Z"])],
                       fields=["zone_code"], crs=None, driver="GPKG", geometry_type="Polygon")
     with pytest.raises(InputError) as caught:
         run(empty_db, LoadRequest(zones=path))
-    assert any("no coordinate reference system" in p.message("en") for p in caught.value.problems)
+    assert any("no CRS is declared" in p.message("en") and "--crs EPSG:" in p.message("en") for p in caught.value.problems)
     assert snapshot(empty_db)["zones"] == []
 
 

@@ -1,0 +1,138 @@
+"""Which CRS a file's coordinates are in: as declared, as given on the command line, or as their numbers show.
+
+Without a declaration the numbers tell lon/lat inside China (either order), a Gauss-Krüger easting with
+the zone number in front (≈ 40 500 000 → zone 40, EPSG:4528) and, when the city's central meridian is
+configured, one without. Anything else is refused with the ranges seen and the option that settles it.
+Every decision that was not a plain declaration is returned as an inference, in English and Chinese.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from pyproj import CRS
+from pyproj.exceptions import CRSError
+
+from mujun import rules
+from mujun.coords import CHINA_LAT, CHINA_LON, GK_EASTING, GK_NORTHING, GK_PREFIXED_EASTING
+from mujun.errors import InputError, Problem
+
+Bounds = tuple[float, float, float, float]
+GCJ02 = "gcj02"
+
+
+@dataclass
+class CrsDecision:
+    crs: str | None
+    swap_axes: bool = False
+    from_gcj02: bool = False
+    inferences: list[str] = field(default_factory=list)
+
+
+def _within(low: float, high: float, span: tuple[float, float]) -> bool:
+    return span[0] <= low and high <= span[1]
+
+
+def _ranges(bounds: Bounds) -> str:
+    minx, miny, maxx, maxy = bounds
+    return f"x {minx:.3f} … {maxx:.3f}, y {miny:.3f} … {maxy:.3f}"
+
+
+def _refuse(name: str, bounds: Bounds, zh: str, en: str) -> InputError:
+    return InputError([Problem(name, "文件 file", "geometry", _ranges(bounds), zh, en)])
+
+
+def _lonlat_order(bounds: Bounds) -> bool | None:
+    """True: lon/lat; False: lat/lon (swapped); None: not degrees inside China."""
+    minx, miny, maxx, maxy = bounds
+    if _within(minx, maxx, CHINA_LON) and _within(miny, maxy, CHINA_LAT):
+        return True
+    if _within(miny, maxy, CHINA_LON) and _within(minx, maxx, CHINA_LAT):
+        return False
+    return None
+
+
+def _gauss_kruger(name: str, bounds: Bounds, central_meridian: int | None) -> CrsDecision | None:
+    """A Gauss-Krüger zone from eastings and northings in metres (either order), or None."""
+    minx, miny, maxx, maxy = bounds
+    for swap, (e0, e1, n0, n1) in ((False, (minx, maxx, miny, maxy)), (True, (miny, maxy, minx, maxx))):
+        if not _within(n0, n1, GK_NORTHING):
+            continue
+        order = " (northing first: axes swapped / 北坐标在前：已交换坐标轴)" if swap else ""
+        if _within(e0, e1, GK_PREFIXED_EASTING):
+            zone = int(e0 // 1_000_000)
+            if zone != int(e1 // 1_000_000):
+                raise _refuse(name, bounds, "横坐标的带号不止一个：请按带分开文件或给出 --crs EPSG:…",
+                              "the eastings carry more than one zone number: split the file by zone or give --crs EPSG:…")
+            epsg = 4513 + zone - 25  # zone 25 (CM 75°E) is EPSG:4513 … zone 40 (CM 120°E) is EPSG:4528
+            return CrsDecision(f"EPSG:{epsg}", swap, inferences=[
+                f"{name}: CRS not declared: coordinates read as Gauss-Krüger 3° zone {zone} (EPSG:{epsg}, "
+                f"zone number in front of the easting){order} / 未声明坐标系：按高斯-克吕格 3 度带第 {zone} 带（带号在横坐标前）读取"])
+        if _within(e0, e1, GK_EASTING):
+            if central_meridian is None:
+                raise _refuse(
+                    name, bounds,
+                    "未声明坐标系，坐标像无带号的高斯-克吕格坐标，但中央经线未知：请给出 --crs EPSG:…（如 120°E 为 EPSG:4549）"
+                    "或配置 MUJUN_GK_CENTRAL_MERIDIAN",
+                    "no CRS is declared and the coordinates look like Gauss-Krüger without a zone number, but the central "
+                    "meridian is unknown: give --crs EPSG:… (EPSG:4549 for 120°E) or set MUJUN_GK_CENTRAL_MERIDIAN")
+            epsg = 4534 + (central_meridian - 75) // 3
+            return CrsDecision(f"EPSG:{epsg}", swap, inferences=[
+                f"{name}: CRS not declared: coordinates read as Gauss-Krüger without zone number, central meridian "
+                f"{central_meridian}°E (MUJUN_GK_CENTRAL_MERIDIAN) → EPSG:{epsg}{order} / "
+                f"未声明坐标系：按中央经线 {central_meridian}°E 的高斯-克吕格坐标读取"])
+    return None
+
+
+def _from_numbers(name: str, bounds: Bounds, central_meridian: int | None, why: str) -> CrsDecision:
+    order = _lonlat_order(bounds)
+    if order is not None:
+        swapped = "" if order else " in lat/lon order: axes swapped / 纬度在前：已交换坐标轴"
+        return CrsDecision(f"EPSG:{rules.GEOGRAPHIC_SRID}", not order, inferences=[
+            f"{name}: {why}: coordinates read as lon/lat CGCS2000 (EPSG:4490){swapped} / 按经纬度（CGCS2000）读取"])
+    found = _gauss_kruger(name, bounds, central_meridian)
+    if found is None:
+        raise _refuse(name, bounds,
+                      "未声明坐标系，且坐标既不是中国范围内的经纬度，也不是高斯-克吕格坐标：请给出 --crs EPSG:…，"
+                      "若为高德/腾讯地图坐标请给出 --from gcj02",
+                      "no CRS is declared and the coordinates are neither lon/lat inside China nor Gauss-Krüger: give "
+                      "--crs EPSG:…, or --from gcj02 for Gaode/Tencent coordinates")
+    return found
+
+
+def decide_crs(name: str, bounds: Bounds | None, declared: str | None, given: str | None,
+               central_meridian: int | None) -> CrsDecision:
+    """How to read a file's coordinates. `given` is `--crs EPSG:…` or `--from gcj02`; `declared` the file's own."""
+    if given is not None and given.strip().lower().replace("-", "") == GCJ02:
+        if bounds is None:
+            return CrsDecision("EPSG:4326", from_gcj02=True)
+        order = _lonlat_order(bounds)
+        if order is None:
+            raise _refuse(name, bounds, "声明为 GCJ-02，但坐标不是中国范围内的经纬度", "declared GCJ-02 but the coordinates are not lon/lat inside China")
+        swapped = "" if order else " (lat/lon order: axes swapped / 纬度在前：已交换坐标轴)"
+        return CrsDecision("EPSG:4326", not order, True, [
+            f"{name}: coordinates declared GCJ-02 (--from gcj02): converted to WGS84{swapped} / 按 GCJ-02（火星坐标）读取并转换为 WGS84"])
+    if given is not None:
+        try:
+            crs = CRS.from_user_input(given)
+        except CRSError as exc:
+            raise InputError([Problem(name, "文件 file", "--crs", given, "无法识别的坐标系，应为如 EPSG:4549",
+                                      "the CRS given is not recognised; expected e.g. EPSG:4549")]) from exc
+        overriding = f", overriding the declared {declared}" if declared else ""
+        return CrsDecision(given, inferences=[f"{name}: CRS {crs.name} as given (--crs {given}){overriding} / 坐标系按指定的 {given} 读取"])
+    if bounds is None:
+        return CrsDecision(declared)
+    if declared is None:
+        return _from_numbers(name, bounds, central_meridian, "CRS not declared / 未声明坐标系")
+    try:
+        geographic = CRS.from_user_input(declared).is_geographic
+    except CRSError:
+        return CrsDecision(declared)  # check.py names the unrecognised declaration
+    minx, miny, maxx, maxy = bounds
+    if geographic and (max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90):
+        return _from_numbers(name, bounds, central_meridian,
+                             f"declared {declared} but the numbers are metres, not degrees / 声明为经纬度但坐标是米")
+    if geographic and _lonlat_order(bounds) is False:
+        return CrsDecision(declared, True, inferences=[
+            f"{name}: coordinates in lat/lon order: axes swapped / 坐标为纬度在前：已交换坐标轴"])
+    return CrsDecision(declared)
