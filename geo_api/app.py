@@ -9,7 +9,9 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from etl.load import libpq_conninfo
 from geo_api import errors
+from geo_api.pool import make_pool
 from geo_api.routers import health, layers, parcels, reports, search, siting
 from mujun.db import database_url, make_engine
 from mujun.settings import Settings
@@ -40,12 +42,15 @@ def create_app(settings: Settings | None = None) -> FastAPI:
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        await app.state.pool.open()
         yield
+        await app.state.pool.close()
         app.state.engine.dispose()
 
     app = FastAPI(title="Mujun 亩均", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
     app.state.settings = settings
     app.state.engine = make_engine(url)
+    app.state.pool = make_pool(libpq_conninfo(url))
     errors.install(app)
     for module in (health, parcels, layers, search, siting, reports):
         app.include_router(module.router)

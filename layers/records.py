@@ -6,12 +6,14 @@ Every value is a bound parameter; the only names in SQL are the models' columns.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 from geoalchemy2 import Geometry
-from sqlalchemy import Connection, Select, cast, func, select
+from psycopg import AsyncConnection
+from sqlalchemy import Connection, Float, Select, bindparam, cast, func, select
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import RowMapping
 
 from layers.catalogue import Layer
@@ -44,7 +46,7 @@ def _number(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
-def parcel_record(row: RowMapping) -> dict[str, Any]:
+def parcel_record(row: RowMapping | Mapping[str, Any]) -> dict[str, Any]:
     """The parcel record of DESIGN.md, with the project and zone fields the page shows beside it."""
     record = {key: _number(value) for key, value in row.items() if key not in ("xmin", "ymin", "xmax", "ymax", "geojson")}
     record["flags"] = list(row["flags"] or [])
@@ -57,14 +59,30 @@ def parcel_by_code(conn: Connection, parcel_code: str) -> dict[str, Any] | None:
     return parcel_record(row) if row else None
 
 
-def _point(lon: float, lat: float) -> Any:
-    return func.ST_SetSRID(func.ST_MakePoint(lon, lat), SRID)
+_AT_POINT = (
+    record_select()
+    .where(func.ST_Intersects(Parcel.geom, func.ST_SetSRID(
+        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), SRID)))
+    .order_by(Parcel.area_m2)  # smallest first: a nested parcel before its host
+)
+_AT_POINT_SQL = _AT_POINT.compile(dialect=postgresql.psycopg.dialect())
+AT_POINT_SQL: str = str(_AT_POINT_SQL)
+"""The click lookup as plain SQL for psycopg, built once; `at_point_params` fills it."""
+
+
+def at_point_params(lon: float, lat: float) -> dict[str, Any]:
+    return {**_AT_POINT_SQL.params, "lon": lon, "lat": lat}
 
 
 def parcels_at(conn: Connection, lon: float, lat: float) -> list[dict[str, Any]]:
     """Parcels containing the point (lon/lat, CGCS2000), smallest first (a nested parcel before its host)."""
-    query = record_select().where(func.ST_Intersects(Parcel.geom, _point(lon, lat))).order_by(Parcel.area_m2)
-    return [parcel_record(row) for row in conn.execute(query).mappings()]
+    return [parcel_record(row) for row in conn.execute(_AT_POINT, {"lon": lon, "lat": lat}).mappings()]
+
+
+async def parcels_at_async(conn: AsyncConnection[dict[str, Any]], lon: float, lat: float) -> list[dict[str, Any]]:
+    """`parcels_at` on the async pool (the map's click): the same statement, with no ORM on the way."""
+    cursor = await conn.execute(AT_POINT_SQL, at_point_params(lon, lat))
+    return [parcel_record(row) for row in await cursor.fetchall()]
 
 
 def _envelope(bbox: BBox) -> Any:

@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from fastapi.responses import Response
 
 from geo_api.deps import DB
-from layers.records import parcel_by_code, parcels_at
+from geo_api.pool import ReadPool
+from geo_api.schemas import LookupOut, ParcelRecordOut
+from layers.records import parcel_by_code, parcels_at_async
 from layers.search import parcel_context
 from mujun.errors import NotFound
 
 router = APIRouter(prefix="/api", tags=["parcels"])
 
 
-@router.get("/parcels/{parcel_code}", summary="One parcel's record (宗地)")
+@router.get("/parcels/{parcel_code}", summary="One parcel's record (宗地)", response_model=ParcelRecordOut)
 def get_parcel(parcel_code: str, conn: DB) -> dict[str, Any]:
     record = parcel_by_code(conn, parcel_code)
     if record is None:
@@ -28,10 +32,14 @@ def get_parcel_context(parcel_code: str, conn: DB) -> dict[str, Any]:
     return {"parcel": record, **parcel_context(conn, parcel_code)}
 
 
-@router.get("/lookup", summary="Parcels containing a point (lon/lat, CGCS2000 ≈ WGS84)")
-def lookup(
-    conn: DB,
+@router.get("/lookup", summary="Parcels containing a point (lon/lat, CGCS2000 ≈ WGS84)", response_model=LookupOut)
+async def lookup(
+    pool: ReadPool,
     lon: Annotated[float, Query(ge=-180, le=180, description="longitude, degrees east")],
     lat: Annotated[float, Query(ge=-90, le=90, description="latitude, degrees north")],
-) -> dict[str, Any]:
-    return {"lon": lon, "lat": lat, "parcels": parcels_at(conn, lon, lat)}
+) -> Response:
+    # The map's click: answered on the async pool and serialised once (the records are plain JSON values).
+    async with pool.connection() as conn:
+        parcels = await parcels_at_async(conn, lon, lat)
+    answer = {"lon": lon, "lat": lat, "parcels": parcels}
+    return Response(json.dumps(answer, ensure_ascii=False, separators=(",", ":")), media_type="application/json")
