@@ -12,7 +12,8 @@ from fastapi.staticfiles import StaticFiles
 from etl.load import libpq_conninfo
 from geo_api import errors
 from geo_api.pool import make_pool
-from geo_api.routers import health, layers, parcels, reports, search, siting
+from geo_api.routers import health, layers, parcels, reports, search, siting, tiles
+from geo_api.tile_cache import DataVersion, TileCache
 from mujun.db import database_url, make_engine
 from mujun.settings import Settings
 
@@ -23,7 +24,7 @@ money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WG
 """
 
 
-VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist"}
+VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist", "vectorgrid": "leaflet.vectorgrid/dist"}
 """Front-end packages from npm (web/package-lock.json), served by the app itself: no CDN at run time."""
 
 
@@ -43,7 +44,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.pool.open()
+        app.state.data_version.start()
         yield
+        await app.state.data_version.stop()
         await app.state.pool.close()
         app.state.engine.dispose()
 
@@ -51,8 +54,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.settings = settings
     app.state.engine = make_engine(url)
     app.state.pool = make_pool(libpq_conninfo(url))
+    app.state.tile_cache = TileCache(settings.web.tile_cache_mb * 2**20)
+    app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache)
+    app.state.catalogue_digest = tiles.catalogue_digest()
     errors.install(app)
-    for module in (health, parcels, layers, search, siting, reports):
+    for module in (health, parcels, layers, search, siting, reports, tiles):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

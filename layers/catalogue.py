@@ -30,6 +30,23 @@ class Style(BaseModel):
     classes: list[StyleClass]
 
 
+class TileSettings(BaseModel):
+    """How a layer is cut into vector tiles (`/tiles/{layer}/{z}/{x}/{y}.mvt`)."""
+
+    min_zoom: int = Field(ge=0, le=24)
+    max_zoom: int = Field(ge=0, le=24)
+    properties: list[str]
+    """The table's columns each tile feature carries (checked against the table, then quoted)."""
+    simplify: float = Field(ge=0)
+    """Douglas-Peucker tolerance in tile units (4096 to a tile's side)."""
+    max_features: int = Field(gt=0)
+    """At most this many features in a tile, the largest first."""
+    max_bytes: int = Field(gt=0)
+    """A tile larger than this is cut again with half the features, until it fits."""
+    summary_layer: str | None = Field(default=None, pattern=r"^[a-z_]+$")
+    """Below `min_zoom`, tiles carry this layer of per-zone summaries instead of the features."""
+
+
 class Layer(BaseModel):
     id: str = Field(pattern=r"^[a-z_]+$")
     table: str = Field(pattern=r"^[a-z_]+$")
@@ -42,6 +59,9 @@ class Layer(BaseModel):
     properties: list[str] | Literal["parcel_record"]
     """The columns a feature carries, or the whole parcel record (DESIGN.md)."""
     style: Style
+    tiles: TileSettings | None = None
+    map_source: Literal["geojson", "tiles"] = "geojson"
+    """How the page draws the layer: GeoJSON by bbox for small layers, vector tiles for large ones."""
 
 
 class Catalogue(BaseModel):

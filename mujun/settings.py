@@ -45,6 +45,10 @@ class WebSettings(BaseSettings):
     basemap_url: str | None = None
     basemap_attribution: str = ""
     web_dir: Path = PROJECT_ROOT / "web"
+    tile_cache_mb: int = 64
+    """The in-process cache of hot vector tiles, per worker."""
+    tile_max_age_s: int = 0
+    """`Cache-Control: max-age` of a tile; 0: browsers and proxies revalidate (ETag) on every use."""
 
 
 class Settings:

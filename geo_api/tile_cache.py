@@ -1,0 +1,129 @@
+"""The data version that every tile's ETag carries, and an in-process cache of hot tiles bounded in bytes.
+
+A statement that changes the data (every load does) bumps the `data_version` sequence and notifies the
+`mujun_data_version` channel at commit (migration 0004). This process LISTENs on it: a load reaches it
+within milliseconds, the cache is emptied, and every ETag changes, so neither this cache nor a browser or
+proxy revalidating with `If-None-Match` keeps a tile from before the load. While the listening connection
+is down the version is read from the database on each request instead: slower, never stale.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hashlib
+import logging
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg import AsyncConnection
+from psycopg.rows import tuple_row
+from psycopg_pool import AsyncConnectionPool
+
+log = logging.getLogger("mujun.tiles")
+
+CHANNEL = "mujun_data_version"
+RETRY_S = 1.0
+# The database's oid comes first, so a database dropped and made again never repeats an earlier version.
+_VERSION_SQL = "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text || '.' || last_value::text FROM data_version"
+
+
+async def read_version(conn: AsyncConnection[Any]) -> str:
+    async with conn.cursor(row_factory=tuple_row) as cursor:
+        await cursor.execute(_VERSION_SQL)
+        row = await cursor.fetchone()
+    assert row is not None
+    return str(row[0])
+
+
+@dataclass(frozen=True)
+class CachedTile:
+    data: bytes
+    etag: str
+    features: int
+    capped: str | None
+
+
+class TileCache:
+    """Tiles of the current data version, least recently used dropped first once over `max_bytes`."""
+
+    def __init__(self, max_bytes: int) -> None:
+        self.max_bytes = max_bytes
+        self.size = 0
+        self._tiles: OrderedDict[str, CachedTile] = OrderedDict()
+
+    def get(self, key: str) -> CachedTile | None:
+        tile = self._tiles.get(key)
+        if tile is not None:
+            self._tiles.move_to_end(key)
+        return tile
+
+    def put(self, key: str, tile: CachedTile) -> None:
+        if len(tile.data) > self.max_bytes or key in self._tiles:
+            return
+        self._tiles[key] = tile
+        self.size += len(tile.data)
+        while self.size > self.max_bytes:
+            _, dropped = self._tiles.popitem(last=False)
+            self.size -= len(dropped.data)
+
+    def clear(self) -> None:
+        self._tiles.clear()
+        self.size = 0
+
+    def __len__(self) -> int:
+        return len(self._tiles)
+
+
+class DataVersion:
+    """The current data version, kept up to date by LISTEN; `cache` is emptied whenever it changes."""
+
+    def __init__(self, conninfo: str, cache: TileCache) -> None:
+        self._conninfo = conninfo
+        self.cache = cache
+        self._value: str | None = None
+        self._database = ""
+        self._task: asyncio.Task[None] | None = None
+
+    def _set(self, value: str | None) -> None:
+        if value != self._value:
+            self.cache.clear()
+        self._value = value
+
+    async def current(self, pool: AsyncConnectionPool[Any]) -> str:
+        if self._value is not None:
+            return self._value
+        async with pool.connection() as conn:
+            return await read_version(conn)
+
+    async def _listen(self) -> None:
+        while True:
+            try:
+                async with await AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
+                    await conn.execute(f"LISTEN {CHANNEL}")
+                    # Read after LISTEN: a load committing in between is both read and notified, never missed.
+                    version = await read_version(conn)
+                    self._database = version.split(".", 1)[0]
+                    self._set(version)
+                    async for notice in conn.notifies():
+                        self._set(f"{self._database}.{notice.payload}")
+            except psycopg.Error as exc:
+                log.warning("data version: listening connection lost (%s); reading the version per request", exc)
+            self._set(None)
+            await asyncio.sleep(RETRY_S)
+
+    def start(self) -> None:
+        self._task = asyncio.get_running_loop().create_task(self._listen(), name="mujun-data-version")
+
+    async def stop(self) -> None:
+        if self._task is not None:
+            self._task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._task
+
+
+def etag_for(version: str, key: str) -> str:
+    """A strong ETag: the data version and a digest of what the tile is (catalogue, layer, z/x/y, filters)."""
+    return f'"{version}-{hashlib.blake2b(key.encode(), digest_size=8).hexdigest()}"'
