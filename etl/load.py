@@ -91,7 +91,7 @@ def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule
 
 def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
                 step: Step = _quiet) -> list[Checked]:
-    """Read and check every file; raise `InputError` listing every error found in any of them."""
+    """Read and check every file; every error and warning is in the result, nothing is raised (`mujun check`)."""
     checked: list[Checked] = []
     for kind, path in request.files():
         step(f"read {path.name}")
@@ -99,9 +99,6 @@ def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSetting
         if options.central_meridian is None:
             options = replace(options, central_meridian=rule_settings.gk_central_meridian)
         checked.append(_check_one(kind, path, options, policy, rule_settings))
-    errors = [problem for c in checked for problem in c.errors]
-    if errors:
-        raise InputError(errors)
     return checked
 
 
@@ -168,6 +165,9 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
          step: Step = _quiet) -> LoadResult:
     """Check, then load every file of `request` and recompute the rules, all in one transaction."""
     checked = check_files(request, policy, rule_settings, step)
+    errors = [problem for c in checked for problem in c.errors]
+    if errors:
+        raise InputError(errors)
     counts: dict[str, dict[str, int]] = {}
     with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])

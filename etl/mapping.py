@@ -49,15 +49,15 @@ def load_mapping(path: Path) -> FieldMapping:
     except (OSError, UnicodeDecodeError, yaml.YAMLError) as exc:
         raise InputError([_problem(name, "文件 file", None, None, f"无法读取字段映射文件：{exc}",
                                    f"the field-mapping file cannot be read: {exc}")]) from exc
-    kinds = "、".join(FIELDS_BY_KIND)
+    kinds, kinds_en = "、".join(FIELDS_BY_KIND), ", ".join(FIELDS_BY_KIND)
     if not isinstance(document, dict):
         raise InputError([_problem(name, "文件 file", None, None, f"应为按类别（{kinds}）分组的“表头: 字段”映射",
-                                   f"expected 'header: field' mappings grouped by kind ({kinds})")])
+                                   f"expected 'header: field' mappings grouped by kind ({kinds_en})")])
     problems: list[Problem] = []
     by_kind: dict[str, dict[str, str]] = {}
     for kind, entries in document.items():
         if kind not in FIELDS_BY_KIND:
-            problems.append(_problem(name, f"类别 kind {kind}", None, kind, f"类别应为以下之一：{kinds}", f"the kind must be one of: {kinds}"))
+            problems.append(_problem(name, f"类别 kind {kind}", None, kind, f"类别应为以下之一：{kinds}", f"the kind must be one of: {kinds_en}"))
             continue
         if not isinstance(entries, dict):
             problems.append(_problem(name, f"类别 kind {kind}", None, entries, "应为“表头: 字段”映射", "expected 'header: field' mappings"))

@@ -126,22 +126,66 @@ def _zip_target(path: Path, members: list[str]) -> tuple[str, list[str]]:
     return f"/vsizip/{path}", [m for m in members if m.lower().endswith(".shp")]
 
 
-def _shapefile_files(path: Path, shp: str, zipped: bool) -> tuple[bytes, str | None]:
-    """The first bytes of a Shapefile's .dbf and the text of its .cpg, from a folder or a zip."""
-    stem = shp[: -len(".shp")]
+@dataclass(frozen=True)
+class _ShapefileParts:
+    dbf: bytes
+    """The first bytes of the .dbf (header and the start of the records)."""
+    dbf_size: int
+    shp_size: int
+    shx: bytes
+    cpg: str | None
+
+
+def _shapefile_parts(path: Path, shp: str, zipped: bool) -> _ShapefileParts:
+    """What the encoding and completeness checks need of a Shapefile's files, from a folder or a zip."""
+    stem = Path(shp[: -len(".shp")])
+    wanted = {suffix: f"{stem.name}{suffix}".lower() for suffix in (".shp", ".shx", ".dbf", ".cpg")}
     if zipped:
         with zipfile.ZipFile(path) as archive:
-            names = {n.lower(): n for n in archive.namelist()}
-            dbf_name, cpg_name = names.get(f"{stem}.dbf".lower()), names.get(f"{stem}.cpg".lower())
-            dbf = archive.open(dbf_name).read(SAMPLE_BYTES) if dbf_name else b""
-            cpg = archive.read(cpg_name).decode("ascii", "replace") if cpg_name else None
-        return dbf, cpg
-    folder = path.parent
-    found = {p.name.lower(): p for p in folder.iterdir() if p.stem.lower() == Path(stem).name.lower()}
-    dbf_path, cpg_path = found.get(f"{Path(stem).name}.dbf".lower()), found.get(f"{Path(stem).name}.cpg".lower())
-    dbf = dbf_path.open("rb").read(SAMPLE_BYTES) if dbf_path else b""
-    cpg = cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None
-    return dbf, cpg
+            infos = {Path(i.filename).name.lower(): i for i in archive.infolist() if Path(i.filename).parent == Path(stem.parent)}
+            found = {suffix: infos.get(name) for suffix, name in wanted.items()}
+
+            def head(suffix: str, size: int) -> bytes:
+                info = found[suffix]
+                return archive.open(info).read(size) if info is not None else b""
+
+            def size_of(suffix: str) -> int:
+                info = found[suffix]
+                return info.file_size if info is not None else 0
+
+            cpg = head(".cpg", 256) if found[".cpg"] else None
+            return _ShapefileParts(head(".dbf", SAMPLE_BYTES), size_of(".dbf"), size_of(".shp"), head(".shx", 1 << 30),
+                                   cpg.decode("ascii", "replace") if cpg is not None else None)
+    files = {p.name.lower(): p for p in path.parent.iterdir()}
+    paths = {suffix: files.get(name) for suffix, name in wanted.items()}
+
+    def read(suffix: str, size: int) -> bytes:
+        file = paths[suffix]
+        if file is None:
+            return b""
+        with file.open("rb") as handle:
+            return handle.read(size)
+
+    cpg_path = paths[".cpg"]
+    return _ShapefileParts(read(".dbf", SAMPLE_BYTES), paths[".dbf"].stat().st_size if paths[".dbf"] else 0,
+                           path.stat().st_size, read(".shx", 1 << 30),
+                           cpg_path.read_text(encoding="ascii", errors="replace") if cpg_path else None)
+
+
+def _check_complete(name: str, parts: _ShapefileParts) -> None:
+    """A cut-off .shp or .dbf reads as features without geometry or rows: refuse it by what its headers promise."""
+    index = np.frombuffer(parts.shx[100:100 + (len(parts.shx) - 100) // 8 * 8], dtype=">i4").reshape(-1, 2)
+    shp_needed = int(((index[:, 0].astype(np.int64) + index[:, 1] + 4) * 2).max()) if len(index) else 0
+    dbf_needed = 0
+    if len(parts.dbf) >= 12:
+        records = int.from_bytes(parts.dbf[4:8], "little")
+        dbf_needed = int.from_bytes(parts.dbf[8:10], "little") + records * int.from_bytes(parts.dbf[10:12], "little")
+    for part, size, needed in ((".shp", parts.shp_size, shp_needed), (".dbf", parts.dbf_size, dbf_needed)):
+        index_name = "its index (.shx)" if part == ".shp" else "its header"
+        if size < needed:
+            raise InputError([Problem(name, "文件 file", None, f"{size} bytes",
+                                      f"无法读取：{part} 文件比{'索引 (.shx)' if part == '.shp' else '文件头'}所述的短（已截断，应有 {needed} 字节）",
+                                      f"cannot be read: the {part} file is shorter than {index_name} says (truncated; {needed} bytes expected)")])
 
 
 def _choose_layer(path: Path, target: str, layer: str | None, suffix: str) -> str | None:
@@ -182,8 +226,9 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
     read_encoding = None
     if shapefiles:
         shp = next((s for s in shapefiles if Path(s).stem == chosen), shapefiles[0])
-        dbf, cpg = _shapefile_files(path, shp, zipped)
-        read_encoding, how = shapefile_encoding(Path(shp).name, dbf, cpg, encoding)
+        parts = _shapefile_parts(path, shp, zipped)
+        _check_complete(Path(shp).name, parts)
+        read_encoding, how = shapefile_encoding(Path(shp).name, parts.dbf, parts.cpg, encoding)
         inferences.append(how)
     where = None
     if suffix == ".dxf" and layer is not None:
