@@ -1,4 +1,4 @@
-"""The `mujun` command line: db up/stop, load, loads, serve, demo."""
+"""The `mujun` command line: db up/stop, check, load, loads, serve, demo."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from typing import Annotated
 import typer
 import uvicorn
 from rich.console import Console
-from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from etl.load import LoadRequest, libpq_conninfo, load
+from etl.check_report import build_report, print_report, report_json, write_xlsx
+from etl.kinds import kind_of
+from etl.load import LoadRequest, check_files, libpq_conninfo, load
+from etl.mapping import load_mapping
+from etl.read import ReadOptions
 from mujun.db import database_url, make_engine, upgrade
-from mujun.errors import InputError, MujunError
+from mujun.errors import InputError, MujunError, Problem
 from mujun.localdb import LocalCluster, LocalDatabaseError
 from mujun.models import Load
 from mujun.policy import PolicyNotFound, load_policy
@@ -29,7 +33,14 @@ err = Console(stderr=True)
 
 SAMPLE = PROJECT_ROOT / "sample_geo"
 
-FileOption = Annotated[Path | None, typer.Option(exists=False, dir_okay=False, help="file to load")]
+FileOption = Annotated[Path | None, typer.Option(exists=False, help="file to load (a FileGDB is a folder)")]
+LayerOption = Annotated[list[str] | None, typer.Option(
+    "--layer", help="layer (GeoPackage, FileGDB, KML, zip), CAD layer (DXF) or sheet (Excel): NAME for every file, or KIND=NAME")]
+EncodingOption = Annotated[str | None, typer.Option(help="Shapefile text encoding, e.g. GBK or UTF-8 (default: .cpg, code page, detected)")]
+CrsOption = Annotated[str | None, typer.Option("--crs", help="the coordinates' CRS, e.g. EPSG:4549, over what the file declares")]
+FromOption = Annotated[str | None, typer.Option("--from", help="gcj02: coordinates from Gaode/Tencent maps, converted to WGS84")]
+MappingOption = Annotated[Path | None, typer.Option("--mapping", help="field-mapping YAML: header → field, per kind")]
+KINDS = ("zones", "parcels", "projects", "constraints")
 
 
 def _fail(zh: str, en: str) -> typer.Exit:
@@ -72,6 +83,30 @@ def _print_problems(exc: InputError) -> None:
         err.print(f"… {len(exc.problems) - 200} more")
 
 
+def _read_options(settings: Settings, layer: list[str] | None, encoding: str | None, crs: str | None, source: str | None,
+                  mapping: Path | None) -> dict[str, ReadOptions]:
+    """Read options for each kind from the command line; refuses a contradiction before anything is read."""
+    if crs and source:
+        raise _fail("--crs 与 --from 只能给出一个", "give either --crs or --from, not both")
+    if source is not None and source.strip().lower().replace("-", "") != "gcj02":
+        raise _fail(f"--from 只接受 gcj02（得到 {source}）", f"--from takes gcj02 only (got {source})")
+    try:
+        field_mapping = load_mapping(mapping) if mapping is not None else None
+    except InputError as exc:
+        _print_problems(exc)
+        raise _fail("字段映射文件有误", "the field-mapping file is wrong") from exc
+    layers: dict[str | None, str] = {}
+    for given in layer or []:
+        kind, _, name = given.partition("=")
+        if name and kind in KINDS:
+            layers[kind] = name
+        else:
+            layers[None] = given
+    return {kind: ReadOptions(layer=layers.get(kind, layers.get(None)), encoding=encoding, source_crs=crs or source,
+                              central_meridian=settings.rules.gk_central_meridian, mapping=field_mapping)
+            for kind in (*KINDS, "any")}
+
+
 def run_load(settings: Settings, request: LoadRequest) -> None:
     try:
         policy = load_policy(settings.rules.policy)
@@ -80,7 +115,8 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
     url = _url(settings)
     upgrade(url)
     steps = len(request.files()) * 2 + 1
-    with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+    with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
+                  console=console) as bar:
         task = bar.add_task("load", total=steps)
 
         def step(name: str) -> None:
@@ -108,14 +144,74 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
 
 @app.command("load")
 def load_command(
-    zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None,
-    constraints: FileOption = None,
+    zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
+    layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
+    mapping: MappingOption = None,
 ) -> None:
     """Load zones, parcels, projects and/or constraint layers (三区三线), all or nothing."""
-    request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints)
+    settings = Settings()
+    request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints,
+                          read_options=_read_options(settings, layer, encoding, crs, source, mapping))
     if not request.files():
         raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints")
-    run_load(Settings(), request)
+    run_load(settings, request)
+
+
+def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions],
+                    refused: list[Problem], inferences: list[str]) -> list[LoadRequest]:
+    """Files named by kind, and positional files whose kind is told from their fields, as few requests as can hold them."""
+    pairs = [(kind, path) for kind, path in named.items() if path is not None]
+    for path in files:
+        try:
+            kind, why = kind_of(path, options["any"])
+        except InputError as exc:
+            refused += exc.problems
+            continue
+        inferences.append(why)
+        pairs.append((kind, path))
+    requests: list[dict[str, Path]] = []
+    for kind, path in pairs:
+        target = next((r for r in requests if kind not in r), None)
+        if target is None:
+            target = {}
+            requests.append(target)
+        target[kind] = path
+    return [LoadRequest(**paths, read_options=options) for paths in requests]
+
+
+@app.command("check")
+def check_command(
+    files: Annotated[list[Path] | None, typer.Argument(help="files whose kind is told from their fields")] = None,
+    zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
+    layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
+    mapping: MappingOption = None,
+    as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
+    xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write the report for officials as .xlsx")] = None,
+) -> None:
+    """Check files without loading them: every error and warning, and what was inferred; exit 1 on errors."""
+    settings = Settings()
+    try:
+        policy = load_policy(settings.rules.policy)
+    except PolicyNotFound as exc:
+        raise _fail("找不到政策", str(exc)) from exc
+    options = _read_options(settings, layer, encoding, crs, source, mapping)
+    named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints}
+    if not files and not any(named.values()):
+        raise _fail("请给出要检查的文件", "give the files to check")
+    refused: list[Problem] = []
+    inferences: list[str] = []
+    checked = [item for request in _check_requests(files or [], named, options, refused, inferences)
+               for item in check_files(request, policy, settings.rules)]
+    report = build_report(checked, refused, inferences)
+    if as_json:
+        typer.echo(report_json(report))
+    else:
+        print_report(report, console)
+    if xlsx is not None:
+        write_xlsx(report, xlsx)
+        (err if as_json else console).print(f"[green]✓[/] {xlsx}")
+    if not report.ok:
+        raise typer.Exit(code=1)
 
 
 @app.command("loads")

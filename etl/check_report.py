@@ -1,0 +1,125 @@
+"""The check report of `mujun check`: a table in the terminal (rich), one JSON document, an .xlsx for officials."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from openpyxl import Workbook
+from openpyxl.styles import Alignment, Font
+from openpyxl.worksheet.worksheet import Worksheet
+from rich.console import Console
+from rich.table import Table
+
+from etl.check import Checked
+from mujun.errors import Problem
+
+PROBLEM_HEADERS = ("文件 file", "位置 where", "字段 field", "值 value", "问题", "problem")
+SHOWN_IN_TERMINAL = 200
+
+
+@dataclass
+class FileSummary:
+    kind: str
+    file: str
+    features: int
+    errors: int
+    warnings: int
+
+
+@dataclass
+class CheckReport:
+    files: list[FileSummary] = field(default_factory=list)
+    errors: list[Problem] = field(default_factory=list)
+    warnings: list[Problem] = field(default_factory=list)
+    inferences: list[str] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        return not self.errors
+
+
+def build_report(checked: list[Checked], refused: list[Problem], inferences: list[str]) -> CheckReport:
+    """One report from the checked files, the problems of files that could not be checked and the decisions taken."""
+    report = CheckReport(errors=list(refused), inferences=list(inferences))
+    for item in checked:
+        report.files.append(FileSummary(item.kind, item.file, item.count, len(item.errors), len(item.warnings)))
+        report.errors += item.errors
+        report.warnings += item.warnings
+        report.inferences += item.inferences
+    return report
+
+
+def _row(problem: Problem) -> tuple[str, str, str, str, str, str]:
+    return (problem.file, problem.location, problem.field or "", problem.value or "", problem.expected_zh, problem.expected_en)
+
+
+def print_report(report: CheckReport, console: Console) -> None:
+    summary = Table(title="检查 check")
+    for column in ("类别 kind", "文件 file", "要素/行 features", "错误 errors", "警告 warnings"):
+        summary.add_column(column)
+    for item in report.files:
+        summary.add_row(item.kind, item.file, str(item.features), str(item.errors), str(item.warnings))
+    console.print(summary)
+    for title, problems, style in (("错误 errors", report.errors, "red"), ("警告 warnings", report.warnings, "yellow")):
+        if not problems:
+            continue
+        table = Table(title=f"{title} ({len(problems)})", title_style=style)
+        for column in PROBLEM_HEADERS:
+            table.add_column(column, overflow="fold")
+        for problem in problems[:SHOWN_IN_TERMINAL]:
+            table.add_row(*_row(problem))
+        console.print(table)
+        if len(problems) > SHOWN_IN_TERMINAL:
+            console.print(f"… {len(problems) - SHOWN_IN_TERMINAL} more / 另有 {len(problems) - SHOWN_IN_TERMINAL} 条（--json 或 --xlsx 列出全部）")
+    for inference in report.inferences:
+        console.print(f"[cyan]i[/] {inference}")
+    if report.ok:
+        console.print("[green]✓[/] 可以载入 / no errors: the files can be loaded")
+    else:
+        console.print(f"[bold red]✗[/] {len(report.errors)} 处错误，不能载入 / {len(report.errors)} errors: the files cannot be loaded")
+
+
+def report_json(report: CheckReport) -> str:
+    document: dict[str, Any] = {
+        "ok": report.ok,
+        "files": [vars(item) for item in report.files],
+        "errors": [p.as_dict() for p in report.errors],
+        "warnings": [p.as_dict() for p in report.warnings],
+        "inferences": report.inferences,
+    }
+    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def _sheet(sheet: Worksheet, header: tuple[str, ...], rows: list[tuple[Any, ...]], widths: tuple[int, ...]) -> None:
+    sheet.append(list(header))
+    for cell in sheet[1]:
+        cell.font = Font(bold=True)
+    for row in rows:
+        sheet.append(list(row))
+    sheet.freeze_panes = "A2"
+    for column, width in zip("ABCDEFG", widths, strict=False):
+        sheet.column_dimensions[column].width = width
+    for line in sheet.iter_rows(min_row=2):
+        for cell in line:
+            cell.alignment = Alignment(wrap_text=True, vertical="top")
+
+
+def write_xlsx(report: CheckReport, path: Path) -> None:
+    """The report for officials: 概况, 错误, 警告 and 推断 sheets, Chinese headers, the header row frozen."""
+    workbook = Workbook()
+    summary = workbook.active
+    summary.title = "概况"
+    _sheet(summary, ("类别 kind", "文件 file", "要素/行数 features", "错误 errors", "警告 warnings"),
+           [(f.kind, f.file, f.features, f.errors, f.warnings) for f in report.files], (14, 40, 16, 12, 12))
+    summary.append([])
+    summary.append(["结论 verdict", "可以载入 can be loaded" if report.ok else f"{len(report.errors)} 处错误，不能载入 cannot be loaded"])
+    problem_header = ("文件", "位置", "字段", "值", "问题", "problem (English)")
+    problem_widths = (24, 18, 18, 24, 48, 48)
+    _sheet(workbook.create_sheet("错误"), problem_header, [_row(p) for p in report.errors], problem_widths)
+    _sheet(workbook.create_sheet("警告"), problem_header, [_row(p) for p in report.warnings], problem_widths)
+    _sheet(workbook.create_sheet("推断"), ("序号", "推断 inference (English / 中文)"),
+           [(i + 1, text) for i, text in enumerate(report.inferences)], (8, 120))
+    workbook.save(path)
