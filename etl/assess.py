@@ -1,14 +1,15 @@
-"""Apply the rules to the stored parcels: zone of each parcel, then each project over all its land.
+"""Apply the rules to parcels: zone of each parcel, then each project over all its land (vector forms).
 
-Runs inside the load's transaction, after the new rows are in, so the stored results always match the
-stored data. Overlaps are measured in the Gauss-Krüger plane, as cadastral areas are.
+On a first load the results are computed before the COPY, so each parcel is written once with them;
+otherwise `reassess` recomputes every stored parcel inside the load's transaction, after the new rows
+are in, and updates only those whose results changed. Either way the stored results match the stored
+data.
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Any
 
 import numpy as np
@@ -16,148 +17,138 @@ import psycopg
 import shapely
 from psycopg import sql
 
+from etl import binary_copy as bc
+from etl.placement import Placement, ZoneSet, is_none, objects, place
 from mujun import rules
-from mujun.rules import Flag, ParcelLand, Policy, ZoneOverlap
+from mujun.rules import Flag, Policy
 
 RESULT_COLUMNS = (
-    "parcel_code", "zone_code", "zone_share", "area_mu", "project_area_mu", "parcel_count",
-    "assessed_zone_code", "intensity_wan_per_mu", "threshold_wan_per_mu", "ratio", "status", "band",
-    "shortfall_wan", "flags", "policy_code",
+    "zone_code", "zone_share", "area_mu", "project_area_mu", "parcel_count", "assessed_zone_code",
+    "intensity_wan_per_mu", "threshold_wan_per_mu", "ratio", "status", "band", "shortfall_wan", "flags", "policy_code",
 )
-
-_CREATE_RESULTS = """
-CREATE TEMP TABLE parcel_results (
-    parcel_code text PRIMARY KEY, zone_code text, zone_share numeric, area_mu numeric,
-    project_area_mu numeric, parcel_count integer, assessed_zone_code text, intensity_wan_per_mu numeric,
-    threshold_wan_per_mu numeric, ratio numeric, status text, band text, shortfall_wan numeric,
-    flags text[], policy_code text
-) ON COMMIT DROP
-"""
-
-_APPLY_RESULTS = """
-UPDATE parcels AS p SET
-    zone_code = r.zone_code, zone_share = r.zone_share, area_mu = r.area_mu,
-    project_area_mu = r.project_area_mu, parcel_count = r.parcel_count,
-    assessed_zone_code = r.assessed_zone_code, intensity_wan_per_mu = r.intensity_wan_per_mu,
-    threshold_wan_per_mu = r.threshold_wan_per_mu, ratio = r.ratio, status = r.status, band = r.band,
-    shortfall_wan = r.shortfall_wan, flags = r.flags, policy_code = r.policy_code
-FROM parcel_results AS r
-WHERE p.parcel_code = r.parcel_code AND (
-    p.zone_code, p.zone_share, p.area_mu, p.project_area_mu, p.parcel_count, p.assessed_zone_code,
-    p.intensity_wan_per_mu, p.threshold_wan_per_mu, p.ratio, p.status, p.band, p.shortfall_wan, p.flags,
-    p.policy_code
-) IS DISTINCT FROM (
-    r.zone_code, r.zone_share, r.area_mu, r.project_area_mu, r.parcel_count, r.assessed_zone_code,
-    r.intensity_wan_per_mu, r.threshold_wan_per_mu, r.ratio, r.status, r.band, r.shortfall_wan, r.flags,
-    r.policy_code
-)
-"""
+# Flags in the order a parcel lists them: its own, then its project's.
+_FLAG_ORDER = (Flag.AREA_MISMATCH, Flag.STRADDLES_ZONES, Flag.GEOMETRY_REPAIRED, Flag.UNKNOWN_PROJECT,
+               Flag.MISSING_INVESTMENT, Flag.SPANS_ZONES)
 
 
 @dataclass(frozen=True)
-class StoredZone:
-    code: str
-    area_m2: float
-    threshold: Decimal | None
-    geometry: Any
+class Projects:
+    """Stored projects as the rules need them: type and total investment (0.01 万元)."""
+
+    index: dict[str, int]
+    project_type: np.ndarray
+    investment_cents: np.ndarray
+    has_investment: np.ndarray
+
+    @classmethod
+    def read(cls, conn: psycopg.Connection[Any]) -> Projects:
+        rows = conn.execute(
+            "SELECT project_code, project_type, (total_investment_wan * 100)::bigint FROM projects").fetchall()
+        return cls({row[0]: i for i, row in enumerate(rows)}, objects([row[1] for row in rows]),
+                   np.array([row[2] or 0 for row in rows], dtype=np.int64), np.array([row[2] is not None for row in rows]))
 
 
-def zone_overlaps(parcels: np.ndarray, zones: list[StoredZone]) -> list[tuple[float, list[ZoneOverlap]]]:
-    """For each parcel (lon/lat): its Gauss-Krüger area and its overlap with every zone it touches.
+@dataclass(frozen=True)
+class Parcels:
+    """Parcels as the rules need them; areas in 0.01 m²."""
 
-    Parcels are projected into the zone of their own centroid, and the zones with them, so that each
-    parcel's share is measured in one plane.
-    """
-    results: list[tuple[float, list[ZoneOverlap]]] = [(0.0, []) for _ in range(len(parcels))]
-    if len(parcels) == 0:
-        return results
-    epsgs = np.array([rules.gk_epsg(x) for x in shapely.get_x(shapely.centroid(parcels))])
-    zone_geoms = np.array([z.geometry for z in zones], dtype=object)
-    for epsg in np.unique(epsgs):
-        index = np.flatnonzero(epsgs == epsg)
-        parcels_gk = rules.to_gauss_kruger(parcels[index], int(epsg))
-        areas = shapely.area(parcels_gk)
-        for j, i in enumerate(index):
-            results[i] = (float(areas[j]), [])
-        if not zones:
-            continue
-        zones_gk = rules.to_gauss_kruger(zone_geoms, int(epsg))
-        tree = shapely.STRtree(zones_gk)
-        parcel_idx, zone_idx = tree.query(parcels_gk, predicate="intersects")
-        overlap = shapely.area(shapely.intersection(parcels_gk[parcel_idx], zones_gk[zone_idx]))
-        for p, z, area in zip(parcel_idx, zone_idx, overlap, strict=True):
-            zone = zones[z]
-            results[index[p]][1].append(ZoneOverlap(zone.code, float(area), zone.area_m2))
-    return results
+    project_code: np.ndarray
+    area_cents: np.ndarray
+    recorded_cents: np.ndarray
+    has_recorded: np.ndarray
+    repaired: np.ndarray
+    placement: Placement
+
+
+Column = Callable[[slice], bc.Encoded]
+
+
+def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict[str, Column]:
+    """The rule results of each parcel, as COPY columns named as in `RESULT_COLUMNS`."""
+    n = len(parcels.area_cents)
+    placement, zones = parcels.placement, parcels.placement.zones
+    official = np.where(parcels.has_recorded, parcels.recorded_cents, parcels.area_cents)
+    project = np.fromiter((projects.index.get(code, -1) for code in parcels.project_code), dtype=np.int64, count=n)
+    # A parcel with no known project is judged alone, as land no project has claimed.
+    key = np.where(project >= 0, project, len(projects.index) + np.arange(n))
+    keys, group = np.unique(key, return_inverse=True)
+    groups = len(keys)
+    micro_mu = official * rules.MICRO_MU_PER_CENTI_M2
+    project_mu = np.bincount(group, weights=micro_mu, minlength=groups).astype(np.int64)
+    parcel_count = np.bincount(group, minlength=groups)
+    held, spans = rules.project_zones(group, groups, placement.zone, official, zones.area_m2, zones.rank)
+    # Land of no known project points past the last project, at a project of no type and no investment.
+    of_project = np.minimum(keys, len(projects.index))
+    project_type = np.append(projects.project_type, objects([None]))[of_project]
+    in_zone = held >= 0
+    result = rules.assess_many(
+        assessed_type=np.isin(project_type, list(policy.project_types)), known_type=~is_none(project_type),
+        investment_cents=np.append(projects.investment_cents, 0)[of_project],
+        has_investment=np.append(projects.has_investment, False)[of_project],
+        # held = −1 (no zone) points at the sentinel appended after the last zone
+        area_micro_mu=project_mu, threshold_cents=np.append(zones.threshold_cents, 0)[held],
+        has_threshold=np.append(zones.has_threshold, False)[held], in_zone=in_zone)
+    held_codes = np.append(zones.codes, objects([None]))[held]
+    on_parcel = (rules.area_mismatches(parcels.area_cents, parcels.recorded_cents, parcels.has_recorded), placement.straddles,
+                 parcels.repaired, result.unknown_project[group], result.missing_investment[group], spans[group])
+    flag_bits = sum((np.asarray(on, dtype=np.int64) << bit for bit, on in enumerate(on_parcel)), np.zeros(n, dtype=np.int64))
+    flag_lists = [[f.value for bit, f in enumerate(_FLAG_ORDER) if bits >> bit & 1] for bits in range(1 << len(_FLAG_ORDER))]
+    zone_codes = placement.zone_codes()
+    statuses = result.status[group]
+    bands = result.band[group]
+    return {
+        "zone_code": lambda rows: bc.text_categories(zone_codes[rows]),
+        "zone_share": lambda rows: bc.numeric(placement.share[rows], 4),
+        "area_mu": lambda rows: bc.numeric(micro_mu[rows], 6),
+        "project_area_mu": lambda rows: bc.numeric(project_mu[group[rows]], 6),
+        "parcel_count": lambda rows: bc.int4(parcel_count[group[rows]]),
+        "assessed_zone_code": lambda rows: bc.text_categories(held_codes[group[rows]]),
+        "intensity_wan_per_mu": lambda rows: bc.numeric(result.intensity[group[rows]], 2, result.has_intensity[group[rows]]),
+        "threshold_wan_per_mu": lambda rows: bc.numeric(result.threshold[group[rows]], 2, result.has_threshold[group[rows]]),
+        "ratio": lambda rows: bc.numeric(result.ratio[group[rows]], 4, result.has_ratio[group[rows]]),
+        "status": lambda rows: bc.text_categories(statuses[rows]),
+        "band": lambda rows: bc.text_categories(bands[rows]),
+        "shortfall_wan": lambda rows: bc.numeric(result.shortfall[group[rows]], 2, result.has_shortfall[group[rows]]),
+        "flags": lambda rows: bc.categories(flag_bits[rows], [_text_array(f) for f in flag_lists]),
+        "policy_code": lambda rows: bc.text_categories([policy.code] * len(range(n)[rows])),
+    }
+
+
+def _text_array(items: Sequence[str]) -> bytes:
+    return bytes(bc.text_array([list(items)]).data)
+
+
+def read_zones(conn: psycopg.Connection[Any], policy: Policy) -> ZoneSet:
+    rows = conn.execute(
+        "SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones ORDER BY zone_code").fetchall()
+    return ZoneSet.of([r[0] for r in rows], list(shapely.from_wkb([r[4] for r in rows])) if rows else [],
+                      [r[3] for r in rows], [r[1] for r in rows], [r[2] for r in rows], policy)
+
+
+_APPLY_RESULTS = sql.SQL(
+    "UPDATE parcels AS p SET ({columns}) = ROW({values}) FROM parcel_results AS r "
+    "WHERE p.parcel_code = r.parcel_code AND ({current}) IS DISTINCT FROM ({values})")
 
 
 def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
-    """Recompute every parcel's zone and its project's result under `policy`; return rows changed."""
-    zones = [
-        StoredZone(code, float(area), policy.threshold_for(jurisdiction, zone_class), shapely.from_wkb(wkb))
-        for code, zone_class, jurisdiction, area, wkb in conn.execute(
-            "SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones ORDER BY zone_code"
-        )
-    ]
-    by_code = {zone.code: zone for zone in zones}
-    parcels = conn.execute(
-        "SELECT parcel_code, project_code, ST_AsBinary(geom), area_m2, recorded_area_m2, geometry_repaired "
-        "FROM parcels ORDER BY parcel_code"
-    ).fetchall()
-    projects = {
-        code: (project_type, investment)
-        for code, project_type, investment in conn.execute(
-            "SELECT project_code, project_type, total_investment_wan FROM projects"
-        )
-    }
-    geometries = shapely.from_wkb(np.array([row[2] for row in parcels], dtype=object))
-    overlaps = zone_overlaps(geometries, zones)
-
-    lands: dict[str, ParcelLand] = {}
-    parcel_flags: dict[str, list[str]] = {}
-    choices: dict[str, rules.ZoneChoice] = {}
-    groups: dict[str, list[str]] = defaultdict(list)
-    for (code, project_code, _wkb, area_m2, recorded, repaired), (gk_area, touching) in zip(
-        parcels, overlaps, strict=True
-    ):
-        choice = rules.choose_zone(gk_area, touching)
-        zone = by_code.get(choice.zone_code) if choice.zone_code else None
-        official = rules.official_area_m2(area_m2, recorded)
-        lands[code] = ParcelLand(official, choice.zone_code, zone.area_m2 if zone else 0.0,
-                                 zone.threshold if zone else None)
-        choices[code] = choice
-        flags = []
-        if rules.area_mismatch(area_m2, recorded):
-            flags.append(Flag.AREA_MISMATCH.value)
-        if choice.straddles:
-            flags.append(Flag.STRADDLES_ZONES.value)
-        if repaired:
-            flags.append(Flag.GEOMETRY_REPAIRED.value)
-        parcel_flags[code] = flags
-        # A parcel with no known project is judged alone, as land no project has claimed.
-        groups[project_code if project_code in projects else f"\0{code}"].append(code)
-
-    rows = []
-    for key, codes in groups.items():
-        project_type, investment = projects.get(key, (None, None))
-        held_against = rules.project_zone([lands[c] for c in codes])
-        area_mu = sum((rules.mu_from_m2(lands[c].official_area_m2) for c in codes), Decimal(0))
-        result = rules.assess(
-            project_type=project_type, total_investment_wan=investment, area_mu=area_mu,
-            threshold_wan_per_mu=held_against.threshold_wan_per_mu, in_zone=held_against.zone_code is not None,
-            assessed_types=policy.project_types,
-        )
-        project_flags = [f.value for f in result.flags] + ([Flag.SPANS_ZONES.value] if held_against.spans_zones else [])
-        for c in codes:
-            rows.append((
-                c, choices[c].zone_code, choices[c].share, rules.mu_from_m2(lands[c].official_area_m2), area_mu,
-                len(codes), held_against.zone_code, result.intensity_wan_per_mu, result.threshold_wan_per_mu, result.ratio,
-                result.status.value, result.band.value, result.shortfall_wan, parcel_flags[c] + project_flags,
-                policy.code,
-            ))
-    conn.execute(_CREATE_RESULTS)
-    columns = sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS))
-    with conn.cursor().copy(sql.SQL("COPY parcel_results ({}) FROM STDIN").format(columns)) as copy:
-        for row in rows:
-            copy.write_row(row)
-    return conn.execute(_APPLY_RESULTS).rowcount
+    """Recompute every stored parcel's zone and its project's result under `policy`; return rows changed."""
+    zones = read_zones(conn, policy)
+    rows = conn.execute(
+        "SELECT parcel_code, project_code, ST_AsBinary(geom), (area_m2 * 100)::bigint, (recorded_area_m2 * 100)::bigint, "
+        "geometry_repaired FROM parcels ORDER BY parcel_code").fetchall()
+    if not rows:
+        return 0
+    planar, epsg = rules.to_own_gauss_kruger(shapely.from_wkb([row[2] for row in rows]))
+    parcels = Parcels(objects([row[1] for row in rows]), np.array([row[3] for row in rows]),
+                      np.array([row[4] or 0 for row in rows]), np.array([row[4] is not None for row in rows]),
+                      np.array([row[5] for row in rows]), place(planar, epsg, zones))
+    columns = assess_parcels(parcels, Projects.read(conn), policy)
+    codes = np.array([row[0] for row in rows], dtype=object)
+    conn.execute(sql.SQL("CREATE TEMP TABLE parcel_results ON COMMIT DROP AS SELECT parcel_code, {} FROM parcels WITH NO DATA")
+                 .format(sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS))))
+    bc.copy_rows(conn, "parcel_results", ["parcel_code", *RESULT_COLUMNS],
+                 [lambda part: bc.text(codes[part]), *(columns[name] for name in RESULT_COLUMNS)], len(rows))
+    names = sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS))
+    return conn.execute(_APPLY_RESULTS.format(
+        columns=names, values=sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(c)) for c in RESULT_COLUMNS),
+        current=sql.SQL(", ").join(sql.SQL("p.{}").format(sql.Identifier(c)) for c in RESULT_COLUMNS))).rowcount

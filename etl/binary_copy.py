@@ -9,12 +9,17 @@ places, so no Decimal is made per value.
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import numpy as np
+import psycopg
 import shapely
+from psycopg import sql
+
+Values = Sequence[Any] | np.ndarray
+"""A column's values: a list or a 1-D numpy array."""
 
 HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big")
 TRAILER = (-1).to_bytes(2, "big", signed=True)
@@ -30,7 +35,7 @@ class Encoded:
     data: np.ndarray
 
 
-def _join(pieces: Sequence[bytes | None]) -> Encoded:
+def _join(pieces: Values) -> Encoded:
     lengths = np.fromiter((-1 if p is None else len(p) for p in pieces), dtype=np.int64, count=len(pieces))
     return Encoded(lengths, np.frombuffer(b"".join(p for p in pieces if p is not None), dtype=np.uint8))
 
@@ -44,11 +49,11 @@ def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
     return Encoded(np.where(valid, width, -1).astype(np.int64), raw[valid].ravel())
 
 
-def text(values: Sequence[str | None]) -> Encoded:
+def text(values: Values) -> Encoded:
     return _join([None if v is None else v.encode() for v in values])
 
 
-def categories(codes: np.ndarray, encoded: Sequence[bytes | None]) -> Encoded:
+def categories(codes: np.ndarray, encoded: Values) -> Encoded:
     """A column of few distinct values: `codes` index `encoded`, each value's bytes made once."""
     unique = _join(encoded)
     lengths = unique.lengths[codes]
@@ -59,13 +64,13 @@ def categories(codes: np.ndarray, encoded: Sequence[bytes | None]) -> Encoded:
     return Encoded(lengths, unique.data[source])
 
 
-def text_categories(values: Sequence[str | None]) -> Encoded:
+def text_categories(values: Values) -> Encoded:
     found: dict[str | None, int] = {}
     codes = np.fromiter((found.setdefault(v, len(found)) for v in values), dtype=np.int64, count=len(values))
     return categories(codes, [None if v is None else v.encode() for v in found])
 
 
-def text_array(values: Sequence[Sequence[str]]) -> Encoded:
+def text_array(values: Values) -> Encoded:
     """`text[]` values (one dimension, no NULL elements), made once per distinct list."""
     found: dict[tuple[str, ...], int] = {}
     codes = np.fromiter((found.setdefault(tuple(v), len(found)) for v in values), dtype=np.int64, count=len(values))
@@ -77,7 +82,7 @@ def text_array(values: Sequence[Sequence[str]]) -> Encoded:
     return categories(codes, encoded)
 
 
-def jsonb(values: Sequence[dict[str, Any] | None]) -> Encoded:
+def jsonb(values: Values) -> Encoded:
     """jsonb (version 1 + JSON text); an empty or missing object is `{}`."""
     return _join([b"\x01" + json.dumps(v, ensure_ascii=False, default=str).encode() if v else b"\x01{}" for v in values])
 
@@ -152,3 +157,21 @@ def payload(columns: Sequence[Encoded]) -> bytes:
         else:
             out[np.repeat(target - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))] = column.data
     return out.tobytes()
+
+
+CHUNK_ROWS = 50_000
+
+
+def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], columns: Sequence[Callable[[slice], Encoded]],
+              rows: int, progress: Callable[[int], None] | None = None) -> None:
+    """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded)."""
+    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)))
+    with conn.cursor().copy(statement) as copy:
+        copy.write(HEADER)
+        for start in range(0, rows, CHUNK_ROWS):
+            part = slice(start, min(rows, start + CHUNK_ROWS))
+            copy.write(payload([column(part) for column in columns]))
+            if progress is not None:
+                progress(part.stop)
+        copy.write(TRAILER)

@@ -7,16 +7,12 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
-import shapely
-from pyproj import CRS, Transformer
-from pyproj.exceptions import CRSError
-from shapely.geometry.base import BaseGeometry
 
 from etl.fields import (
     CONSTRAINT_FIELDS,
@@ -31,19 +27,26 @@ from etl.fields import (
     FieldSpec,
     match_columns,
 )
+from etl.geometry_check import CheckedGeometries, check_geometries, feature
 from etl.pinyin import initials
+from etl.placement import is_none, objects
 from etl.read import FeatureSource, TableSource
 from etl.units import parse_amount
 from mujun import rules
 from mujun.errors import Problem
-from mujun.rules import CHINA_BOUNDS, Policy
+from mujun.rules import Policy
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 
 
 @dataclass
 class Checked:
-    """Records ready to load, with what was noticed on the way."""
+    """Records ready to load, with what was noticed on the way.
+
+    Zones, projects and constraints are checked row by row into `records`; parcels, which come by the
+    million, into `columns` (one array per field, one value per feature). `geometry` holds the checked
+    geometries of a vector file.
+    """
 
     kind: str
     file: str
@@ -51,6 +54,14 @@ class Checked:
     errors: list[Problem] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     inferences: list[str] = field(default_factory=list)
+    columns: dict[str, Any] = field(default_factory=dict)
+    geometry: CheckedGeometries | None = None
+    locate: Callable[[int], str] = feature
+    """Where row or feature i is, as problems name it."""
+
+    @property
+    def count(self) -> int:
+        return len(next(iter(self.columns.values()))) if self.columns else len(self.records)
 
 
 def _text(value: Any) -> str | None:
@@ -183,117 +194,84 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _duplicates(checked: Checked, code_field: str, where: Callable[[int], str]) -> None:
+def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray, code_field: str, where: Callable[[int], str]) -> None:
     seen: dict[str, int] = {}
-    for i, record in enumerate(checked.records):
-        code = record.get(code_field)
+    for i, code in enumerate(codes):
         if code is None:
             continue
-        if code in seen:
+        first = seen.setdefault(code, i)
+        if first != i:
             checked.errors.append(Problem(checked.file, where(i), code_field, code,
-                                          f"编码重复（与{where(seen[code])}相同）",
-                                          f"duplicate code (same as {where(seen[code])})"))
+                                          f"编码重复（与{where(first)}相同）", f"duplicate code (same as {where(first)})"))
+
+
+def _with_geometry(checked: Checked, source: FeatureSource) -> None:
+    """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
+    found = check_geometries(checked.file, source.crs, source.geometries)
+    checked.errors += found.errors
+    checked.warnings += found.warnings
+    checked.inferences += found.inferences
+    checked.geometry = found
+    for i in np.flatnonzero(found.present) if checked.records else ():
+        checked.records[i].update(geom=found.lonlat[i], area_m2=Decimal(int(found.area_cents[i])) / 100,
+                                  geometry_repaired=bool(found.repaired[i]))
+
+
+def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
+    if name not in rows.match.fields:
+        return np.full(n, None, dtype=object)
+    values = objects([_text(v) for v in rows.columns[rows.match.fields[name][0]]])
+    if required:
+        for i in np.flatnonzero(is_none(values)):
+            rows.error(int(i), name, None, "不能为空", "must not be empty")
+    return values
+
+
+def _recorded_cents(rows: _Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """出让面积 of each parcel in 0.01 m² and where one is given; a float column of m² is taken whole."""
+    cents, given = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    if "recorded_area_m2" in rows.match.fields:
+        column, spec = rows.match.fields["recorded_area_m2"]
+        values = np.asarray(rows.columns[column])
+        if values.dtype.kind == "f" and spec.scale == 1:
+            finite, negative = np.isfinite(values), values < 0
+            for bad in np.flatnonzero(~finite & ~np.isnan(values)):
+                rows.error(int(bad), "recorded_area_m2", values[bad], "应为数值（平方米）", "expected a number (m²)")
+            for bad in np.flatnonzero(finite & negative):
+                rows.error(int(bad), "recorded_area_m2", values[bad], "不能为负数（平方米）", "must not be negative (m²)")
+            given = finite & ~negative
+            cents[given] = rules.recorded_cents(values[given])
         else:
-            seen[code] = i
+            for i in range(n):
+                amount = rows.amount(i, "recorded_area_m2", "平方米", "m²")
+                if amount is not None:
+                    cents[i], given[i] = int(amount.quantize(rules.CENT) * 100), True
+    if "recorded_area_mu" in rows.match.fields:
+        for i in range(n):
+            amount_mu = rows.amount(i, "recorded_area_mu", "亩", "mu")
+            if amount_mu is not None and not given[i]:
+                cents[i], given[i] = int(rules.m2_from_mu(amount_mu) * 100), True
+    return cents, given
 
 
-def _feature(i: int) -> str:
-    return f"要素 feature {i + 1}"
-
-
-def _transformer(source: FeatureSource, checked: Checked) -> Transformer | None:
-    """Transformer from the declared CRS to CGCS2000 lon/lat, or None where none is needed."""
-    if not source.crs:
-        checked.errors.append(Problem(
-            checked.file, "文件 file", None, None,
-            "未声明坐标系：请提供带 .prj 的文件或声明 EPSG 坐标系（如 EPSG:4490、EPSG:4549）",
-            "no coordinate reference system is declared: give a file with its CRS (.prj) or an EPSG code "
-            "such as EPSG:4490 or EPSG:4549"))
-        return None
-    try:
-        crs = CRS.from_user_input(source.crs)
-    except CRSError:
-        checked.errors.append(Problem(checked.file, "文件 file", None, source.crs,
-                                      "无法识别的坐标系", "the declared CRS is not recognised"))
-        return None
-    if crs.is_geographic and crs.to_epsg() in (4490, 4326, None) and crs.name in (
-        "China Geodetic Coordinate System 2000", "WGS 84", "WGS 84 (CRS84)"
-    ):
-        # WGS84 and CGCS2000 differ by centimetres: taken as the same (DOMAIN.md).
-        return None
-    checked.inferences.append(f"{checked.file}: reprojected from {crs.name} to CGCS2000 (EPSG:4490)")
-    return Transformer.from_crs(crs, rules.GEOGRAPHIC_SRID, always_xy=True)
-
-
-def _geometries(source: FeatureSource, checked: Checked) -> list[BaseGeometry | None]:
-    """Polygonal geometries in CGCS2000 lon/lat as MultiPolygons; repaired where invalid (and flagged)."""
-    errors_before = len(checked.errors)
-    transformer = _transformer(source, checked)
-    if len(checked.errors) > errors_before:  # the CRS is unknown: no coordinate can be judged
-        return [None] * len(source)
-    out: list[BaseGeometry | None] = []
-    minx, miny, maxx, maxy = CHINA_BOUNDS
-    for i, geometry in enumerate(source.geometries):
-        where = _feature(i)
-        if geometry is None or geometry.is_empty:
-            checked.errors.append(Problem(checked.file, where, "geometry", None, "几何为空", "the geometry is empty"))
-            out.append(None)
-            continue
-        if geometry.geom_type not in ("Polygon", "MultiPolygon"):
-            checked.errors.append(Problem(checked.file, where, "geometry", geometry.geom_type,
-                                          "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)"))
-            out.append(None)
-            continue
-        geometry = shapely.force_2d(geometry)
-        if transformer is not None:
-            geometry = shapely.transform(geometry, lambda xy, t=transformer: np.column_stack(t.transform(xy[:, 0], xy[:, 1])))
-        bx0, by0, bx1, by1 = geometry.bounds
-        if not (minx <= bx0 and bx1 <= maxx and miny <= by0 and by1 <= maxy):
-            checked.errors.append(Problem(
-                checked.file, where, "geometry", f"{bx0:.4f},{by0:.4f},{bx1:.4f},{by1:.4f}",
-                "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
-                "coordinates fall outside China: check the declared CRS or the lon/lat order"))
-            out.append(None)
-            continue
-        repaired = False
-        if not geometry.is_valid:
-            reason = shapely.is_valid_reason(geometry)
-            geometry = _polygonal(shapely.make_valid(geometry))
-            repaired = True
-            if geometry is None:
-                checked.errors.append(Problem(checked.file, where, "geometry", reason,
-                                              "无效几何且无法修复为面", "invalid geometry that cannot be repaired to a polygon"))
-                out.append(None)
-                continue
-            checked.warnings.append(Problem(checked.file, where, "geometry", reason,
-                                            "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid",
-                                            severity="warning"))
-        out.append(geometry)
-        checked.records[i]["geometry_repaired"] = repaired
+def _dates(rows: _Rows, name: str, n: int) -> np.ndarray:
+    out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
+    if name not in rows.match.fields:
+        return out
+    values = np.asarray(rows.columns[rows.match.fields[name][0]])
+    if values.dtype.kind == "M":
+        return values.astype("datetime64[D]")
+    for i in range(n):
+        found = rows.date(i, name)
+        if found is not None:
+            out[i] = np.datetime64(found, "D")
     return out
-
-
-def _polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
-    parts = [g for g in shapely.get_parts(geometry) if g.geom_type in ("Polygon", "MultiPolygon")]
-    polygons = [p for part in parts for p in shapely.get_parts(part)]
-    return shapely.MultiPolygon(polygons) if polygons else None
-
-
-def _as_multipolygon(geometry: BaseGeometry) -> BaseGeometry:
-    return shapely.MultiPolygon([geometry]) if geometry.geom_type == "Polygon" else geometry
-
-
-def _with_areas(checked: Checked, geometries: list[BaseGeometry | None]) -> None:
-    for record, geometry in zip(checked.records, geometries, strict=True):
-        if geometry is not None:
-            record["geom"] = _as_multipolygon(geometry)
-            record["area_m2"] = rules.gk_area_m2(geometry)
 
 
 def check_zones(source: FeatureSource, policy: Policy) -> Checked:
     checked = Checked("zones", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
                       inferences=list(source.inferences))
-    rows = _Rows(checked, source.columns, ZONE_FIELDS, _feature)
+    rows = _Rows(checked, source.columns, ZONE_FIELDS, feature)
     for i, record in enumerate(checked.records):
         record.update(zone_code=rows.required_text(i, "zone_code"), name=rows.required_text(i, "name"),
                       zone_class=rows.choice(i, "zone_class", ZONE_CLASSES, required=True),
@@ -302,29 +280,26 @@ def check_zones(source: FeatureSource, policy: Policy) -> Checked:
             rows.error(i, "jurisdiction", record["jurisdiction"],
                        f"不在政策 {policy.code} 的辖区中：{'、'.join(policy.jurisdictions)}",
                        f"not a jurisdiction of policy {policy.code}: {', '.join(policy.jurisdictions)}")
-    _duplicates(checked, "zone_code", _feature)
-    _with_areas(checked, _geometries(source, checked))
+    _duplicates(checked, [r["zone_code"] for r in checked.records], "zone_code", feature)
+    _with_geometry(checked, source)
     return checked
 
 
 def check_parcels(source: FeatureSource) -> Checked:
-    checked = Checked("parcels", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
-                      inferences=list(source.inferences))
-    rows = _Rows(checked, source.columns, PARCEL_FIELDS, _feature)
-    for i, record in enumerate(checked.records):
-        recorded = rows.amount(i, "recorded_area_m2", "平方米", "m²")
-        recorded_mu = rows.amount(i, "recorded_area_mu", "亩", "mu")
-        if recorded is None and recorded_mu is not None:
-            recorded = rules.m2_from_mu(recorded_mu)
-        record.update(
-            parcel_code=rows.required_text(i, "parcel_code"), project_code=rows.text(i, "project_code"),
-            land_use=rows.text(i, "land_use"),
-            recorded_area_m2=recorded.quantize(rules.CENT) if recorded is not None else None,
-            supply_date=rows.date(i, "supply_date"), agreed_start_date=rows.date(i, "agreed_start_date"),
-            agreed_completion_date=rows.date(i, "agreed_completion_date"), attributes=rows.extra(i),
-        )
-    _duplicates(checked, "parcel_code", _feature)
-    _with_areas(checked, _geometries(source, checked))
+    """Parcels column by column: a million features are checked in arrays, problems made only where found."""
+    checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences))
+    n = len(source)
+    rows = _Rows(checked, source.columns, PARCEL_FIELDS, feature)
+    codes = _texts(rows, "parcel_code", n, required=True)
+    recorded, has_recorded = _recorded_cents(rows, n)
+    checked.columns = {
+        "parcel_code": codes, "project_code": _texts(rows, "project_code", n), "land_use": _texts(rows, "land_use", n),
+        "recorded_cents": recorded, "has_recorded": has_recorded,
+        **{name: _dates(rows, name, n) for name in ("supply_date", "agreed_start_date", "agreed_completion_date")},
+        "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
+    }
+    _duplicates(checked, codes, "parcel_code", feature)
+    _with_geometry(checked, source)
     return checked
 
 
@@ -335,6 +310,7 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
     def where(i: int) -> str:
         return f"行 row {i + source.first_row}"
 
+    checked.locate = where
     rows = _Rows(checked, source.columns, PROJECT_FIELDS, where)
     for i, record in enumerate(checked.records):
         amount = rows.amount(i, "total_investment", "万元", "10,000 CNY")
@@ -356,7 +332,7 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
             stage=rows.choice(i, "stage", STAGES), level=rows.text(i, "level"), attributes=rows.extra(i),
             name_initials=initials(rows.text(i, "name")), enterprise_initials=initials(rows.text(i, "enterprise")),
         )
-    _duplicates(checked, "project_code", where)
+    _duplicates(checked, [r["project_code"] for r in checked.records], "project_code", where)
     return checked
 
 
@@ -364,11 +340,11 @@ def check_constraints(source: FeatureSource) -> Checked:
     """三区三线 constraint areas: `code` 约束编码, `constraint_type` 约束类型 (English or Chinese), a polygon."""
     checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
                       inferences=list(source.inferences))
-    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, _feature)
+    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, feature)
     for i, record in enumerate(checked.records):
         record.update(code=rows.required_text(i, "code"),
                       constraint_type=rows.choice(i, "constraint_type", CONSTRAINT_TYPES, required=True),
                       attributes=rows.extra(i))
-    _duplicates(checked, "code", _feature)
-    _with_areas(checked, _geometries(source, checked))
+    _duplicates(checked, [r["code"] for r in checked.records], "code", feature)
+    _with_geometry(checked, source)
     return checked

@@ -1,47 +1,36 @@
 """Load checked files into PostGIS in one transaction: it lands whole or leaves the database as it was.
 
-Rows are COPYed into temporary tables and upserted by code; a row whose values did not change is not
-touched, so loading the same files again changes nothing. The rule results are recomputed in the same
-transaction, and the load is recorded in `loads`.
+Every file is read and checked, then checked against the others and against the database (warnings);
+any error refuses the load before anything is written. Zones, projects and constraint layers are
+upserted by code (`etl.write`). Parcels loaded into an empty table get their rule results computed
+first and are written once, with them; otherwise they are upserted and every stored parcel is
+reassessed. The load is recorded in `loads`.
 """
 
 from __future__ import annotations
 
 import getpass
 import hashlib
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
 import psycopg
-import shapely
-from psycopg import sql
 from psycopg.types.json import Jsonb
 
-from etl.assess import reassess
+from etl.assess import Parcels, Projects, assess_parcels, reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
+from etl.cross_checks import cross_check, surroundings
+from etl.placement import Placement
 from etl.read import ReadOptions, TableSource, read_source
+from etl.write import Progress, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
 from mujun.errors import InputError, Problem
-from mujun.rules import GEOGRAPHIC_SRID, Policy
+from mujun.rules import Policy
 from mujun.settings import RuleSettings
 
 # One advisory lock for all loads: two loads at once would each recompute the rules on half the data.
 LOAD_LOCK = 0x6D756A756E
-
-TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
-    "zones": ("zone_code", ("zone_code", "name", "zone_class", "jurisdiction", "area_m2", "attributes", "geom")),
-    "projects": ("project_code", (
-        "project_code", "name", "enterprise", "industry", "project_type", "total_investment_wan",
-        "investment_amount", "currency", "exchange_rate", "exchange_rate_date", "stage", "level", "attributes",
-        "name_initials", "enterprise_initials",
-    )),
-    "parcels": ("parcel_code", (
-        "parcel_code", "project_code", "land_use", "recorded_area_m2", "supply_date", "agreed_start_date",
-        "agreed_completion_date", "attributes", "geom", "area_m2", "geometry_repaired",
-    )),
-    "constraints": ("code", ("code", "constraint_type", "attributes", "geom", "area_m2")),
-}
 
 
 @dataclass(frozen=True)
@@ -52,6 +41,9 @@ class LoadRequest:
     constraints: Path | None = None
     read_options: Mapping[str, ReadOptions] = field(default_factory=dict)
     """How to read each kind's file (layer, encoding, CRS, field mapping); by default as the file says."""
+
+    replace: frozenset[str] = frozenset()
+    """Kinds whose stored rows not in the file are deleted: the layer is replaced whole (explicit, never the default)."""
 
     def options_for(self, kind: str) -> ReadOptions:
         return self.read_options.get(kind, ReadOptions())
@@ -89,9 +81,7 @@ def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule
     return check_parcels(source) if kind == "parcels" else check_constraints(source)
 
 
-def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
-                step: Step = _quiet) -> list[Checked]:
-    """Read and check every file; every error and warning is in the result, nothing is raised (`mujun check`)."""
+def _read_and_check(request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step) -> list[Checked]:
     checked: list[Checked] = []
     for kind, path in request.files():
         step(f"read {path.name}")
@@ -102,39 +92,19 @@ def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSetting
     return checked
 
 
-def _value(column: str, record: dict[str, Any]) -> Any:
-    value = record.get(column)
-    if column == "geom":
-        return shapely.to_wkb(shapely.set_srid(value, GEOGRAPHIC_SRID), hex=True, include_srid=True)
-    if column == "attributes":
-        return Jsonb(value or {})
-    return value
-
-
-def _upsert(conn: psycopg.Connection[Any], table: str, records: Sequence[dict[str, Any]]) -> dict[str, int]:
-    key, columns = TABLE_COLUMNS[table]
-    stage = sql.Identifier(f"stage_{table}")
-    names = sql.SQL(", ").join(map(sql.Identifier, columns))
-    conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(
-        stage, sql.Identifier(table)))
-    with conn.cursor().copy(sql.SQL("COPY {} ({}) FROM STDIN").format(stage, names)) as copy:
-        for record in records:
-            copy.write_row([_value(column, record) for column in columns])
-    updates = [c for c in columns if c != key]
-    statement = sql.SQL(
-        "INSERT INTO {table} AS t ({names}) SELECT {names} FROM {stage} "
-        "ON CONFLICT ({key}) DO UPDATE SET ({updates}) = ROW({excluded}) "
-        "WHERE ({current}) IS DISTINCT FROM ({excluded}) RETURNING (xmax = 0) AS inserted"
-    ).format(
-        table=sql.Identifier(table), names=names, stage=stage, key=sql.Identifier(key),
-        updates=sql.SQL(", ").join(map(sql.Identifier, updates)),
-        excluded=sql.SQL(", ").join(sql.SQL("EXCLUDED.{}").format(sql.Identifier(c)) for c in updates),
-        current=sql.SQL(", ").join(sql.SQL("t.{}").format(sql.Identifier(c)) for c in updates),
-    )
-    changed = conn.execute(statement).fetchall()
-    inserted = sum(1 for (was_inserted,) in changed if was_inserted)
-    return {"read": len(records), "inserted": inserted, "updated": len(changed) - inserted,
-            "unchanged": len(records) - len(changed)}
+def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step = _quiet,
+                conninfo: str | None = None) -> list[Checked]:
+    """Read and check every file, and the files against each other; with `conninfo`, against the database too
+    (codes already stored, stored zones and projects where no file gives them). Never raises on a problem:
+    each file's errors and warnings are in its `Checked`."""
+    checked = _read_and_check(request, policy, rule_settings, step)
+    step("check")
+    if conninfo is None:
+        cross_check(checked, surroundings(None, checked, request.replace, policy))
+    else:
+        with psycopg.connect(conninfo) as conn:
+            cross_check(checked, surroundings(conn, checked, request.replace, policy))
+    return checked
 
 
 def _sha256(path: Path) -> str:
@@ -161,22 +131,52 @@ def sync_policy(conn: psycopg.Connection[Any], policy: Policy) -> None:
             copy.write_row([policy.code, jurisdiction, zone_class, threshold])
 
 
+def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: Placement | None, policy: Policy,
+                   request: LoadRequest, step: Step, progress: Progress | None) -> tuple[dict[str, int], int | None]:
+    """Parcels into an empty table with their results (each written once); else upserted. The count of
+    rows whose results were written, or None when the stored parcels still need `reassess`."""
+    geometry = parcels.geometry
+    if placement is None or geometry is None or not is_empty(conn, "parcels"):
+        step("write parcels")
+        return upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress), None
+    step("assess")
+    columns = parcels.columns
+    results = assess_parcels(Parcels(columns["project_code"], geometry.area_cents, columns["recorded_cents"],
+                                     columns["has_recorded"], geometry.repaired, placement), Projects.read(conn), policy)
+    step("write parcels")
+    counts = insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **results}, parcels.count, progress, step)
+    return counts, parcels.count
+
+
 def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
-         step: Step = _quiet) -> LoadResult:
-    """Check, then load every file of `request` and recompute the rules, all in one transaction."""
-    checked = check_files(request, policy, rule_settings, step)
+         step: Step = _quiet, progress: Progress | None = None) -> LoadResult:
+    """Check, then load every file of `request` and apply the rules, all in one transaction.
+
+    `step` is told each stage by name; `progress`, when given, how many rows of a table are written.
+    """
+    checked = _read_and_check(request, policy, rule_settings, step)
     errors = [problem for c in checked for problem in c.errors]
     if errors:
         raise InputError(errors)
     counts: dict[str, dict[str, int]] = {}
     with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
+        step("check")
+        placement = cross_check(checked, surroundings(conn, checked, request.replace, policy))
         sync_policy(conn, policy)
         for item in checked:
-            step(f"write {item.kind}")
-            counts[item.kind] = _upsert(conn, item.kind, item.records)
-        step("assess")
-        counts["assessed"] = {"changed": reassess(conn, policy)}
+            if item.kind != "parcels":
+                step(f"write {item.kind}")
+                counts[item.kind] = upsert(conn, item.kind, record_columns(item.kind, item.records), len(item.records),
+                                           item.kind in request.replace, progress)
+        parcels = next((c for c in checked if c.kind == "parcels"), None)
+        assessed = None
+        if parcels is not None:
+            counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress)
+        if assessed is None:
+            step("assess")
+            assessed = reassess(conn, policy)
+        counts["assessed"] = {"changed": assessed}
         warnings = [w for c in checked for w in c.warnings]
         inferences = [i for c in checked for i in c.inferences]
         files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": _sha256(path)}

@@ -1,0 +1,151 @@
+"""Checks across the files of a load and against the database: all warnings, none stops a load.
+
+Parcels outside every zone (no threshold) or straddling zones, a recorded area more than 1% off the
+Gauss-Krüger area, parcels overlapping each other (beyond 1 m² slivers), parcels of unknown projects,
+projects with no parcel, and parcel codes already stored under another project or with another geometry
+(the load moves or replaces them: said so before it happens). What the database holds is taken into
+account when a connection is given: the zones, projects and parcels the load will leave there.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import psycopg
+import shapely
+
+from etl.check import Checked
+from etl.geometry_check import feature
+from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneSet, parcel_overlaps, place
+from mujun import rules
+from mujun.errors import Problem
+from mujun.rules import Policy
+
+
+@dataclass(frozen=True)
+class Surroundings:
+    """What the checks compare a load's files with: the zones and projects there will be after it, and the
+    parcels stored now (code → project code and area in 0.01 m²). None: not known (no file, no database)."""
+
+    zones: ZoneSet | None
+    project_codes: set[str] | None
+    stored_parcels: dict[str, tuple[str | None, int]]
+    kept_parcel_projects: set[str] | None
+    """Project codes of stored parcels the load leaves as they are (not in its file, not replaced)."""
+
+
+def _of(checked: Iterable[Checked], kind: str) -> Checked | None:
+    return next((c for c in checked if c.kind == kind), None)
+
+
+def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], replace: frozenset[str],
+                 policy: Policy) -> Surroundings:
+    zones_file, projects_file, parcels_file = (_of(checked, kind) for kind in ("zones", "projects", "parcels"))
+    zone_rows = [(r["zone_code"], r["geom"], r["area_m2"], r["zone_class"], r["jurisdiction"])
+                 for r in (zones_file.records if zones_file else []) if r.get("geom") is not None and r.get("zone_code")]
+    project_codes = {r["project_code"] for r in projects_file.records if r["project_code"]} if projects_file else None
+    stored: dict[str, tuple[str | None, int]] = {}
+    kept: set[str] | None = None
+    if parcels_file is not None and "parcels" not in replace:
+        kept = set()
+    if conn is not None:
+        if "zones" not in replace:
+            in_file = {row[0] for row in zone_rows}
+            zone_rows += [(code, shapely.from_wkb(wkb), area, zone_class, jurisdiction) for code, zone_class, jurisdiction, area, wkb
+                          in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
+                          if code not in in_file]
+        if "projects" not in replace:
+            project_codes = (project_codes or set()) | {code for (code,) in conn.execute("SELECT project_code FROM projects")}
+        stored = {code: (project, int(area)) for code, project, area in
+                  conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
+        if "parcels" not in replace:
+            in_file = set(parcels_file.columns["parcel_code"]) if parcels_file else set()
+            kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
+    codes, geometries, areas, classes, jurisdictions = (list(column) for column in zip(*zone_rows, strict=True)) if zone_rows else ([],) * 5
+    zones = ZoneSet.of(codes, geometries, areas, classes, jurisdictions, policy) if conn is not None or zones_file else None
+    return Surroundings(zones, project_codes, stored, kept)
+
+
+def _warn(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> None:
+    checked.warnings.append(Problem(checked.file, checked.locate(int(i)), field, None if value is None else str(value), zh, en,
+                                    severity="warning"))
+
+
+def _full_placement(placement: Placement, present: np.ndarray, n: int) -> Placement:
+    zone, share, straddles = np.full(n, -1, dtype=np.int64), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    zone[present], share[present], straddles[present] = placement.zone, placement.share, placement.straddles
+    return Placement(placement.zones, zone, share, straddles)
+
+
+def _m2(cents: int) -> str:
+    return f"{Decimal(int(cents)) / 100:.2f}"
+
+
+def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement | None:
+    """Warn about each parcel's place, area, neighbours, project and stored namesake; return its placement."""
+    geometry, columns = parcels.geometry, parcels.columns
+    assert geometry is not None
+    n, present = parcels.count, np.flatnonzero(geometry.present)
+    codes, projects = columns["parcel_code"], columns["project_code"]
+    placement = None
+    if around.zones is None:
+        parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
+                                  "未给出园区文件且未连接数据库：未检查宗地所在园区")
+    else:
+        placement = _full_placement(place(geometry.planar[present], geometry.epsg[present], around.zones), present, n)
+        for i in present[placement.zone[present] < 0]:
+            _warn(parcels, i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
+                  "lies in no zone: it has no threshold and is listed apart")
+        for i in np.flatnonzero(placement.straddles):
+            share, zone = f"{placement.share[i] / 100:.2f}%", around.zones.codes[placement.zone[i]]
+            _warn(parcels, i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
+                  f"straddles zones: its zone {zone} holds only {share} of it (under half)")
+    mismatch = rules.area_mismatches(geometry.area_cents, columns["recorded_cents"], columns["has_recorded"] & geometry.present)
+    for i in np.flatnonzero(mismatch):
+        area = _m2(geometry.area_cents[i])
+        _warn(parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
+              f"出让面积与图形的高斯-克吕格面积（{area} m²）相差超过 1%", f"differs by more than 1% from the geometry's Gauss-Krüger area ({area} m²)")
+    first, second, overlap = parcel_overlaps(geometry.planar[present], geometry.epsg[present])
+    for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
+        _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
+              f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
+              f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
+    if around.project_codes is not None:
+        for i in np.flatnonzero([p is not None and p not in around.project_codes for p in projects]):
+            _warn(parcels, i, "project_code", projects[i], "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
+                  "no such project in the projects file or the database: the parcel is judged alone, as land of no project")
+    for i, code in enumerate(codes):
+        if code not in around.stored_parcels:
+            continue
+        stored_project, stored_area = around.stored_parcels[code]
+        if stored_project != projects[i]:
+            _warn(parcels, i, "project_code", projects[i], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {projects[i]}",
+                  f"this parcel code is stored under project {stored_project}: the load moves it to {projects[i]}")
+        if geometry.present[i] and stored_area != geometry.area_cents[i]:
+            _warn(parcels, i, "geometry", f"{_m2(geometry.area_cents[i])} m²",
+                  f"该宗地编号已在数据库中，图形不同（库中面积 {_m2(stored_area)} m²）：载入后替换为本文件的图形",
+                  f"this parcel code is stored with another geometry ({_m2(stored_area)} m² there): the load replaces it")
+    return placement
+
+
+def check_projects_against(projects: Checked, parcels: Checked | None, around: Surroundings) -> None:
+    if around.kept_parcel_projects is None and parcels is None:
+        return
+    with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.columns["project_code"] if parcels else ())
+    for i, record in enumerate(projects.records):
+        if record["project_code"] and record["project_code"] not in with_parcels:
+            _warn(projects, i, "project_code", record["project_code"], "该项目没有宗地（宗地文件和数据库中都没有）",
+                  "the project has no parcel (none in the parcels file or the database)")
+
+
+def cross_check(checked: list[Checked], around: Surroundings) -> Placement | None:
+    """Add every cross-file and database warning to the checked files; the parcels' placement, if any."""
+    parcels, projects = _of(checked, "parcels"), _of(checked, "projects")
+    placement = check_parcels_against(parcels, around) if parcels is not None and parcels.geometry is not None else None
+    if projects is not None:
+        check_projects_against(projects, parcels, around)
+    return placement

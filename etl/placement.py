@@ -1,0 +1,127 @@
+"""Where parcels lie: their overlap with every zone they touch and with each other, in the Gauss-Krüger plane.
+
+Each parcel is measured in the plane of its own zone (`rules.to_own_gauss_kruger`), and the zones and its
+neighbours are projected into that same plane, one STRtree per plane, so a share or an overlap is
+always a ratio of areas measured alike. A parcel a zone covers overlaps it by its whole area (no
+intersection is computed); only parcels crossing a zone edge are intersected.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from decimal import Decimal
+
+import numpy as np
+import shapely
+
+from mujun import rules
+from mujun.rules import Policy
+
+OVERLAP_TOLERANCE_M2 = 1.0
+"""Overlaps between parcels smaller than this (m²) are slivers of digitising, not two claims on the land."""
+
+
+def objects(values: Sequence[object]) -> np.ndarray:
+    """A 1-D object array of `values` (numpy would make a 2-D array of a list of equal-length strings' tuples)."""
+    out = np.empty(len(values), dtype=object)
+    out[:] = list(values)
+    return out
+
+
+def is_none(values: np.ndarray) -> np.ndarray:
+    """Where an object array holds None."""
+    return np.equal(values, np.array(None, dtype=object))
+
+
+@dataclass(frozen=True)
+class ZoneSet:
+    """The zones parcels are placed in, with what the rules need of each (threshold in 0.01 万元/亩)."""
+
+    codes: np.ndarray
+    lonlat: np.ndarray
+    area_m2: np.ndarray
+    threshold_cents: np.ndarray
+    has_threshold: np.ndarray
+
+    @classmethod
+    def of(cls, codes: Sequence[str], geometries: Sequence[object], areas_m2: Sequence[float | Decimal],
+           classes: Sequence[str], jurisdictions: Sequence[str], policy: Policy) -> ZoneSet:
+        thresholds = [policy.threshold_for(j, c) for j, c in zip(jurisdictions, classes, strict=True)]
+        return cls(objects(codes), objects(geometries),
+                   np.array([float(a) for a in areas_m2], dtype=float),
+                   np.array([int(t * 100) if t is not None else 0 for t in thresholds], dtype=np.int64),
+                   np.array([t is not None for t in thresholds], dtype=bool))
+
+    @property
+    def rank(self) -> np.ndarray:
+        """Each zone's place in the order of codes: the last tie-break of the zone rules."""
+        return np.argsort(np.argsort(self.codes.astype(str), kind="stable"), kind="stable")
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Each parcel's zone (index into the ZoneSet, −1: none), its share in 0.0001 and whether it straddles."""
+
+    zones: ZoneSet
+    zone: np.ndarray
+    share: np.ndarray
+    straddles: np.ndarray
+
+    def zone_codes(self) -> np.ndarray:
+        out = np.full(len(self.zone), None, dtype=object)
+        inside = self.zone >= 0
+        out[inside] = self.zones.codes[self.zone[inside]]
+        return out
+
+
+def _bands(epsg: np.ndarray) -> list[tuple[int, np.ndarray]]:
+    return [(int(e), np.flatnonzero(epsg == e)) for e in np.unique(epsg)]
+
+
+def zone_overlaps(planar: np.ndarray, epsg: np.ndarray, zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(parcel, zone, overlap m²) for every zone each parcel touches; parcels are given in their own plane."""
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    if len(zones):
+        for band, index in _bands(epsg):
+            zones_planar = rules.to_gauss_kruger(zones.lonlat, band)
+            shapely.prepare(zones_planar)
+            parcel, zone = shapely.STRtree(zones_planar).query(planar[index], predicate="intersects")
+            covered = shapely.covers(zones_planar[zone], planar[index][parcel])
+            overlap = shapely.area(planar[index][parcel])
+            edge = ~covered
+            overlap[edge] = shapely.area(shapely.intersection(planar[index][parcel[edge]], zones_planar[zone[edge]]))
+            found.append((index[parcel], zone, overlap))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+
+
+def place(planar: np.ndarray, epsg: np.ndarray, zones: ZoneSet) -> Placement:
+    """Each parcel's zone under the rules (`rules.choose_zones`)."""
+    parcel, zone, overlap = zone_overlaps(planar, epsg, zones)
+    chosen, share, straddles = rules.choose_zones(shapely.area(planar), parcel, zone, overlap, zones.area_m2, zones.rank)
+    return Placement(zones, chosen, share, straddles)
+
+
+def parcel_overlaps(planar: np.ndarray, epsg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of parcels (i < j) overlapping by more than OVERLAP_TOLERANCE_M2, and by how much (m²).
+
+    Parcels are compared within the plane of their own zone; two whose centroids fall in different
+    3-degree zones are not compared (they would have to overlap across a zone boundary).
+    """
+    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
+    for _, index in _bands(epsg):
+        shapes = planar[index]
+        a, b = shapely.STRtree(shapes).query(shapes, predicate="intersects")
+        keep = a < b
+        a, b = a[keep], b[keep]
+        area = shapely.area(shapely.intersection(shapes[a], shapes[b]))
+        big = area > OVERLAP_TOLERANCE_M2
+        found.append((index[a[big]], index[b[big]], area[big]))
+    if not found:
+        return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
+    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]

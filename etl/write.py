@@ -1,0 +1,164 @@
+"""Write checked rows into PostGIS with binary COPY: upserted by code, or straight into an empty table.
+
+Upsert: rows go to a temporary table and are merged by code; a row whose values did not change is not
+touched, so loading the same file again changes nothing. A layer named in `replace` loses the rows its
+file does not hold (explicit, never the default). Into an empty table (a first load) the rows are COPYed
+directly, with the table's secondary indexes dropped before and rebuilt after, inside the load's
+transaction: building an index once is far cheaper than growing it a row at a time.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Sequence
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any, LiteralString, cast
+
+import numpy as np
+import psycopg
+from psycopg import sql
+
+from etl import binary_copy as bc
+from etl.check import Checked
+from etl.placement import objects
+from mujun.rules import GEOGRAPHIC_SRID
+
+Column = Callable[[slice], bc.Encoded]
+Progress = Callable[[str, int, int], None]
+
+TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
+    "zones": ("zone_code", ("zone_code", "name", "zone_class", "jurisdiction", "area_m2", "attributes", "geom")),
+    "projects": ("project_code", (
+        "project_code", "name", "enterprise", "industry", "project_type", "total_investment_wan",
+        "investment_amount", "currency", "exchange_rate", "exchange_rate_date", "stage", "level", "attributes",
+        "name_initials", "enterprise_initials",
+    )),
+    "parcels": ("parcel_code", (
+        "parcel_code", "project_code", "land_use", "recorded_area_m2", "supply_date", "agreed_start_date",
+        "agreed_completion_date", "attributes", "geom", "area_m2", "geometry_repaired",
+    )),
+    "constraints": ("code", ("code", "constraint_type", "attributes", "geom", "area_m2")),
+}
+NUMERIC_SCALES = {"area_m2": 2, "recorded_area_m2": 2, "total_investment_wan": 2, "investment_amount": 4, "exchange_rate": 6}
+"""Decimal places of each numeric column (as the schema declares them)."""
+DATE_COLUMNS = {"exchange_rate_date", "supply_date", "agreed_start_date", "agreed_completion_date"}
+FEW_VALUES = {"zone_class", "jurisdiction", "project_type", "currency", "stage", "level", "industry", "constraint_type", "land_use"}
+
+
+def _scaled(values: Sequence[Decimal | None], scale: int) -> tuple[np.ndarray, np.ndarray]:
+    step = Decimal(1).scaleb(-scale)
+    return (np.array([int(v.quantize(step, rounding=ROUND_HALF_UP).scaleb(scale)) if v is not None else 0 for v in values],
+                     dtype=np.int64), np.array([v is not None for v in values], dtype=bool))
+
+
+def _dates(values: Sequence[dt.date | None]) -> np.ndarray:
+    return np.array([np.datetime64(v, "D") if v is not None else np.datetime64("NaT") for v in values], dtype="datetime64[D]")
+
+
+def _encode(name: str, values: Sequence[Any]) -> bc.Encoded:
+    if name in NUMERIC_SCALES:
+        scaled, given = _scaled(values, NUMERIC_SCALES[name])
+        return bc.numeric(scaled, NUMERIC_SCALES[name], given)
+    if name in DATE_COLUMNS:
+        return bc.date(_dates(values))
+    if name == "attributes":
+        return bc.jsonb(values)
+    if name == "geom":
+        return bc.ewkb(objects(values), GEOGRAPHIC_SRID)
+    if name == "geometry_repaired":
+        return bc.boolean(np.array([bool(v) for v in values]))
+    return bc.text_categories(values) if name in FEW_VALUES else bc.text(values)
+
+
+def record_columns(kind: str, records: Sequence[dict[str, Any]]) -> dict[str, Column]:
+    """COPY columns of row-checked records (zones, projects, constraints)."""
+    return {name: _record_column(name, [r.get(name) for r in records]) for name in TABLE_COLUMNS[kind][1]}
+
+
+def _record_column(name: str, values: list[Any]) -> Column:
+    return lambda rows: _encode(name, values[rows])
+
+
+def _date_column(values: np.ndarray) -> Column:
+    return lambda rows: bc.date(values[rows])
+
+
+def parcel_columns(checked: Checked) -> dict[str, Column]:
+    """COPY columns of the parcels' own data (not the rule results), from their checked arrays."""
+    c, g = checked.columns, checked.geometry
+    assert g is not None
+    return {
+        "parcel_code": lambda rows: bc.text(c["parcel_code"][rows]),
+        "project_code": lambda rows: bc.text(c["project_code"][rows]),
+        "land_use": lambda rows: bc.text_categories(c["land_use"][rows]),
+        "recorded_area_m2": lambda rows: bc.numeric(c["recorded_cents"][rows], 2, c["has_recorded"][rows]),
+        **{name: _date_column(c[name]) for name in sorted(DATE_COLUMNS - {"exchange_rate_date"})},
+        "attributes": lambda rows: bc.jsonb(c["attributes"][rows]),
+        "geom": lambda rows: bc.ewkb(g.lonlat[rows], GEOGRAPHIC_SRID),
+        "area_m2": lambda rows: bc.numeric(g.area_cents[rows], 2),
+        "geometry_repaired": lambda rows: bc.boolean(g.repaired[rows]),
+    }
+
+
+def _ids(names: Sequence[str], prefix: str = "") -> sql.Composable:
+    return sql.SQL(", ").join(sql.SQL(prefix + "{}").format(sql.Identifier(n)) for n in names)
+
+
+def _reporter(table: str, rows: int, progress: Progress | None) -> Callable[[int], None] | None:
+    return None if progress is None else (lambda done: progress(f"write {table}", done, rows))
+
+
+def upsert(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int, replace: bool = False,
+           progress: Progress | None = None) -> dict[str, int]:
+    key, names = TABLE_COLUMNS[table]
+    stage = sql.Identifier(f"stage_{table}")
+    conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, sql.Identifier(table)))
+    bc.copy_rows(conn, f"stage_{table}", names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
+    updates = [n for n in names if n != key]
+    changed = conn.execute(sql.SQL(
+        "INSERT INTO {table} AS t ({names}) SELECT {names} FROM {stage} "
+        "ON CONFLICT ({key}) DO UPDATE SET ({updates}) = ROW({excluded}) "
+        "WHERE ({current}) IS DISTINCT FROM ({excluded}) RETURNING (xmax = 0) AS inserted"
+    ).format(table=sql.Identifier(table), names=_ids(names), stage=stage, key=sql.Identifier(key), updates=_ids(updates),
+             excluded=_ids(updates, "EXCLUDED."), current=_ids(updates, "t."))).fetchall()
+    inserted = sum(1 for (was_inserted,) in changed if was_inserted)
+    counts = {"read": rows, "inserted": inserted, "updated": len(changed) - inserted, "unchanged": rows - len(changed)}
+    if replace:
+        counts["deleted"] = conn.execute(sql.SQL("DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {stage} AS s "
+                                                 "WHERE s.{key} = t.{key})").format(
+            table=sql.Identifier(table), stage=stage, key=sql.Identifier(key))).rowcount
+    return counts
+
+
+def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
+    return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone() == (True,)
+
+
+def _drop_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composed | sql.SQL]:
+    """Drop the table's unique constraints and plain indexes (not its primary key); the statements that rebuild them."""
+    rebuild: list[sql.Composed | sql.SQL] = []
+    for name, definition in conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
+                                         "WHERE conrelid = %s::regclass AND contype = 'u'", [table]).fetchall():
+        conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
+        rebuild.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
+                       + sql.SQL(cast(LiteralString, definition)))
+    for name, definition in conn.execute(
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [table, table]).fetchall():
+        conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
+        rebuild.append(sql.SQL(cast(LiteralString, definition)))
+    return rebuild
+
+
+def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
+                      progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
+    """COPY straight into an empty table, its indexes rebuilt after (all inside the caller's transaction)."""
+    rebuild = _drop_secondary_indexes(conn, table)
+    names = list(columns)
+    bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
+    if step is not None:
+        step(f"index {table}")
+    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+    for statement in rebuild:
+        conn.execute(statement)
+    return {"read": rows, "inserted": rows, "updated": 0, "unchanged": 0}
