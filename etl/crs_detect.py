@@ -129,10 +129,10 @@ def decide_crs(name: str, bounds: Bounds | None, declared: str | None, given: st
     except CRSError:
         return CrsDecision(declared)  # check.py names the unrecognised declaration
     minx, miny, maxx, maxy = bounds
-    if geographic and (max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90):
-        return _from_numbers(name, bounds, central_meridian,
-                             f"declared {declared} but the numbers are metres, not degrees / 声明为经纬度但坐标是米")
     if geographic and _lonlat_order(bounds) is False:
         return CrsDecision(declared, True, inferences=[
             f"{name}: coordinates in lat/lon order: axes swapped / 坐标为纬度在前：已交换坐标轴"])
+    if geographic and (max(abs(minx), abs(maxx)) > 180 or max(abs(miny), abs(maxy)) > 90):
+        return _from_numbers(name, bounds, central_meridian,
+                             f"declared {declared} but the numbers are metres, not degrees / 声明为经纬度但坐标是米")
     return CrsDecision(declared)

@@ -214,9 +214,11 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
     shapefiles: list[str] = []
     zipped = suffix in (".zip", ".kmz")
     if zipped:
-        target, shapefiles = _zip_target(path, check_zip(path, path.name, limits))
-        if suffix == ".kmz":
-            target = str(path)
+        members = check_zip(path, path.name, limits)
+        target, shapefiles = _zip_target(path, members)
+        if suffix == ".kmz":  # GDAL reads a KMZ's schema-typed fields only from the KML inside, opened directly
+            documents = sorted((m for m in members if m.lower().endswith(".kml")), key=lambda m: m != "doc.kml")
+            target = f"/vsizip/{path}/{documents[0]}" if documents else target
     else:
         check_size(path, path.name, limits)
         target = str(path)

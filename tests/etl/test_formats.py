@@ -1,0 +1,111 @@
+"""Reading on its own: encodings, CRS decisions, GCJ-02, units, zips, against values worked out by hand or published."""
+
+from __future__ import annotations
+
+import zipfile
+from decimal import Decimal as D
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from etl.crs_detect import decide_crs
+from etl.encoding import shapefile_encoding
+from etl.fields import PROJECT_FIELDS, match_columns
+from etl.file_limits import UPLOAD_LIMITS, FileLimits, check_zip
+from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from etl.units import parse_amount
+from mujun.errors import InputError
+
+
+def dbf(ldid: int, names: list[bytes], record: bytes) -> bytes:
+    header_length = 32 + 32 * len(names) + 1
+    head = bytearray(32)
+    head[4:8] = (1).to_bytes(4, "little")
+    head[8:10] = header_length.to_bytes(2, "little")
+    head[10:12] = (len(record) + 1).to_bytes(2, "little")
+    head[29] = ldid
+    fields = b"".join(name.ljust(11, b"\0") + b"C" + bytes(20) for name in names)
+    return bytes(head) + fields + b"\r" + b" " + record
+
+
+def test_shapefile_encoding_order_cpg_then_code_page_then_bytes() -> None:
+    gbk = dbf(0, ["宗地编号".encode("gbk")], "工业用地".encode("gbk"))
+    assert shapefile_encoding("p.shp", gbk, "936", None)[0] == "GB18030"
+    assert shapefile_encoding("p.shp", gbk, "65001", None)[0] == "UTF-8"
+    assert shapefile_encoding("p.shp", dbf(0x4D, [b"CODE"], b"A"), None, None) == (
+        "GB18030", "p.shp: encoding GB18030 from the DBF code-page byte 0x4D (no .cpg) / 编码取自 DBF 代码页字节 0x4D（无 .cpg）")
+    # 0x57 ("ANSI", the writing machine's code page) says nothing: the bytes decide.
+    assert shapefile_encoding("p.shp", dbf(0x57, ["宗地编号".encode("gbk")], b"A"), None, None)[0] == "GB18030"
+    assert shapefile_encoding("p.shp", dbf(0, ["宗地编号".encode()[:9]], "工业".encode()), None, None)[0] == "UTF-8"
+    assert shapefile_encoding("p.shp", gbk, None, "BIG5")[0] == "BIG5"
+
+
+def test_crs_decisions_from_the_numbers() -> None:
+    # Changzhou: lon 119.95, lat 31.78; Gauss-Krüger zone 40 (CM 120°E) x ≈ 495 km, y ≈ 3 520 km.
+    assert decide_crs("f", (119.9, 31.7, 120.0, 31.8), None, None, None).crs == "EPSG:4490"
+    swapped = decide_crs("f", (31.7, 119.9, 31.8, 120.0), "EPSG:4326", None, None)
+    assert (swapped.crs, swapped.swap_axes) == ("EPSG:4326", True)
+    assert decide_crs("f", (40_495_000, 3_520_000, 40_496_000, 3_521_000), None, None, None).crs == "EPSG:4528"
+    assert decide_crs("f", (39_495_000, 3_520_000, 39_496_000, 3_521_000), None, None, None).crs == "EPSG:4527"  # zone 39, CM 117°E
+    northing_first = decide_crs("f", (3_520_000, 40_495_000, 3_521_000, 40_496_000), None, None, None)
+    assert (northing_first.crs, northing_first.swap_axes) == ("EPSG:4528", True)
+    assert decide_crs("f", (495_000, 3_520_000, 496_000, 3_521_000), None, None, 120).crs == "EPSG:4549"
+    assert decide_crs("f", (495_000, 3_520_000, 496_000, 3_521_000), None, None, 117).crs == "EPSG:4548"
+    assert decide_crs("f", (495_000, 3_520_000, 496_000, 3_521_000), "EPSG:4549", None, None).inferences == []
+    given = decide_crs("f", (495_000, 3_520_000, 496_000, 3_521_000), None, "EPSG:4549", None)
+    assert given.inferences == ["f: CRS CGCS2000 / 3-degree Gauss-Kruger CM 120E as given (--crs EPSG:4549) / 坐标系按指定的 EPSG:4549 读取"]
+    with pytest.raises(InputError) as caught:
+        decide_crs("f", (40_495_000, 3_520_000, 41_496_000, 3_521_000), None, None, None)
+    assert "more than one zone number" in caught.value.problems[0].expected_en
+    with pytest.raises(InputError) as caught:
+        decide_crs("f", (495_000, 3_520_000, 496_000, 3_521_000), None, "gcj02", None)
+    assert caught.value.problems[0].expected_en == "declared GCJ-02 but the coordinates are not lon/lat inside China"
+
+
+def test_gcj02_against_published_pairs() -> None:
+    # eviltransform's Shanghai case: WGS84 (121.5272106, 31.1774276) ↔ GCJ-02 (121.531541859215, 31.17530398364597).
+    lon, lat = wgs84_to_gcj02(np.array([121.5272106]), np.array([31.1774276]))
+    assert (lon[0], lat[0]) == (pytest.approx(121.531541859215, abs=1e-9), pytest.approx(31.17530398364597, abs=1e-9))
+    lon, lat = gcj02_to_wgs84(np.array([121.531541859215]), np.array([31.17530398364597]))
+    assert (lon[0], lat[0]) == (pytest.approx(121.5272106, abs=1e-7), pytest.approx(31.1774276, abs=1e-7))
+
+
+def test_units_in_values_and_headers() -> None:
+    assert parse_amount("1.2亿元", "万元", None) == D(12000)
+    assert parse_amount("３５亩", "平方米", None).quantize(D("0.01")) == D("23333.33")  # 35 × 10000 / 15, full-width digits
+    assert parse_amount("2.1公顷", "亩", None) == D("31.5")  # 2.1 × 15
+    assert parse_amount("12,000", "万元", "元") == D("1.2")
+    assert parse_amount(0.5, "万元", "亿元") == D(5000)
+    for bad in ("35亩", "很多", "nan"):
+        with pytest.raises(ValueError):
+            parse_amount(bad, "万元", None)
+    match = match_columns(["项目编号", "总投资（元）"], PROJECT_FIELDS)
+    assert match.fields["total_investment"][1].header_unit == "元" and match.fields["total_investment"][1].scale == D("0.0001")
+
+
+def test_zip_limits(tmp_path: Path) -> None:
+    many = tmp_path / "many.zip"
+    with zipfile.ZipFile(many, "w") as out:
+        for i in range(51):
+            out.writestr(f"f{i}.txt", b"x")
+    with pytest.raises(InputError) as caught:
+        check_zip(many, "many.zip", UPLOAD_LIMITS)
+    assert caught.value.problems[0].message("en") == "many.zip, 文件 file: value '51', too many files in the archive (over 50)"
+    link = tmp_path / "link.zip"
+    with zipfile.ZipFile(link, "w") as out:
+        info = zipfile.ZipInfo("parcels.shp")
+        info.external_attr = 0o120777 << 16  # a symbolic link
+        out.writestr(info, "/etc/passwd")
+    with pytest.raises(InputError) as caught:
+        check_zip(link, "link.zip", UPLOAD_LIMITS)
+    assert "unsafe path" in caught.value.problems[0].expected_en
+    big = tmp_path / "big.zip"
+    with zipfile.ZipFile(big, "w", zipfile.ZIP_DEFLATED) as out:
+        out.writestr("a.dbf", b"\0" * 3_000_000)
+    with pytest.raises(InputError) as caught:
+        check_zip(big, "big.zip", FileLimits(max_bytes=10**6, max_unzipped_bytes=2 * 1024 * 1024, max_members=5, max_ratio=1000))
+    assert "the archive unzips too large" in caught.value.problems[0].expected_en
+    with pytest.raises(InputError) as caught:
+        check_zip(big, "big.zip", FileLimits(max_bytes=100, max_unzipped_bytes=10**9, max_members=5, max_ratio=1000))
+    assert caught.value.problems[0].expected_en.startswith("the file is too large (")
