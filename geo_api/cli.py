@@ -40,7 +40,16 @@ EncodingOption = Annotated[str | None, typer.Option(help="Shapefile text encodin
 CrsOption = Annotated[str | None, typer.Option("--crs", help="the coordinates' CRS, e.g. EPSG:4549, over what the file declares")]
 FromOption = Annotated[str | None, typer.Option("--from", help="gcj02: coordinates from Gaode/Tencent maps, converted to WGS84")]
 MappingOption = Annotated[Path | None, typer.Option("--mapping", help="field-mapping YAML: header → field, per kind")]
+ReplaceOption = Annotated[list[str] | None, typer.Option(
+    "--replace", help="KIND (zones, parcels, projects, constraints): stored rows of that layer missing from its file are deleted")]
 KINDS = ("zones", "parcels", "projects", "constraints")
+
+
+def _replaced(kinds: list[str] | None) -> frozenset[str]:
+    unknown = [k for k in kinds or [] if k not in KINDS]
+    if unknown:
+        raise _fail(f"--replace 应为 {'、'.join(KINDS)}（得到 {'、'.join(unknown)}）", f"--replace takes {', '.join(KINDS)} (got {', '.join(unknown)})")
+    return frozenset(kinds or [])
 
 
 def _fail(zh: str, en: str) -> typer.Exit:
@@ -146,18 +155,18 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
 def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
-    mapping: MappingOption = None,
+    mapping: MappingOption = None, replace: ReplaceOption = None,
 ) -> None:
     """Load zones, parcels, projects and/or constraint layers (三区三线), all or nothing."""
     settings = Settings()
     request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints,
-                          read_options=_read_options(settings, layer, encoding, crs, source, mapping))
+                          read_options=_read_options(settings, layer, encoding, crs, source, mapping), replace=_replaced(replace))
     if not request.files():
         raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints")
     run_load(settings, request)
 
 
-def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions],
+def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions], replaced: frozenset[str],
                     refused: list[Problem], inferences: list[str]) -> list[LoadRequest]:
     """Files named by kind, and positional files whose kind is told from their fields, as few requests as can hold them."""
     pairs = [(kind, path) for kind, path in named.items() if path is not None]
@@ -176,7 +185,7 @@ def _check_requests(files: list[Path], named: dict[str, Path | None], options: d
             target = {}
             requests.append(target)
         target[kind] = path
-    return [LoadRequest(**paths, read_options=options) for paths in requests]
+    return [LoadRequest(**paths, read_options=options, replace=replaced) for paths in requests]
 
 
 @app.command("check")
@@ -184,9 +193,10 @@ def check_command(
     files: Annotated[list[Path] | None, typer.Argument(help="files whose kind is told from their fields")] = None,
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
-    mapping: MappingOption = None,
+    mapping: MappingOption = None, replace: ReplaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write the report for officials as .xlsx")] = None,
+    offline: Annotated[bool, typer.Option("--offline", help="check the files alone, not against the database")] = False,
 ) -> None:
     """Check files without loading them: every error and warning, and what was inferred; exit 1 on errors."""
     settings = Settings()
@@ -200,8 +210,13 @@ def check_command(
         raise _fail("请给出要检查的文件", "give the files to check")
     refused: list[Problem] = []
     inferences: list[str] = []
-    checked = [item for request in _check_requests(files or [], named, options, refused, inferences)
-               for item in check_files(request, policy, settings.rules)]
+    conninfo = None
+    if not offline:
+        url = _url(settings)
+        upgrade(url)
+        conninfo = libpq_conninfo(url)
+    checked = [item for request in _check_requests(files or [], named, options, _replaced(replace), refused, inferences)
+               for item in check_files(request, policy, settings.rules, conninfo=conninfo)]
     report = build_report(checked, refused, inferences)
     if as_json:
         typer.echo(report_json(report))
