@@ -5,12 +5,13 @@
 1. Generates N parcels (`bench.synthetic`, cached in bench/out/n<N>/) and loads them into a database of its
    own, `mujun_bench` (dropped and recreated; on the local cluster, or on DATABASE_URL's server; kept at the
    end unless --drop), with the real loader (`etl.load.load`), timing every step of it, then ANALYZEs it.
-2. Starts the real app (`uvicorn geo_api.app:create_app --factory`, access log on as `mujun serve` has it)
+2. Starts the real app (`uvicorn geo_api.app:create_app --factory`, uvloop and httptools, access log off:
+   behind a reverse proxy, which logs requests itself)
    on 127.0.0.1 with 1 and then 2 workers, and sends GET /api/lookup at random points inside random parcels
    over 8 keep-alive connections (a fixed count, bounded in time): p50, p99 and req/s, and where the CPU went
    (client, server, PostgreSQL, anything else on the machine).
-3. Sends the same point query straight to PostgreSQL (the statement `layers.records.parcels_at` issues,
-   captured from SQLAlchemy and replayed with psycopg) and through `parcels_at` itself: what the HTTP
+3. Sends the same point query straight to PostgreSQL (`layers.records.AT_POINT_SQL`, the statement the
+   route runs, on one psycopg connection) and through the ORM's `parcels_at`: what the HTTP
    stack adds on top.
 4. Times GET /api/reports/violations as CSV and XLSX for (about) 100,000 violation rows, choosing whole
    zones until there are enough (with fewer violations in the data: all of them, and says so), then the
@@ -49,7 +50,7 @@ import numpy as np
 import psycopg
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy import Engine, event, text
+from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
@@ -57,8 +58,8 @@ if __package__ in (None, ""):  # run as a file: make the project's packages impo
 from bench import synthetic
 from etl.load import LoadRequest, libpq_conninfo, load
 from geo_api import report_formats
-from layers.records import parcels_at
-from layers.violations import ViolationFilters, _report_select, violation_report
+from layers.records import AT_POINT_SQL, at_point_params, parcels_at
+from layers.violations import ViolationFilters, violation_report, violations_select
 from mujun.db import database_url, make_engine, upgrade
 from mujun.localdb import drop_database
 from mujun.policy import load_policy
@@ -69,7 +70,6 @@ BENCH_DB = "mujun_bench"
 HOST = "127.0.0.1"
 TARGETS = {"lookup_p50_ms": 3.0, "lookup_req_per_s": 1000.0, "xlsx_100k_s": 10.0, "csv_100k_s": 2.0}
 REPORT_ROWS = 100_000
-SENTINEL = (119.123456789, 31.987654321)  # a point no parcel holds: marks lon and lat in the captured statement
 console = Console()
 
 
@@ -295,7 +295,7 @@ class Server:
         self.workers = workers
         env = {**os.environ, "DATABASE_URL": url}
         command = [sys.executable, "-m", "uvicorn", "geo_api.app:create_app", "--factory", "--host", HOST,
-                   "--port", str(self.port), "--workers", str(workers)]
+                   "--port", str(self.port), "--workers", str(workers), "--no-access-log"]
         self.log = (ROOT / "bench" / "out" / f"uvicorn-{workers}.log").open("wb")
         self.process = subprocess.Popen(command, cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=self.log,
                                         start_new_session=True)
@@ -375,36 +375,18 @@ def random_points(engine: Engine, count: int, seed: int) -> list[tuple[float, fl
     return [(float(x), float(y), str(code)) for x, y, code in rows]
 
 
-def captured_lookup_sql(engine: Engine) -> tuple[str, dict[str, Any], str, str]:
-    """The statement `parcels_at` sends, its parameters, and which parameters are lon and lat."""
-    seen: list[tuple[str, Any]] = []
-
-    def capture(_conn: Any, _cursor: Any, statement: str, parameters: Any, *_: Any) -> None:
-        seen.append((statement, parameters))
-
-    event.listen(engine, "before_cursor_execute", capture)
-    try:
-        with engine.connect() as conn:
-            parcels_at(conn, *SENTINEL)
-    finally:
-        event.remove(engine, "before_cursor_execute", capture)
-    statement, parameters = next((s, p) for s, p in seen if "ST_Intersects" in s)
-    names = {value: key for key, value in parameters.items() if value in SENTINEL}
-    return statement, dict(parameters), names[SENTINEL[0]], names[SENTINEL[1]]
-
-
-def raw_sql_latencies(conninfo: str, statement: str, parameters: dict[str, Any], lon_key: str, lat_key: str,
-                      points: list[tuple[float, float, str]]) -> tuple[list[float], str]:
-    """The point query on one psycopg connection, one at a time (prepared after 5, as psycopg does by default)."""
+def raw_sql_latencies(conninfo: str, points: list[tuple[float, float, str]]) -> tuple[list[float], str]:
+    """The route's statement (`layers.records.AT_POINT_SQL`) on one psycopg connection, one at a time, with
+    the session the app's read pool sets up (autocommit, generic plan; prepared after 5 runs)."""
     latencies = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
+        conn.execute("SET plan_cache_mode = force_generic_plan")
         for lon, lat, _ in points:
-            values = {**parameters, lon_key: lon, lat_key: lat}
             started = time.perf_counter()
-            conn.execute(statement, values).fetchall()
+            conn.execute(AT_POINT_SQL, at_point_params(lon, lat)).fetchall()
             latencies.append((time.perf_counter() - started) * 1000)
         lon, lat, _ = points[0]
-        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, {**parameters, lon_key: lon, lat_key: lat}).fetchall()
+        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + AT_POINT_SQL, at_point_params(lon, lat)).fetchall()
     return latencies, "\n".join(row[0] for row in plan)
 
 
@@ -468,8 +450,7 @@ def report_in_process(engine: Engine, zones: list[str], profile: Path | None) ->
     seconds: dict[str, float] = {}
     with engine.connect() as conn:
         started = time.perf_counter()
-        query = _report_select(filters).where(*filters.result_conditions()).order_by(*filters.order_by())
-        rows = conn.execute(query).all()
+        rows = conn.execute(violations_select(filters)).all()
         seconds["query_fetch"] = time.perf_counter() - started
         del rows
         with profiled(profile):
@@ -477,8 +458,8 @@ def report_in_process(engine: Engine, zones: list[str], profile: Path | None) ->
             report = violation_report(conn, filters)
             seconds["violation_report"] = time.perf_counter() - started
             started = time.perf_counter()
-            report_formats.to_csv(report)
-            seconds["to_csv"] = time.perf_counter() - started
+            report_formats.to_csv(conn, filters)
+            seconds["to_csv_copy"] = time.perf_counter() - started
             started = time.perf_counter()
             report_formats.to_xlsx(report)
             seconds["to_xlsx"] = time.perf_counter() - started
@@ -538,9 +519,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             console.print(f"[red]{below} violations loaded, {data.expected_below} expected[/red]")
 
         points = random_points(engine, args.requests + args.warmup, args.seed + 1)
-        statement, parameters, lon_key, lat_key = captured_lookup_sql(engine)
         sample = points[: args.direct]
-        raw, plan = raw_sql_latencies(conninfo, statement, parameters, lon_key, lat_key, sample)
+        raw, plan = raw_sql_latencies(conninfo, sample)
         orm = sqlalchemy_latencies(engine, sample)
         result["raw_sql_p50_ms"] = round(percentile(raw[10:], 50), 3)
         result["raw_sql_p99_ms"] = round(percentile(raw[10:], 99), 3)

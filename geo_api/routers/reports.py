@@ -53,13 +53,18 @@ def violations(
     if output not in FORMATS:
         raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
                          code="invalid_format", status_code=422)
+    if output == "csv":
+        return _download(report_formats.to_csv(conn, filters), output)
     report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"))
     if output == "json":
         return JSONResponse(report.as_json())
     if output == "html":
         return HTMLResponse(report_formats.to_html(report))
-    body = {"csv": report_formats.to_csv, "xlsx": report_formats.to_xlsx,
-            "geojson": report_formats.geojson_bytes}[output](report)
+    body = {"xlsx": report_formats.to_xlsx, "geojson": report_formats.geojson_bytes}[output](report)
+    return _download(body, output)
+
+
+def _download(body: bytes, output: str) -> Response:
     filename = f"mujun-violations-{date.today():%Y%m%d}.{output}"
     return Response(body, media_type=DOWNLOADS[output],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})

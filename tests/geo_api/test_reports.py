@@ -120,6 +120,9 @@ def test_csv_has_a_bom_chinese_headers_and_the_violation_rows_only(client: TestC
     shortfall = header.index("项目投资缺口(万元)")
     assert [row[shortfall] for row in body] == ["6750.00", "600.00", "600.00", "512.50", "1.00"]
     assert body[-1][header.index("亩均投资强度(万元/亩)")] == "399.90"
+    by_code = {row[0]: dict(zip(header, row, strict=True)) for row in body}
+    assert (by_code["P8"]["状态"], by_code["P8"]["标记"], by_code["P3"]["园区类别"]) == ("未达标", "面积不符", "工业集中区")
+    assert (by_code["P3"]["宗地面积(亩)"], by_code["P3"]["投资强度门槛(万元/亩)"], by_code["P4"]["标记"]) == ("45.00", "350.00", "")
 
 
 def test_geojson_features_carry_the_parcel_records(client: TestClient) -> None:
