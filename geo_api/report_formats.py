@@ -67,7 +67,7 @@ class Column:
 
     key: str
     header: str
-    kind: str = "text"  # text; number (2 decimals: money, areas, intensities); ratio; count; or a label table
+    kind: str = "text"  # text; code (never wrapped); number (2 decimals: money, areas, intensities); ratio; count; or a label table
 
     def value(self, record: dict[str, Any]) -> Any:
         value = record.get(self.key)
@@ -75,6 +75,10 @@ class Column:
         if table is not None:
             return _labels(value if isinstance(value, list) else [value] if value else [], table) or None
         return value
+
+    @property
+    def css_class(self) -> str:
+        return "num" if self.kind in NUMBER_FORMATS else "code" if self.kind == "code" else "text"
 
     def text(self, record: dict[str, Any]) -> str:
         value = self.value(record)
@@ -99,11 +103,11 @@ NUMBER_FORMATS = {"number": NUMBER_FORMAT, "ratio": RATIO_FORMAT, "count": COUNT
 CSV_DECIMALS = {"number": 2, "ratio": 4}
 
 PROJECT_COLUMNS = (
-    Column("parcel_code", "宗地编号"), Column("project_code", "项目编号"), Column("project_name", "项目名称"),
+    Column("parcel_code", "宗地编号", "code"), Column("project_code", "项目编号", "code"), Column("project_name", "项目名称"),
     Column("enterprise", "企业名称"),
 )
 ZONE_COLUMNS = (
-    Column("jurisdiction", "所属辖区"), Column("zone_code", "园区编码"), Column("zone_name", "园区名称"),
+    Column("jurisdiction", "所属辖区"), Column("zone_code", "园区编码", "code"), Column("zone_name", "园区名称"),
     Column("zone_class", "园区类别", "zone_class"),
 )
 RESULT_COLUMNS = (
@@ -244,7 +248,7 @@ def to_geojson(report: ViolationReport) -> dict[str, Any]:
 def _html_table(columns: Sequence[Column], records: Iterable[dict[str, Any]]) -> str:
     head = "".join(f"<th>{html.escape(column.header)}</th>" for column in columns)
     rows = "".join(
-        "<tr>" + "".join(f"<td class=\"{'num' if column.kind in NUMBER_FORMATS else 'text'}\">"
+        "<tr>" + "".join(f"<td class=\"{column.css_class}\">"
                          f"{html.escape(column.text(record))}</td>" for column in columns) + "</tr>"
         for record in records
     )
@@ -270,7 +274,7 @@ def _map_parts(report: ViolationReport) -> tuple[str, str, str]:
     north = max(record["bbox"][3] for record in report.violations)
     # No base map (an optional layer the intranet may not have); folium's defaults would also pull jQuery,
     # Bootstrap and Leaflet from CDNs, so only the locally served Leaflet is kept.
-    parcel_map = folium.Map(tiles=None, height="460px", control_scale=True)
+    parcel_map = folium.Map(tiles=None, height="460px", control_scale=True, zoom_control=False)
     parcel_map.default_js = [("leaflet", LEAFLET_JS)]
     parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
     tooltip = [column for column in VIOLATION_COLUMNS if column.key in
@@ -293,7 +297,8 @@ h1 { font-size: 22px; margin: 0 0 4px; } h2 { font-size: 17px; margin: 20px 0 6p
 .legend i { display: inline-block; width: 14px; height: 10px; margin-right: 4px; border: 1px solid #555; }
 table { border-collapse: collapse; font-size: 12px; width: 100%; }
 th, td { border: 1px solid #bbb; padding: 3px 5px; } th { background: #dde5f0; }
-td.num { text-align: right; white-space: nowrap; }
+td.num, td.code { white-space: nowrap; } td.num { text-align: right; }
+.leaflet-control-scale-line + .leaflet-control-scale-line { display: none; }  /* metric only */
 @page { size: A4 landscape; margin: 10mm; }
 @media print { body { margin: 0; } table { font-size: 8px; } th, td { padding: 1px 2px; }
                section { break-inside: avoid-page; } thead { display: table-header-group; } }

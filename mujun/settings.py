@@ -45,6 +45,8 @@ class WebSettings(BaseSettings):
     basemap_url: str | None = None
     basemap_attribution: str = ""
     web_dir: Path = PROJECT_ROOT / "web"
+    chromium: str | None = None
+    """The Chromium that prints PDFs; unset: `chromium` on the PATH (Debian's package)."""
     tile_cache_mb: int = 64
     """The in-process cache of hot vector tiles, per worker."""
     tile_max_age_s: int = 0

@@ -6,7 +6,7 @@ import { initialLang, pick, setLang, t } from './i18n.js';
 import { escapeHtml } from './popup.js';
 import { SHEET_KEY, SITE_STYLE, verdictHtml } from './siting-verdict.js';
 import { classFor, pathStyle, swatchHtml } from './symbols.js';
-import { getJson, showError, tracked } from './ui.js';
+import { getJson, requestBlob, saveBlob, showError, tracked } from './ui.js';
 
 const AROUND = 0.6; // the map shows the site and this share of its size again on every side
 const FEATURE_LIMIT = 2000;
@@ -91,6 +91,27 @@ async function start() {
   const print = document.getElementById('sheet-print');
   print.disabled = false;
   print.addEventListener('click', () => window.print());
+  const pdf = document.getElementById('sheet-pdf');
+  pdf.disabled = false;
+  pdf.addEventListener('click', () => downloadPdf(sheet, pdf));
+}
+
+// The server reviews the site again and prints the same sheet with Chromium: a PDF with its own figures.
+async function downloadPdf(sheet, button) {
+  const { review } = sheet;
+  const body = {
+    geometry: sheet.geometry, total_investment_wan: review.total_investment_wan, project_type: review.project_type,
+    lang: sheet.lang ?? 'zh', file: sheet.file ? { name: sheet.file.name, read_as: sheet.file.read_as } : null,
+  };
+  button.disabled = true;
+  try {
+    const blob = await tracked(requestBlob('/api/siting/sheet.pdf', { json: body, accept: 'application/pdf' }));
+    saveBlob(blob, `${t('sheetTitle')}.pdf`);
+  } catch (err) {
+    showError(err);
+  } finally {
+    button.disabled = false;
+  }
 }
 
 start();

@@ -75,6 +75,7 @@ export const STRINGS = {
   exportXlsx: ['Excel', 'Excel'],
   exportGeojson: ['GeoJSON', 'GeoJSON'],
   exportHtml: ['打印版', 'Printable'],
+  exportPdf: ['PDF', 'PDF'],
   summaryTitle: ['汇总', 'Summary'],
   byJurisdiction: ['按辖区', 'By jurisdiction'],
   byZone: ['按园区', 'By zone'],
@@ -142,6 +143,7 @@ export const STRINGS = {
   // printable siting sheet
   sheetTitle: ['建设项目选址审查单', 'Siting review sheet'],
   sheetPrint: ['打印', 'Print'],
+  sheetPdf: ['下载 PDF', 'Download PDF'],
   sheetMissing: ['没有可打印的审查结果：请在地图页的“选址审查”中完成审查后，点击“打印审查单”。',
     'No review to print: finish a review in the map page’s Siting review tab, then press Print review sheet.'],
   sheetDate: ['审查日期：{date}', 'Reviewed on {date}'],

@@ -17,21 +17,34 @@ export class ApiError extends Error {
 }
 
 // GET by default; `json` is sent as a JSON body, `form` (FormData) as multipart.
-export async function requestJson(url, { signal, method = 'GET', json, form } = {}) {
-  const options = { method, signal, headers: { Accept: 'application/json' } };
+async function send(url, { signal, method = 'GET', json, form, accept }) {
+  const options = { method, signal, headers: { Accept: accept } };
   if (json !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(json);
   } else if (form !== undefined) {
     options.body = form;
   }
-  let response;
   try {
-    response = await fetch(url, options);
+    return await fetch(url, options);
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(null, 'errorNetwork');
   }
+}
+
+async function failure(response) {
+  let body = null;
+  try {
+    body = await response.json();
+  } catch {
+    body = null;
+  }
+  return new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+}
+
+export async function requestJson(url, { signal, method = 'GET', json, form } = {}) {
+  const response = await send(url, { signal, method, json, form, accept: 'application/json' });
   let body = null;
   try {
     body = await response.json();
@@ -42,6 +55,23 @@ export async function requestJson(url, { signal, method = 'GET', json, form } = 
   if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
   if (body === null) throw new ApiError(null, 'errorServer', response.status);
   return body;
+}
+
+// A file the server makes (a PDF): its bytes, or the server's error in the official's language.
+export async function requestBlob(url, { method = 'POST', json, accept } = {}) {
+  const response = await send(url, { method, json, accept });
+  if (!response.ok) throw await failure(response);
+  return response.blob();
+}
+
+export function saveBlob(blob, filename) {
+  const link = document.createElement('a');
+  link.href = URL.createObjectURL(blob);
+  link.download = filename;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(link.href), 10_000);
 }
 
 export function getJson(url, signal) {

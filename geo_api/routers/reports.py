@@ -5,19 +5,20 @@ from __future__ import annotations
 from datetime import date
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from geo_api import report_formats
+from geo_api import pdf, report_formats
 from geo_api.deps import DB
-from layers.violations import DEFAULT_SORT, SORT_FIELDS, ViolationFilters, violation_report
+from layers.violations import DEFAULT_SORT, SORT_FIELDS, ViolationFilters, check_known, violation_report
 from mujun.errors import MujunError
 
 router = APIRouter(prefix="/api", tags=["reports"])
 
-FORMATS = ("json", "csv", "xlsx", "geojson", "html")
+FORMATS = ("json", "csv", "xlsx", "geojson", "html", "pdf")
 DOWNLOADS = {
     "csv": "text/csv; charset=utf-8",
+    "pdf": "application/pdf",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
     "geojson": "application/geo+json",
 }
@@ -46,15 +47,22 @@ def report_filters(
 
 @router.get("/reports/violations", summary="Industrial projects below their zone's threshold, with summaries and data quality")
 def violations(
+    request: Request,
     conn: DB,
     filters: Annotated[ViolationFilters, Depends(report_filters)],
-    output: Annotated[str, Query(alias="format", description="json, csv, xlsx, geojson or html")] = "json",
+    output: Annotated[str, Query(alias="format", description="json, csv, xlsx, geojson, html or pdf (the html, printed A4 landscape)")]
+    = "json",
 ) -> Response:
     if output not in FORMATS:
         raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
                          code="invalid_format", status_code=422)
     if output == "csv":
         return _download(report_formats.to_csv(conn, filters), output)
+    if output == "pdf":
+        executable = pdf.chromium(request.app.state.settings.web.chromium)
+        check_known(conn, filters)  # a typo is a 422 here, not a printed error page
+        html_url = f"{pdf.own_origin(request)}{request.url.path}?{request.url.include_query_params(format='html').query}"
+        return _download(pdf.print_pdf(executable, html_url, ready="h1", landscape=True), output)
     report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"))
     if output == "json":
         return JSONResponse(report.as_json())

@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+import json
 import tempfile
 from dataclasses import asdict
+from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Request, UploadFile
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from etl.file_limits import UPLOAD_LIMITS
 from etl.site_file import read_site
+from geo_api import pdf
 from geo_api.deps import DB
 from layers.search import data_central_meridian
 from layers.siting import siting_candidates
@@ -78,6 +82,34 @@ def siting_review(body: SitingRequest, request: Request, conn: DB) -> SitingRevi
         policy=load_policy(request.app.state.settings.rules.policy), candidates=siting_candidates(conn, site),
     )
     return SitingReviewOut.model_validate(asdict(review))
+
+
+SHEET_STORAGE_KEY = "mujun.sitingSheet"
+"""Where siting-sheet.html reads its sheet (SHEET_KEY in web/siting-verdict.js)."""
+
+
+class SheetFileIn(BaseModel):
+    name: str = Field(max_length=255)
+    read_as: str = Field(max_length=500)
+
+
+class SitingSheetRequest(SitingRequest):
+    lang: Literal["zh", "en"] = "zh"
+    file: SheetFileIn | None = Field(default=None, description="the uploaded file the site came from, if any")
+
+
+@router.post("/siting/sheet.pdf", summary="The siting review sheet as a PDF (A4), reviewed again by the server",
+             response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
+def siting_sheet_pdf(body: SitingSheetRequest, request: Request, conn: DB) -> Response:
+    executable = pdf.chromium(request.app.state.settings.web.chromium)
+    # The figures printed are the server's own review of the site, never figures a client sent.
+    review = siting_review(body, request, conn)
+    sheet = {"review": review.model_dump(), "geometry": body.geometry, "lang": body.lang,
+             "file": body.file.model_dump() if body.file else None, "reviewed_at": datetime.now(UTC).isoformat()}
+    document = pdf.print_pdf(executable, f"{pdf.own_origin(request)}/siting-sheet.html", ready="#sheet-print:not([disabled])",
+                             landscape=False, session_storage={SHEET_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
+    return Response(document, media_type="application/pdf",
+                    headers={"Content-Disposition": f'attachment; filename="mujun-siting-{datetime.now():%Y%m%d-%H%M}.pdf"'})
 
 
 class SiteFileOut(BaseModel):

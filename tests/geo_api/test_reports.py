@@ -50,7 +50,7 @@ def get(client: TestClient, output: str, params: dict[str, Any] | None = None) -
 def html_codes(page: str, heading: str) -> list[str]:
     """Parcel codes in the first column of the table under one heading of the HTML report."""
     section = page.split(f"<h2>{heading}", 1)[1].split("</table>", 1)[0]
-    return re.findall(r"<tr><td class=\"text\">([^<]+)</td>", section)
+    return re.findall(r"<tr><td class=\"code\">([^<]+)</td>", section)
 
 
 def test_json_has_filters_summary_violations_and_data_quality(client: TestClient) -> None:
@@ -183,7 +183,7 @@ def test_filter_values_reach_the_report(client: TestClient) -> None:
     ({"sort": "geom"}, "invalid_filter"),
     ({"zone": "NOPE"}, "invalid_filter"),
     ({"jurisdiction": "武进"}, "invalid_filter"),
-    ({"format": "pdf"}, "invalid_format"),
+    ({"format": "docx"}, "invalid_format"),
 ])
 def test_a_bad_filter_is_a_422_in_both_languages(client: TestClient, params: dict[str, str], code: str) -> None:
     response = client.get(URL, params=params)

@@ -44,6 +44,8 @@ def test_a_filtered_report_exports_exactly_the_parcels_it_lists(server: str, pag
     html_link = page.locator(".exports a[data-format=html]")
     assert html_link.get_attribute("target") == "_blank"
     assert parse_qs(urlparse(html_link.get_attribute("href") or "").query)["jurisdiction"] == [JURISDICTION]
+    pdf_query = parse_qs(urlparse(page.locator(".exports a[data-format=pdf]").get_attribute("href") or "").query)
+    assert (pdf_query["format"], pdf_query["jurisdiction"]) == (["pdf"], [JURISDICTION])
 
     # Clicking a listed parcel zooms to it and opens its record; the address now names it.
     page.locator(f"#report-body [data-parcel='{codes[0]}']").first.click()

@@ -84,6 +84,14 @@ def test_a_site_drawn_with_geoman_gets_the_apis_verdict_and_prints_on_request(se
     sheet.click("#sheet-print")
     assert sheet.evaluate("window.printed") == 1
 
+    # The PDF comes from the server, which reviews the site again and prints the same sheet.
+    with sheet.expect_download(timeout=120000) as downloading:
+        sheet.click("#sheet-pdf")
+    download = downloading.value
+    path = download.path()
+    assert download.suggested_filename == "建设项目选址审查单.pdf" and path is not None
+    assert path.read_bytes().startswith(b"%PDF-")
+
 
 def test_an_uploaded_site_is_reviewed_and_a_refused_file_shows_the_servers_message(server: str, page: Page) -> None:
     open_siting(page, server)

@@ -1,0 +1,100 @@
+"""PDFs of the printable pages, printed by Debian's headless Chromium from the app's own pages.
+
+The report and the siting sheet are HTML the app serves (maps with the locally served Leaflet); Chromium
+opens them from this very server, waits until they are drawn, and prints them. Chinese needs a CJK font
+(`fonts-wqy-microhei`, installed by `make setup`): without Chromium or such a font the PDF is refused
+with what to install, and the HTML stays available to print from a browser. The printing browser may
+only talk to this server: any other request is aborted, so nothing leaves the machine.
+"""
+
+from __future__ import annotations
+
+import functools
+import json
+import shutil
+import subprocess
+from urllib.parse import urlsplit
+
+from fastapi import Request
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import Route, sync_playwright
+
+from mujun.errors import MujunError
+
+CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+                  "--disable-component-update", "--disable-sync"]
+TIMEOUT_MS = 60_000
+TIMEZONE = "Asia/Shanghai"
+"""Dates on the sheets are printed in China's time, whatever the server's clock zone."""
+
+
+class PdfUnavailable(MujunError):
+    status_code = 503
+    code = "pdf_unavailable"
+
+
+def chromium(configured: str | None) -> str:
+    executable = configured or shutil.which("chromium") or shutil.which("chromium-browser")
+    if executable is None:
+        raise PdfUnavailable("无法生成 PDF：本机未安装 Chromium（apt install chromium），请用 HTML 版本打印",
+                             "cannot make a PDF: Chromium is not installed (apt install chromium); print the HTML version")
+    if not has_cjk_font():
+        raise PdfUnavailable("无法生成 PDF：本机没有中文字体（apt install fonts-wqy-microhei），请用 HTML 版本打印",
+                             "cannot make a PDF: no Chinese font is installed (apt install fonts-wqy-microhei); "
+                             "print the HTML version")
+    return executable
+
+
+@functools.cache
+def has_cjk_font() -> bool:
+    """Whether fontconfig knows a font covering Chinese (the PDF would otherwise show empty boxes)."""
+    try:
+        found = subprocess.run(["fc-list", ":lang=zh", "family"], capture_output=True, text=True, timeout=20, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return False
+    return bool(found.stdout.strip())
+
+
+def own_origin(request: Request) -> str:
+    """This server as the machine itself reaches it: the socket it listens on, not the Host a proxy sent."""
+    server = request.scope.get("server")
+    if not server or server[1] is None:
+        return str(request.base_url).rstrip("/")
+    host, port = server
+    host = {"0.0.0.0": "127.0.0.1", "": "127.0.0.1", "::": "::1"}.get(host, host)
+    return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
+
+
+def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
+              session_storage: dict[str, str] | None = None) -> bytes:
+    """Open `url`, wait until `ready` (a CSS selector) is on the page, print it on A4.
+
+    Blocking (Playwright's sync API): call it from a worker thread, never from the event loop, which
+    must stay free to serve the page to the printing browser.
+    """
+    origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
+
+    def same_origin_only(route: Route) -> None:
+        if route.request.url.startswith(origin + "/"):
+            route.continue_()
+        else:
+            route.abort()
+
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+            try:
+                context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE)
+                context.route("**/*", same_origin_only)
+                if session_storage:
+                    context.add_init_script(
+                        f"for (const [k, v] of Object.entries({json.dumps(session_storage)})) sessionStorage.setItem(k, v);")
+                page = context.new_page()
+                page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
+                page.wait_for_selector(ready, state="attached", timeout=TIMEOUT_MS)
+                return page.pdf(format="A4", landscape=landscape, print_background=True, prefer_css_page_size=True)
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise PdfUnavailable("PDF 生成失败，请用 HTML 版本打印", f"the PDF could not be made ({exc.message.splitlines()[0]}); "
+                             "print the HTML version") from exc
