@@ -17,6 +17,7 @@ import numpy as np
 import psycopg
 import shapely
 from psycopg import sql
+from psycopg.copy import QueuedLibpqWriter
 
 Values = Sequence[Any] | np.ndarray
 """A column's values: a list or a 1-D numpy array."""
@@ -29,15 +30,22 @@ TEXT_OID = 25
 
 @dataclass(frozen=True)
 class Encoded:
-    """One column of a chunk of rows: byte length of each value (−1: NULL) and the values end to end."""
+    """One column of a chunk of rows: byte length of each value (−1: NULL) and the values end to end, or
+    (for long values such as geometries) the values themselves, joined into the rows without a copy."""
 
     lengths: np.ndarray
     data: np.ndarray
+    pieces: list[bytes] | None = None
 
 
 def _join(pieces: Values) -> Encoded:
     lengths = np.fromiter((-1 if p is None else len(p) for p in pieces), dtype=np.int64, count=len(pieces))
     return Encoded(lengths, np.frombuffer(b"".join(p for p in pieces if p is not None), dtype=np.uint8))
+
+
+def _pieces(pieces: list[bytes | None]) -> Encoded:
+    lengths = np.fromiter((-1 if p is None else len(p) for p in pieces), dtype=np.int64, count=len(pieces))
+    return Encoded(lengths, np.zeros(0, dtype=np.uint8), [b"" if p is None else p for p in pieces])
 
 
 def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
@@ -130,11 +138,15 @@ def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
     present = ~shapely.is_missing(geometries)
     wkb = np.full(len(geometries), None, dtype=object)
     wkb[present] = shapely.to_wkb(shapely.set_srid(geometries[present], srid), include_srid=True)
-    return _join(list(wkb))
+    return _pieces(list(wkb))
 
 
 def payload(columns: Sequence[Encoded]) -> bytes:
-    """The binary COPY rows (no header) of encoded columns of equal length."""
+    """The binary COPY rows (no header) of encoded columns of equal length.
+
+    The columns' bytes are scattered into place with numpy; a last column given as pieces (geometries) is
+    joined after each row's head, so its bulk is copied once, by `bytes.join`.
+    """
     k = len(columns)
     lengths = np.column_stack([c.lengths for c in columns])
     size = np.maximum(lengths, 0)
@@ -145,6 +157,14 @@ def payload(columns: Sequence[Encoded]) -> bytes:
     out[row_start], out[row_start + 1] = k >> 8, k & 0xFF
     position = row_start[:, None] + field_start
     out[(position[:, :, None] + np.arange(4)).ravel()] = lengths.astype(">i4").view(np.uint8).ravel()
+    tail = columns[-1].pieces
+    if tail is not None:  # rows end with their length word; the values follow them in the join below
+        row_size = row_size - size[:, -1]
+        row_start = np.cumsum(row_size) - row_size
+        position = row_start[:, None] + field_start
+        out = out[: int(row_size.sum())]
+        out[row_start], out[row_start + 1] = k >> 8, k & 0xFF
+        out[(position[:, :, None] + np.arange(4)).ravel()] = lengths.astype(">i4").view(np.uint8).ravel()
     for j, column in enumerate(columns):
         n = size[:, j]
         if not len(column.data):
@@ -156,7 +176,14 @@ def payload(columns: Sequence[Encoded]) -> bytes:
             out[(target[n > 0, None] + np.arange(width)).ravel()] = column.data
         else:
             out[np.repeat(target - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))] = column.data
-    return out.tobytes()
+    if tail is None:
+        return out.tobytes()
+    heads = out.tobytes()
+    ends = row_start + row_size
+    rows: list[bytes] = [b""] * (2 * len(tail))
+    rows[0::2] = [heads[a:b] for a, b in zip(row_start.tolist(), ends.tolist(), strict=True)]
+    rows[1::2] = tail
+    return b"".join(rows)
 
 
 CHUNK_ROWS = 50_000
@@ -167,7 +194,9 @@ def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], c
     """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded)."""
     statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)))
-    with conn.cursor().copy(statement) as copy:
+    cursor = conn.cursor()
+    # The queued writer sends on a thread: the next chunk is built while the server takes this one.
+    with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         copy.write(HEADER)
         for start in range(0, rows, CHUNK_ROWS):
             part = slice(start, min(rows, start + CHUNK_ROWS))

@@ -220,7 +220,7 @@ def _with_geometry(checked: Checked, source: FeatureSource) -> None:
 def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
     if name not in rows.match.fields:
         return np.full(n, None, dtype=object)
-    values = objects([_text(v) for v in rows.columns[rows.match.fields[name][0]]])
+    values = objects([v.strip() or None if isinstance(v, str) else _text(v) for v in rows.columns[rows.match.fields[name][0]]])
     if required:
         for i in np.flatnonzero(is_none(values)):
             rows.error(int(i), name, None, "不能为空", "must not be empty")

@@ -31,6 +31,9 @@ from mujun.settings import RuleSettings
 
 # One advisory lock for all loads: two loads at once would each recompute the rules on half the data.
 LOAD_LOCK = 0x6D756A756E
+RECORDED_WARNINGS = 1000
+"""Warnings kept in the load's record (all are counted): a jsonb value holds at most 256 MB, and a million
+projects loaded before their parcels each warn."""
 
 
 @dataclass(frozen=True)
@@ -179,13 +182,14 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
         counts["assessed"] = {"changed": assessed}
         warnings = [w for c in checked for w in c.warnings]
         inferences = [i for c in checked for i in c.inferences]
+        counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
         files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": _sha256(path)}
                  for kind, path in request.files()]
         row = conn.execute(
             "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
             [getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
-             Jsonb([w.as_dict() for w in warnings])],
+             Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
         ).fetchone()
         assert row is not None
     return LoadResult(int(row[0]), counts, warnings, inferences)

@@ -100,6 +100,11 @@ def parcel_columns(checked: Checked) -> dict[str, Column]:
     }
 
 
+def _geometry_last(names: Sequence[str]) -> tuple[str, ...]:
+    """Geometries last: `binary_copy.payload` joins the longest values onto the rows' heads."""
+    return tuple(sorted(names, key=lambda name: name == "geom"))
+
+
 def _ids(names: Sequence[str], prefix: str = "") -> sql.Composable:
     return sql.SQL(", ").join(sql.SQL(prefix + "{}").format(sql.Identifier(n)) for n in names)
 
@@ -111,6 +116,7 @@ def _reporter(table: str, rows: int, progress: Progress | None) -> Callable[[int
 def upsert(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int, replace: bool = False,
            progress: Progress | None = None) -> dict[str, int]:
     key, names = TABLE_COLUMNS[table]
+    names = _geometry_last(names)
     stage = sql.Identifier(f"stage_{table}")
     conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, sql.Identifier(table)))
     bc.copy_rows(conn, f"stage_{table}", names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
@@ -154,7 +160,7 @@ def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[s
                       progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
     """COPY straight into an empty table, its indexes rebuilt after (all inside the caller's transaction)."""
     rebuild = _drop_secondary_indexes(conn, table)
-    names = list(columns)
+    names = _geometry_last(list(columns))
     bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
     if step is not None:
         step(f"index {table}")

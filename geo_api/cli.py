@@ -116,6 +116,9 @@ def _read_options(settings: Settings, layer: list[str] | None, encoding: str | N
             for kind in (*KINDS, "any")}
 
 
+SHOWN_WARNINGS = 200
+
+
 def run_load(settings: Settings, request: LoadRequest) -> None:
     try:
         policy = load_policy(settings.rules.policy)
@@ -141,14 +144,17 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
     for column in ("", "read", "inserted", "updated", "unchanged"):
         table.add_column(column)
     for kind, counts in result.counts.items():
-        if kind != "assessed":
+        if kind not in ("assessed", "warnings"):
             table.add_row(kind, *(str(counts[k]) for k in ("read", "inserted", "updated", "unchanged")))
     console.print(table)
     console.print(f"rule results changed on {result.counts['assessed']['changed']} parcels")
     for inference in result.inferences:
         console.print(f"[cyan]i[/] {inference}")
-    for warning in result.warnings:
+    for warning in result.warnings[:SHOWN_WARNINGS]:
         console.print(f"[yellow]![/] {warning.message('zh')}\n  {warning.message('en')}")
+    if len(result.warnings) > SHOWN_WARNINGS:
+        console.print(f"… {len(result.warnings) - SHOWN_WARNINGS} more warnings / 另有 {len(result.warnings) - SHOWN_WARNINGS} 条警告 "
+                      "(mujun check --xlsx lists them all)")
 
 
 @app.command("load")

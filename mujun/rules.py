@@ -338,7 +338,11 @@ def gk_epsgs(lon: np.ndarray) -> np.ndarray:
 
 def to_own_gauss_kruger(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each lon/lat geometry in the Gauss-Krüger plane of its own centroid (as `gk_area_m2`), and that EPSG."""
-    epsgs = gk_epsgs(shapely.get_x(shapely.centroid(geometries)))
+    bounds = shapely.bounds(geometries).reshape(-1, 4)
+    epsgs = gk_epsgs(bounds[:, 0])
+    # The centroid lies within the bounds: only a geometry whose bounds cross a zone edge needs it.
+    across = np.flatnonzero(epsgs != gk_epsgs(bounds[:, 2]))
+    epsgs[across] = gk_epsgs(shapely.get_x(shapely.centroid(geometries[across])))
     planar = np.empty(len(geometries), dtype=object)
     for epsg in np.unique(epsgs):
         index = np.flatnonzero(epsgs == epsg)
