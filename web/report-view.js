@@ -12,13 +12,13 @@ function int(value) {
   return num(value, 0);
 }
 
-// Sums of 万元 are shown to the whole 万元 here, to fit the panel; the exports carry them to the cent.
+// Sums of 万元 to the cent, as in the exports: an official checks the panel against the sheet.
 function summaryRow(nameHtml, line, isTotal = false) {
   const cells = [
     `${int(line.projects)}<span class="vs"> / ${int(line.parcels)}</span>`, num(line.area_mu),
-    int(line.total_investment_wan),
+    num(line.total_investment_wan),
     `${num(line.intensity_wan_per_mu)}<span class="threshold">${num(line.threshold_wan_per_mu)}</span>`,
-    int(line.shortfall_wan),
+    num(line.shortfall_wan),
   ];
   const head = `<th scope="row">${nameHtml}</th>`;
   return `<tr${isTotal ? ' class="total"' : ''}>${head}${cells.map((cell) => `<td>${cell}</td>`).join('')}</tr>`;

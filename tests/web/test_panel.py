@@ -30,6 +30,7 @@ def test_a_filtered_report_exports_exactly_the_parcels_it_lists(server: str, pag
     assert [item.get_attribute("data-parcel") for item in listed.all()] == codes
     total = page.locator("#report-body .summary-table tfoot").first.inner_text()
     assert f"{expected['summary']['total']['projects']} / {len(codes)}" in total
+    assert f"{expected['summary']['total']['shortfall_wan']:,.2f}" in total  # to the cent, as in the exports
 
     with page.expect_download() as downloaded:
         page.click(".exports a[data-format=csv]")
