@@ -1,0 +1,193 @@
+"""Loader benchmark: `mujun load` of N synthetic parcels beside ogr2ogr and geopandas.to_postgis of the same file.
+
+    flock /tmp/mujun-bench.lock .venv/bin/python bench/etl.py --parcels 200000
+
+1. Generates N parcels (`bench.synthetic`, cached in bench/out/n<N>/: parcels.gpkg, zones.gpkg, projects.csv).
+2. mujun: a fresh database `mujun_bench_etl` (schema made first, not timed); `mujun load --zones --projects`
+   (timed apart: `mujun_setup_s`, the rules need them) and then `mujun load --parcels` of the parcels file,
+   the figure compared (`mujun_s`): read, check, Gauss-Krüger areas, zones, rules, binary COPY, indexes,
+   commit, each a subprocess as an official runs it. Its peak memory is the child's maximum RSS (wait4);
+   the PostgreSQL backend's is apart (`postgres_peak_rss_mb`, sampled from /proc while it runs).
+3. ogr2ogr -f PostgreSQL (PG_USE_COPY=YES, spatial index as GDAL makes it) of the same file into a fresh
+   database, and geopandas.read_file + to_postgis (no spatial index: to_postgis makes none) into another.
+
+Prints the figures side by side; the last line is one JSON object. Databases are dropped at the end
+unless --keep.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from rich.console import Console
+from rich.table import Table
+from sqlalchemy.engine import make_url
+
+if __package__ in (None, ""):  # run as a file: make the project's packages importable
+    sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench import synthetic
+from mujun.db import database_url, upgrade
+from mujun.localdb import drop_database, ensure_database
+from mujun.settings import DatabaseSettings
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+console = Console(stderr=True)
+
+TO_POSTGIS = """
+import sys, geopandas, sqlalchemy
+frame = geopandas.read_file(sys.argv[1], engine="pyogrio")
+engine = sqlalchemy.create_engine(sys.argv[2])
+frame.to_postgis("parcels", engine, if_exists="replace", index=False)
+"""
+
+
+def url_of(name: str) -> str:
+    return make_url(database_url(DatabaseSettings())).set(database=name).render_as_string(hide_password=False)
+
+
+def libpq(url: str) -> str:
+    return url.replace("postgresql+psycopg://", "postgresql://", 1)
+
+
+class PostgresPeak:
+    """Largest RSS (MB) of any PostgreSQL backend while running: the server's side of a load."""
+
+    def __init__(self) -> None:
+        self.peak_mb = 0.0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._watch, daemon=True)
+
+    def _watch(self) -> None:
+        while not self._stop.wait(0.2):
+            for entry in Path("/proc").iterdir():
+                if not entry.name.isdigit():
+                    continue
+                try:
+                    status = (entry / "status").read_text()
+                except OSError:
+                    continue
+                if "\nName:\tpostgres" in "\n" + status:
+                    rss = next((line.split()[1] for line in status.splitlines() if line.startswith("VmRSS:")), "0")
+                    self.peak_mb = max(self.peak_mb, int(rss) / 1024)
+
+    def __enter__(self) -> PostgresPeak:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def timed(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
+    """Run a command; its wall seconds and its peak RSS in MB (from wait4 of that child alone)."""
+    started = time.perf_counter()
+    with log.open("ab") as out:
+        out.write(f"\n$ {' '.join(args)}\n".encode())
+        out.flush()
+        child = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
+        _, status, usage = os.wait4(child.pid, 0)
+    seconds = time.perf_counter() - started
+    code = os.waitstatus_to_exitcode(status)
+    child.returncode = code
+    if code != 0:
+        raise SystemExit(f"{args[0]} failed ({code}); see {log}")
+    return seconds, usage.ru_maxrss / 1024
+
+
+def count(url: str, table: str) -> int:
+    with psycopg.connect(libpq(url)) as conn:
+        found = conn.execute(f"SELECT count(*) FROM {table}").fetchone()  # a fixed table name of this script
+    return int(found[0]) if found else 0
+
+
+def bench_mujun(data: synthetic.SyntheticSet, log: Path) -> dict[str, float]:
+    url = url_of("mujun_bench_etl")
+    drop_database(url)
+    upgrade(url)
+    env = {"DATABASE_URL": url, "COLUMNS": "160"}
+    mujun = str(BIN / "mujun")
+    setup_s, setup_rss = timed([mujun, "load", "--zones", str(data.zones_path), "--projects", str(data.projects_path)], env, log)
+    with PostgresPeak() as server:
+        load_s, load_rss = timed([mujun, "load", "--parcels", str(data.parcels_path)], env, log)
+    assert count(url, "parcels") == data.parcels
+    return {"mujun_s": load_s, "mujun_setup_s": setup_s, "peak_rss_mb": load_rss, "setup_peak_rss_mb": setup_rss,
+            "postgres_peak_rss_mb": server.peak_mb}
+
+
+def bench_ogr2ogr(data: synthetic.SyntheticSet, log: Path) -> float:
+    url = url_of("mujun_bench_ogr")
+    drop_database(url)
+    ensure_database(url)
+    parts = make_url(url)
+    target = f"PG:host={parts.host} port={parts.port} dbname={parts.database} user={parts.username}"
+    seconds, _ = timed(["/usr/bin/ogr2ogr", "-f", "PostgreSQL", target, str(data.parcels_path), "-nln", "parcels",
+                        "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST"], {"PG_USE_COPY": "YES"}, log)
+    assert count(url, "parcels") == data.parcels
+    return seconds
+
+
+def bench_to_postgis(data: synthetic.SyntheticSet, log: Path) -> float:
+    url = url_of("mujun_bench_gpd")
+    drop_database(url)
+    ensure_database(url)
+    seconds, _ = timed([sys.executable, "-c", TO_POSTGIS, str(data.parcels_path), url], {}, log)
+    assert count(url, "parcels") == data.parcels
+    return seconds
+
+
+def show(result: dict[str, Any]) -> None:
+    table = Table(title=f"{result['parcels']:,} parcels ({result['parcels_file_mb']} MB GeoPackage)")
+    for column in ("", "seconds", "parcels/s", "peak RSS (MB)"):
+        table.add_column(column, justify="right")
+    rate = result["parcels"]
+    table.add_row("mujun load --parcels", f"{result['mujun_s']:.1f}", f"{rate / result['mujun_s']:,.0f}",
+                  f"{result['peak_rss_mb']:,.0f} (PostgreSQL {result['postgres_peak_rss_mb']:,.0f})")
+    table.add_row("  (before: zones + projects)", f"{result['mujun_setup_s']:.1f}", "", f"{result['setup_peak_rss_mb']:,.0f}")
+    for name, key in (("ogr2ogr PG_USE_COPY=YES", "ogr2ogr_s"), ("geopandas to_postgis", "to_postgis_s")):
+        if result.get(key) is not None:
+            table.add_row(name, f"{result[key]:.1f}", f"{rate / result[key]:,.0f}", "")
+    console.print(table)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description=(__doc__ or "").splitlines()[0])
+    parser.add_argument("--parcels", type=int, required=True, help="how many synthetic parcels")
+    parser.add_argument("--seed", type=int, default=2018)
+    parser.add_argument("--out", type=Path, help="data folder (default bench/out/n<parcels>)")
+    parser.add_argument("--only-mujun", action="store_true", help="skip ogr2ogr and to_postgis (development)")
+    parser.add_argument("--keep", action="store_true", help="keep the three databases")
+    args = parser.parse_args(argv)
+    out = args.out or ROOT / "bench" / "out" / f"n{args.parcels}"
+    data, _ = synthetic.ensure(args.parcels, out, args.seed)
+    log = out / "etl-bench.log"
+    result: dict[str, Any] = {"parcels": data.parcels, "parcels_file_mb": round(data.parcels_path.stat().st_size / 1e6, 1)}
+    console.print(f"[dim]mujun load … (log: {log})[/dim]")
+    result |= bench_mujun(data, log)
+    result["ogr2ogr_s"] = result["to_postgis_s"] = None
+    if not args.only_mujun:
+        console.print("[dim]ogr2ogr …[/dim]")
+        result["ogr2ogr_s"] = bench_ogr2ogr(data, log)
+        console.print("[dim]geopandas to_postgis …[/dim]")
+        result["to_postgis_s"] = bench_to_postgis(data, log)
+    if not args.keep:
+        for name in ("mujun_bench_etl", "mujun_bench_ogr", "mujun_bench_gpd"):
+            drop_database(url_of(name))
+    result = {key: round(value, 2) if isinstance(value, float) else value for key, value in result.items()}
+    show(result)
+    sys.stdout.flush()
+    print(json.dumps(result), flush=True)
+
+
+if __name__ == "__main__":
+    main()
