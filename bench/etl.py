@@ -9,7 +9,9 @@
    commit, each a subprocess as an official runs it. Its peak memory is the child's maximum RSS (wait4);
    the PostgreSQL backend's is apart (`postgres_peak_rss_mb`, sampled from /proc while it runs).
 3. ogr2ogr -f PostgreSQL (PG_USE_COPY=YES, spatial index as GDAL makes it) of the same file into a fresh
-   database, and geopandas.read_file + to_postgis (no spatial index: to_postgis makes none) into another.
+   database, and geopandas.read_file + to_postgis (no spatial index: to_postgis makes none) into another,
+   from a virtual environment of its own (bench/out/venv-geopandas, made on first use with pip): installed
+   beside Mujun, geopandas would be imported by pyogrio at every `mujun` start.
 
 Prints the figures side by side; the last line is one JSON object. Databases are dropped at the end
 unless --keep.
@@ -41,6 +43,7 @@ from mujun.settings import DatabaseSettings
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
+GEOPANDAS_VENV = ROOT / "bench" / "out" / "venv-geopandas"
 console = Console(stderr=True)
 
 TO_POSTGIS = """
@@ -137,11 +140,20 @@ def bench_ogr2ogr(data: synthetic.SyntheticSet, log: Path) -> float:
     return seconds
 
 
+def geopandas_python() -> Path:
+    python = GEOPANDAS_VENV / "bin" / "python"
+    if not python.exists():
+        subprocess.run([sys.executable, "-m", "venv", str(GEOPANDAS_VENV)], check=True)
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "geopandas>=1.0", "pyogrio>=0.10", "psycopg[binary]>=3.1",
+                        "sqlalchemy>=2.0"], check=True)
+    return python
+
+
 def bench_to_postgis(data: synthetic.SyntheticSet, log: Path) -> float:
     url = url_of("mujun_bench_gpd")
     drop_database(url)
     ensure_database(url)
-    seconds, _ = timed([sys.executable, "-c", TO_POSTGIS, str(data.parcels_path), url], {}, log)
+    seconds, _ = timed([str(geopandas_python()), "-c", TO_POSTGIS, str(data.parcels_path), url], {}, log)
     assert count(url, "parcels") == data.parcels
     return seconds
 

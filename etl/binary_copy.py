@@ -43,9 +43,6 @@ def _join(pieces: Values) -> Encoded:
     return Encoded(lengths, np.frombuffer(b"".join(p for p in pieces if p is not None), dtype=np.uint8))
 
 
-def _pieces(pieces: list[bytes | None]) -> Encoded:
-    lengths = np.fromiter((-1 if p is None else len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    return Encoded(lengths, np.zeros(0, dtype=np.uint8), [b"" if p is None else p for p in pieces])
 
 
 def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
@@ -136,9 +133,12 @@ def numeric(scaled: np.ndarray, scale: int, valid: np.ndarray | None = None) -> 
 def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
     """PostGIS geometry in its binary input form, EWKB with the SRID; NULL for None."""
     present = ~shapely.is_missing(geometries)
-    wkb = np.full(len(geometries), None, dtype=object)
+    wkb = np.full(len(geometries), b"", dtype=object)
     wkb[present] = shapely.to_wkb(shapely.set_srid(geometries[present], srid), include_srid=True)
-    return _pieces(list(wkb))
+    pieces = wkb.tolist()
+    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
+    lengths[~present] = -1
+    return Encoded(lengths, np.zeros(0, dtype=np.uint8), pieces)
 
 
 def payload(columns: Sequence[Encoded]) -> bytes:

@@ -13,9 +13,6 @@ from __future__ import annotations
 import unicodedata
 from functools import cache
 
-from pypinyin.phrases_dict import phrases_dict
-from pypinyin.pinyin_dict import pinyin_dict
-
 CHARACTER_OVERRIDES = {"长": "c"}
 LONGEST_PHRASE = 4
 
@@ -27,6 +24,10 @@ def _letter(reading: str) -> str:
 
 @cache
 def _tables() -> tuple[dict[int, str], frozenset[str], dict[str, str]]:
+    # Imported here: pypinyin loads its dictionaries on import, a quarter of a second every `mujun` would pay.
+    from pypinyin.phrases_dict import phrases_dict
+    from pypinyin.pinyin_dict import pinyin_dict
+
     first = {code: _letter(readings.split(",")[0]) for code, readings in pinyin_dict.items()}
     first.update({ord(char): letter for char, letter in CHARACTER_OVERRIDES.items()})
     phrases = {}

@@ -89,11 +89,14 @@ def zone_overlaps(planar: np.ndarray, epsg: np.ndarray, zones: ZoneSet) -> tuple
         for band, index in _bands(epsg):
             zones_planar = rules.to_gauss_kruger(zones.lonlat, band)
             shapely.prepare(zones_planar)
-            parcel, zone = shapely.STRtree(zones_planar).query(planar[index], predicate="intersects")
-            covered = shapely.covers(zones_planar[zone], planar[index][parcel])
-            overlap = shapely.area(planar[index][parcel])
-            edge = ~covered
-            overlap[edge] = shapely.area(shapely.intersection(planar[index][parcel[edge]], zones_planar[zone[edge]]))
+            shapes = planar[index]
+            # Bounding boxes first, then the prepared zones: covered (the whole parcel), or touched (intersected).
+            parcel, zone = shapely.STRtree(zones_planar).query(shapes)
+            overlap = shapely.area(shapes[parcel])
+            edge = np.flatnonzero(~shapely.covers(zones_planar[zone], shapes[parcel]))
+            overlap[edge] = 0.0
+            edge = edge[shapely.intersects(zones_planar[zone[edge]], shapes[parcel[edge]])]
+            overlap[edge] = shapely.area(shapely.intersection(shapes[parcel[edge]], zones_planar[zone[edge]]))
             found.append((index[parcel], zone, overlap))
     if not found:
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
@@ -116,7 +119,7 @@ def parcel_overlaps(planar: np.ndarray, epsg: np.ndarray) -> tuple[np.ndarray, n
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for _, index in _bands(epsg):
         shapes = planar[index]
-        a, b = shapely.STRtree(shapes).query(shapes, predicate="intersects")
+        a, b = shapely.STRtree(shapes).query(shapes)  # bounding boxes: parcels apart cost no intersection
         keep = a < b
         a, b = a[keep], b[keep]
         area = shapely.area(shapely.intersection(shapes[a], shapes[b]))
