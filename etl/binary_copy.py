@@ -141,52 +141,75 @@ def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
     return Encoded(lengths, np.zeros(0, dtype=np.uint8), pieces)
 
 
+def _gather(column: Encoded, starts: np.ndarray, present: int, rows: np.ndarray, width: int) -> np.ndarray:
+    """The values of `rows`, each `width` bytes long (`starts`: where each row's value begins in the data)."""
+    if len(column.data) == width * present:  # one width throughout: whole rows at once
+        return column.data.reshape(-1, width)[starts[rows] // width]
+    return column.data[starts[rows][:, None] + np.arange(width)]
+
+
+def _layouts(lengths: np.ndarray) -> np.ndarray:
+    """A number for each distinct row of `lengths` (mixed radix over the columns, renumbered as it grows)."""
+    key = np.zeros(len(lengths), dtype=np.int64)
+    for column in lengths.T:
+        values, code = np.unique(column, return_inverse=True)
+        key = key * len(values) + code.ravel()
+        if key.max(initial=0) > 1 << 40:
+            key = np.unique(key, return_inverse=True)[1].ravel()
+    return np.unique(key, return_inverse=True)[1].ravel()
+
+
 def payload(columns: Sequence[Encoded]) -> bytes:
     """The binary COPY rows (no header) of encoded columns of equal length.
 
-    The columns' bytes are scattered into place with numpy; a last column given as pieces (geometries) is
-    joined after each row's head, so its bulk is copied once, by `bytes.join`.
+    Rows whose fields have the same lengths have the same layout: each such group is laid out as one
+    rows × bytes array, filled a column at a time (length words broadcast, values copied row-wise), and
+    the groups follow each other (COPY takes rows in any order). A last column given as pieces
+    (geometries) is joined after each row's head, so its bulk is copied once, by `bytes.join`.
     """
     k = len(columns)
-    lengths = np.column_stack([c.lengths for c in columns])
+    lengths = np.column_stack([c.lengths for c in columns]).astype(np.int64)
     size = np.maximum(lengths, 0)
-    field_start = np.cumsum(4 + size, axis=1) - (4 + size) + 2  # where each field's length word starts in its row
-    row_size = 2 + 4 * k + size.sum(axis=1)
-    row_start = np.cumsum(row_size) - row_size
-    out = np.empty(int(row_size.sum()), dtype=np.uint8)
-    out[row_start], out[row_start + 1] = k >> 8, k & 0xFF
-    position = row_start[:, None] + field_start
-    out[(position[:, :, None] + np.arange(4)).ravel()] = lengths.astype(">i4").view(np.uint8).ravel()
     tail = columns[-1].pieces
-    if tail is not None:  # rows end with their length word; the values follow them in the join below
-        row_size = row_size - size[:, -1]
-        row_start = np.cumsum(row_size) - row_size
-        position = row_start[:, None] + field_start
-        out = out[: int(row_size.sum())]
-        out[row_start], out[row_start + 1] = k >> 8, k & 0xFF
-        out[(position[:, :, None] + np.arange(4)).ravel()] = lengths.astype(">i4").view(np.uint8).ravel()
-    for j, column in enumerate(columns):
-        n = size[:, j]
-        if not len(column.data):
+    layout = lengths.copy()
+    if tail is not None:  # the geometry's length varies row by row; its value is not in the head
+        layout[:, -1] = np.where(lengths[:, -1] < 0, -1, 0)
+    group = _layouts(layout)
+    order = np.argsort(group, kind="stable")
+    bounds = np.searchsorted(group[order], np.arange(group.max(initial=-1) + 2))
+    starts = np.cumsum(size, axis=0) - size
+    present = np.count_nonzero(size, axis=0)
+    field_count = np.array([k >> 8, k & 0xFF], dtype=np.uint8)
+    parts: list[bytes] = []
+    for g in range(len(bounds) - 1):
+        rows = order[bounds[g]:bounds[g + 1]]
+        shape = layout[rows[0]]
+        widths = np.maximum(shape, 0)
+        block = np.empty((len(rows), 2 + 4 * k + int(widths.sum())), dtype=np.uint8)
+        block[:, :2] = field_count
+        at = 2
+        for j, column in enumerate(columns):
+            if tail is not None and j == k - 1:
+                block[:, at:at + 4] = lengths[rows, j].astype(">i4").view(np.uint8).reshape(-1, 4)
+            else:
+                block[:, at:at + 4] = np.array([shape[j]], dtype=">i4").view(np.uint8)
+            at += 4
+            width = int(widths[j])
+            if width:
+                block[:, at:at + width] = _gather(column, starts[:, j], int(present[j]), rows, width)
+                at += width
+        if tail is None:
+            parts.append(block.tobytes())
             continue
-        target = position[:, j] + 4
-        widths = np.unique(n[n > 0])
-        if len(widths) == 1:  # every value the same width: a 2-D scatter
-            width = int(widths[0])
-            out[(target[n > 0, None] + np.arange(width)).ravel()] = column.data
-        else:
-            out[np.repeat(target - (np.cumsum(n) - n), n) + np.arange(int(n.sum()))] = column.data
-    if tail is None:
-        return out.tobytes()
-    heads = out.tobytes()
-    ends = row_start + row_size
-    rows: list[bytes] = [b""] * (2 * len(tail))
-    rows[0::2] = [heads[a:b] for a, b in zip(row_start.tolist(), ends.tolist(), strict=True)]
-    rows[1::2] = tail
-    return b"".join(rows)
+        heads, step = block.tobytes(), block.shape[1]
+        pieces: list[bytes] = [b""] * (2 * len(rows))
+        pieces[0::2] = [heads[i:i + step] for i in range(0, len(heads), step)]
+        pieces[1::2] = [tail[r] for r in rows.tolist()]
+        parts.append(b"".join(pieces))
+    return b"".join(parts)
 
 
-CHUNK_ROWS = 50_000
+CHUNK_ROWS = 100_000
 
 
 def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], columns: Sequence[Callable[[slice], Encoded]],
