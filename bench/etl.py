@@ -144,8 +144,9 @@ def geopandas_python() -> Path:
     python = GEOPANDAS_VENV / "bin" / "python"
     if not python.exists():
         subprocess.run([sys.executable, "-m", "venv", str(GEOPANDAS_VENV)], check=True)
-        subprocess.run([str(python), "-m", "pip", "install", "-q", "geopandas>=1.0", "pyogrio>=0.10", "psycopg[binary]>=3.1",
-                        "sqlalchemy>=2.0"], check=True)
+    if subprocess.run([str(python), "-c", "import geopandas, geoalchemy2, psycopg"], capture_output=True, check=False).returncode:
+        subprocess.run([str(python), "-m", "pip", "install", "-q", "geopandas>=1.0", "geoalchemy2>=0.14", "pyogrio>=0.10",
+                        "psycopg[binary]>=3.1", "sqlalchemy>=2.0"], check=True)
     return python
 
 
@@ -185,7 +186,11 @@ def main(argv: list[str] | None = None) -> None:
     log = out / "etl-bench.log"
     result: dict[str, Any] = {"parcels": data.parcels, "parcels_file_mb": round(data.parcels_path.stat().st_size / 1e6, 1)}
     console.print(f"[dim]mujun load … (log: {log})[/dim]")
+    if not args.only_mujun:
+        geopandas_python()
     result |= bench_mujun(data, log)
+    console.print(f"[dim]mujun: {result['mujun_s']:.1f} s (zones + projects before: {result['mujun_setup_s']:.1f} s), "
+                  f"peak RSS {result['peak_rss_mb']:,.0f} MB[/dim]")
     result["ogr2ogr_s"] = result["to_postgis_s"] = None
     if not args.only_mujun:
         console.print("[dim]ogr2ogr …[/dim]")

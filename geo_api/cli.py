@@ -126,16 +126,19 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
         raise _fail("找不到政策", str(exc)) from exc
     url = _url(settings)
     upgrade(url)
-    steps = len(request.files()) * 2 + 1
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
-        task = bar.add_task("load", total=steps)
+        task = bar.add_task("load", total=None)
+        rows = bar.add_task("rows", total=None, visible=False)
 
         def step(name: str) -> None:
             bar.update(task, description=name, advance=1)
 
+        def progress(name: str, done: int, total: int) -> None:  # rows written of a long COPY
+            bar.update(rows, description=name, completed=done, total=total, visible=True)
+
         try:
-            result = load(libpq_conninfo(url), request, policy, settings.rules, step)
+            result = load(libpq_conninfo(url), request, policy, settings.rules, step, progress)
         except InputError as exc:
             bar.stop()
             _print_problems(exc)
