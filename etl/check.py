@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
@@ -205,9 +206,9 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray, code
                                           f"编码重复（与{where(first)}相同）", f"duplicate code (same as {where(first)})"))
 
 
-def _with_geometry(checked: Checked, source: FeatureSource) -> None:
+def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
-    found = check_geometries(checked.file, source.crs, source.geometries)
+    found = found or check_geometries(checked.file, source.crs, source.geometries)
     checked.errors += found.errors
     checked.warnings += found.warnings
     checked.inferences += found.inferences
@@ -289,6 +290,15 @@ def check_parcels(source: FeatureSource) -> Checked:
     """Parcels column by column: a million features are checked in arrays, problems made only where found."""
     checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences))
     n = len(source)
+    # The geometries on a thread: shapely and pyproj release the GIL, so they run beside the field checks.
+    with ThreadPoolExecutor(1) as pool:
+        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries)
+        _check_parcel_fields(checked, source, n)
+        _with_geometry(checked, source, geometries.result())
+    return checked
+
+
+def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> None:
     rows = _Rows(checked, source.columns, PARCEL_FIELDS, feature)
     codes = _texts(rows, "parcel_code", n, required=True)
     recorded, has_recorded = _recorded_cents(rows, n)
@@ -299,8 +309,6 @@ def check_parcels(source: FeatureSource) -> Checked:
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
     }
     _duplicates(checked, codes, "parcel_code", feature)
-    _with_geometry(checked, source)
-    return checked
 
 
 def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None) -> Checked:

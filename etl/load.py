@@ -12,6 +12,7 @@ from __future__ import annotations
 import getpass
 import hashlib
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
@@ -157,6 +158,13 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
 
     `step` is told each stage by name; `progress`, when given, how many rows of a table are written.
     """
+    with ThreadPoolExecutor(1) as pool:  # the files' sha256 on a thread (hashlib releases the GIL), for the record
+        digests = [(kind, path, pool.submit(_sha256, path)) for kind, path in request.files()]
+        return _load(conninfo, request, policy, rule_settings, step, progress, digests)
+
+
+def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
+          progress: Progress | None, digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
     checked = _read_and_check(request, policy, rule_settings, step)
     errors = [problem for c in checked for problem in c.errors]
     if errors:
@@ -183,8 +191,8 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
         warnings = [w for c in checked for w in c.warnings]
         inferences = [i for c in checked for i in c.inferences]
         counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
-        files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": _sha256(path)}
-                 for kind, path in request.files()]
+        files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": digest.result()}
+                 for kind, path, digest in digests]
         row = conn.execute(
             "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
             "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
