@@ -47,7 +47,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
     zones_file, projects_file, parcels_file = (_of(checked, kind) for kind in ("zones", "projects", "parcels"))
     zone_rows = [(r["zone_code"], r["geom"], r["area_m2"], r["zone_class"], r["jurisdiction"])
                  for r in (zones_file.records if zones_file else []) if r.get("geom") is not None and r.get("zone_code")]
-    project_codes = {r["project_code"] for r in projects_file.records if r["project_code"]} if projects_file else None
+    project_codes = {code for code in projects_file.columns["project_code"] if code} if projects_file and projects_file.columns else None
     stored: dict[str, tuple[str | None, int]] = {}
     kept: set[str] | None = None
     if parcels_file is not None and "parcels" not in replace:
@@ -133,12 +133,12 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
 
 
 def check_projects_against(projects: Checked, parcels: Checked | None, around: Surroundings) -> None:
-    if around.kept_parcel_projects is None and parcels is None:
+    if (around.kept_parcel_projects is None and parcels is None) or not projects.columns:
         return
-    with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.columns["project_code"] if parcels else ())
-    for i, record in enumerate(projects.records):
-        if record["project_code"] and record["project_code"] not in with_parcels:
-            _warn(projects, i, "project_code", record["project_code"], "该项目没有宗地（宗地文件和数据库中都没有）",
+    with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.columns.get("project_code", ()) if parcels else ())
+    for i, code in enumerate(projects.columns["project_code"]):
+        if code and code not in with_parcels:
+            _warn(projects, i, "project_code", code, "该项目没有宗地（宗地文件和数据库中都没有）",
                   "the project has no parcel (none in the parcels file or the database)")
 
 

@@ -178,8 +178,9 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
         for item in checked:
             if item.kind != "parcels":
                 step(f"write {item.kind}")
-                counts[item.kind] = upsert(conn, item.kind, record_columns(item.kind, item.records), len(item.records),
-                                           item.kind in request.replace, progress)
+                columns = record_columns(item)
+                counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
+                                     else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
         parcels = next((c for c in checked if c.kind == "parcels"), None)
         assessed = None
         if parcels is not None:

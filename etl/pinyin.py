@@ -10,6 +10,7 @@ firms), not zhang (the rank, 董事长), which is pypinyin's first reading.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from functools import cache
 
@@ -23,7 +24,7 @@ def _letter(reading: str) -> str:
 
 
 @cache
-def _tables() -> tuple[dict[int, str], frozenset[str], dict[str, str]]:
+def _tables() -> tuple[dict[int, str], re.Pattern[str], dict[str, str]]:
     # Imported here: pypinyin loads its dictionaries on import, a quarter of a second every `mujun` would pay.
     from pypinyin.phrases_dict import phrases_dict
     from pypinyin.pinyin_dict import pinyin_dict
@@ -40,7 +41,7 @@ def _tables() -> tuple[dict[int, str], frozenset[str], dict[str, str]]:
         if letters != default:
             phrases[phrase] = letters
             changed.update(char for char, a, b in zip(phrase, letters, default, strict=True) if a != b)
-    return first, frozenset(changed), phrases
+    return first, re.compile("[" + "".join(sorted(map(re.escape, changed))) + "]"), phrases
 
 
 def initials(text: str | None) -> str | None:
@@ -49,17 +50,17 @@ def initials(text: str | None) -> str | None:
         return None
     first, polyphonic, phrases = _tables()
     letters = text.translate(first)  # one letter per character: positions stay aligned with `text`
-    if not polyphonic.intersection(text):
-        return letters.lower()
-    out = list(letters)
+    out: list[str] | None = None
     done = 0
-    for at, char in enumerate(text):
-        if at < done or char not in polyphonic:
+    for match in polyphonic.finditer(text):
+        at = match.start()
+        if at < done:
             continue
         found = next(((start, phrases[text[start:start + length]]) for start in range(max(done, at - LONGEST_PHRASE + 1), at + 1)
                       for length in range(LONGEST_PHRASE, at - start, -1) if text[start:start + length] in phrases), None)
         if found is not None:
             start, phrase_letters = found
+            out = out or list(letters)
             out[start:start + len(phrase_letters)] = phrase_letters
             done = start + len(phrase_letters)
-    return "".join(out).lower()
+    return ("".join(out) if out else letters).lower()

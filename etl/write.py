@@ -70,9 +70,11 @@ def _encode(name: str, values: Sequence[Any]) -> bc.Encoded:
     return bc.text_categories(values) if name in FEW_VALUES else bc.text(values)
 
 
-def record_columns(kind: str, records: Sequence[dict[str, Any]]) -> dict[str, Column]:
-    """COPY columns of row-checked records (zones, projects, constraints)."""
-    return {name: _record_column(name, [r.get(name) for r in records]) for name in TABLE_COLUMNS[kind][1]}
+def record_columns(checked: Checked) -> dict[str, Column]:
+    """COPY columns of zones, projects or constraints, from their records or (projects) their columns."""
+    if checked.columns:
+        return {name: _record_column(name, list(checked.columns[name])) for name in TABLE_COLUMNS[checked.kind][1]}
+    return {name: _record_column(name, [r.get(name) for r in checked.records]) for name in TABLE_COLUMNS[checked.kind][1]}
 
 
 def _record_column(name: str, values: list[Any]) -> Column:
