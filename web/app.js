@@ -3,7 +3,7 @@
 // (permalink.js). Every rule (band, status, intensity) is decided by the server.
 
 import { getLang, initialLang, setLang, t } from './i18n.js';
-import { map, renderControls, renderNotice, renderPopup, selectedParcel, showRecord, startMap } from './mapview.js';
+import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
@@ -152,7 +152,12 @@ async function start() {
   setPanelOpen(link.open);
   // The report first, the map's features after it: they take longest to draw, and a request still
   // running once the map is complete would keep the progress indicator up after all is shown.
-  const report = initReport(link, { onPick: showRecord, onChange: updateLink });
+  // The report's filters are the map's too: the parcel tiles are asked for with them.
+  const onReportChange = () => {
+    setMapFilters(reportLink().filters);
+    updateLink();
+  };
+  const report = initReport(link, { onPick: showRecord, onChange: onReportChange });
   let catalogue;
   try {
     catalogue = await tracked(getJson('/api/layers'));

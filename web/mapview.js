@@ -1,6 +1,8 @@
-// The map: layers and legend from the catalogue (GET /api/layers), features by bounding box, the
-// parcel popup (GET /api/lookup on a click) and the selected parcel. Every band, status and figure
-// shown was decided by the server; this module only draws it.
+// The map: layers and legend from the catalogue (GET /api/layers); small layers as GeoJSON by bounding
+// box, large ones (parcels) as vector tiles drawn on canvas (Leaflet.VectorGrid) with the report's
+// filters applied by the server; the parcel popup (a tile feature's record, or GET /api/lookup on a
+// click elsewhere) and the selected parcel. Every band, status and figure shown was decided by the
+// server; this module only draws it.
 
 import { pick, t } from './i18n.js';
 import { escapeHtml, popupHtml } from './popup.js';
@@ -13,7 +15,10 @@ const DIMMED = { fillOpacity: 0.08, opacity: 0.25 };
 
 const state = {
   catalogue: null,
-  groups: new Map(), // layer id → L.GeoJSON
+  groups: new Map(), // layer id → L.GeoJSON, or L.VectorGrid for a tiled layer
+  filters: {}, // the report's filters, sent with every tile request
+  tileLoads: new Map(), // tiled layer id → { done } of the tiles being loaded (the progress indicator)
+  drawn: { parcels: new Set(), dimmed: new Set() }, // parcel codes drawn from tiles since the view last changed
   requests: new Map(), // layer id → AbortController of its running feature request
   truncated: new Set(), // layer ids whose last answer was cut at FEATURE_LIMIT
   hiddenByZoom: false,
@@ -110,6 +115,10 @@ function refresh() {
     state.requests.get(layer.id)?.abort();
     const group = state.groups.get(layer.id);
     if (!map.hasLayer(group)) continue;
+    if (isTiled(layer)) {
+      if (zoom < layer.tiles.min_zoom) state.hiddenByZoom = true; // zone summaries meanwhile
+      continue;
+    }
     if (zoom < layer.min_zoom) {
       group.clearLayers();
       state.truncated.delete(layer.id);
@@ -139,10 +148,127 @@ function markDimmed(path) {
 export function setHighlight(codes) {
   state.highlighted = codes;
   const group = state.groups.get('parcels');
+  if (group instanceof L.VectorGrid) {
+    group.redraw();
+    return;
+  }
   group?.eachLayer((path) => {
     group.resetStyle(path);
     markDimmed(path);
   });
+}
+
+// ---- vector tiles ------------------------------------------------------------------------------
+
+function isTiled(layer) {
+  return layer.map_source === 'tiles' && layer.tiles;
+}
+
+function tileUrl(layer) {
+  const params = new URLSearchParams();
+  for (const [name, value] of Object.entries(state.filters)) if (value) params.append(name, value);
+  const query = params.toString();
+  return `/tiles/${encodeURIComponent(layer.id)}/{z}/{x}/{y}.mvt${query ? `?${query}` : ''}`;
+}
+
+// The map's filters are the report's (jurisdiction, zone, class, stage, industry, level, band): the server
+// applies them to the tiles, and the layer redraws without reloading the page.
+export function setMapFilters(filters) {
+  const changed = JSON.stringify(filters) !== JSON.stringify(state.filters);
+  state.filters = { ...filters };
+  if (!changed || !state.catalogue) return;
+  for (const layer of state.catalogue.layers) {
+    if (isTiled(layer)) state.groups.get(layer.id).setUrl(tileUrl(layer));
+  }
+}
+
+// What the tests and a curious official can read off the map: parcels drawn from tiles, and how many dimmed.
+function recordDrawn(props) {
+  if (props.parcel_code === undefined) return;
+  state.drawn.parcels.add(props.parcel_code);
+  if (isDimmed(props)) state.drawn.dimmed.add(props.parcel_code);
+  else state.drawn.dimmed.delete(props.parcel_code);
+}
+
+function publishDrawn() {
+  const box = document.getElementById('map');
+  box.dataset.parcels = String(state.drawn.parcels.size);
+  box.dataset.parcelsDimmed = String(state.drawn.dimmed.size);
+  box.dataset.tilesLoaded = 'true';
+}
+
+function summaryStyle(zones, props) {
+  const cls = zones ? classFor(zones.style, props) : null;
+  return {
+    radius: Math.min(6 + Math.sqrt(props.parcels ?? 0), 22),
+    fill: true,
+    fillColor: cls?.color ?? '#555555',
+    fillOpacity: 0.55,
+    color: '#ffffff',
+    weight: 1.5,
+  };
+}
+
+function summaryHtml(props) {
+  const number = (value) => Number(value ?? 0).toLocaleString(t('numberLocale'));
+  const bands = (state.catalogue.layers.find((l) => l.id === 'parcels')?.style.classes ?? [])
+    .map((cls) => `<tr><th>${swatchHtml(cls)} ${escapeHtml(pick(cls.label))}</th><td>${number(props[cls.value])}</td></tr>`)
+    .join('');
+  return `<div class="zone-summary"><h3>${escapeHtml(props.name ?? props.zone_code)}</h3>`
+    + `<p>${escapeHtml(props.jurisdiction ?? '')}${escapeHtml(t('dot'))}${escapeHtml(t('parcelCount', { count: number(props.parcels) }))}</p>`
+    + `<table>${bands}</table><p class="hint">${escapeHtml(t('zoomIn'))}</p></div>`;
+}
+
+async function openTileFeature(event) {
+  L.DomEvent.stopPropagation(event); // the map's own click would look the point up again
+  const props = event.layer.properties ?? {};
+  if (props.parcel_code === undefined) {
+    L.popup({ className: 'mujun-popup' }).setLatLng(event.latlng).setContent(summaryHtml(props)).openOn(map);
+    return;
+  }
+  try {
+    const record = await tracked(getJson(`/api/parcels/${encodeURIComponent(props.parcel_code)}`));
+    openPopup(event.latlng, [record]);
+  } catch (err) {
+    showError(err);
+  }
+}
+
+// A tiled layer: parcels (or, below the layer's tile zoom, one point per zone) drawn on canvas.
+function tiledLayer(layer, pane) {
+  const zones = state.catalogue.layers.find((l) => l.id === 'zones');
+  const styles = {
+    [layer.id]: (props) => {
+      recordDrawn(props);
+      return { ...featureStyle(layer, props), fill: true };
+    },
+  };
+  if (layer.tiles.summary_layer) styles[layer.tiles.summary_layer] = (props) => summaryStyle(zones, props);
+  const grid = L.vectorGrid.protobuf(tileUrl(layer), {
+    pane,
+    rendererFactory: L.canvas.tile,
+    vectorTileLayerStyles: styles,
+    interactive: true,
+    maxNativeZoom: layer.tiles.max_zoom,
+    minZoom: layer.min_zoom,
+    getFeatureId: (feature) => feature.properties.parcel_code ?? feature.properties.zone_code,
+  });
+  grid.on('click', openTileFeature);
+  grid.on('loading', () => {
+    state.drawn.parcels.clear();
+    state.drawn.dimmed.clear();
+    if (!state.tileLoads.has(layer.id)) {
+      let done;
+      tracked(new Promise((resolve) => { done = resolve; }));
+      state.tileLoads.set(layer.id, { done });
+    }
+  });
+  grid.on('load', () => {
+    publishDrawn();
+    state.tileLoads.get(layer.id)?.done();
+    state.tileLoads.delete(layer.id);
+  });
+  return grid;
 }
 
 // Broad layers (lower min_zoom) go underneath: each layer gets its own pane, stacked in that order.
@@ -151,6 +277,10 @@ function addLayers(layers) {
   ordered.forEach((layer, index) => {
     const pane = map.createPane(`layer-${layer.id}`);
     pane.style.zIndex = String(410 + index);
+    if (isTiled(layer)) {
+      state.groups.set(layer.id, tiledLayer(layer, `layer-${layer.id}`).addTo(map));
+      return;
+    }
     const group = L.geoJSON(null, {
       pane: `layer-${layer.id}`,
       style: (feature) => featureStyle(layer, feature.properties),

@@ -16,7 +16,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[119.95, 31.67], [119.952, 31.67],
 
 def open_siting(page: Page, server: str) -> None:
     page.goto(f"{server}/?tab=siting&map={SITE_VIEW}")
-    page.wait_for_function("document.querySelectorAll('path.parcel').length > 0", timeout=20000)
+    page.wait_for_function("Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
     expect(page.locator("#pane-siting")).to_be_visible()
 
 
