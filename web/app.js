@@ -150,13 +150,12 @@ async function start() {
   applyLanguage(initialLang());
   showTab(link.tab);
   setPanelOpen(link.open);
-  // The report first, the map's features after it: they take longest to draw, and a request still
-  // running once the map is complete would keep the progress indicator up after all is shown.
   // The report's filters are the map's too: the parcel tiles are asked for with them.
   const onReportChange = () => {
     setMapFilters(reportLink().filters);
     updateLink();
   };
+  setMapFilters(link.filters);
   const report = initReport(link, { onPick: showRecord, onChange: onReportChange });
   let catalogue;
   try {
@@ -165,9 +164,10 @@ async function start() {
     showError(err, true);
     return;
   }
-  await report;
+  // The map does not wait for the report: its tiles are small and quick, a whole city's report is not.
   const covered = panel.open && !NARROW.matches ? document.getElementById('panel').offsetWidth : 0;
   startMap(catalogue, { view: link.view, onSelect, clickGuard: isDrawing, covered });
+  await report;
   renderReport(); // the bands' names come with the catalogue
   initSiting({
     onDrawing: (active) => {
