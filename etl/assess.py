@@ -142,12 +142,15 @@ def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
     parcels = Parcels(objects([row[1] for row in rows]), np.array([row[3] for row in rows]),
                       np.array([row[4] or 0 for row in rows]), np.array([row[4] is not None for row in rows]),
                       np.array([row[5] for row in rows]), place(planar, epsg, zones))
-    columns = assess_parcels(parcels, Projects.read(conn), policy)
-    codes = np.array([row[0] for row in rows], dtype=object)
+    return apply_results(conn, objects([row[0] for row in rows]), assess_parcels(parcels, Projects.read(conn), policy))
+
+
+def apply_results(conn: psycopg.Connection[Any], codes: np.ndarray, columns: dict[str, Column]) -> int:
+    """Store the results of the parcels `codes`; only rows whose results differ are updated. Rows changed."""
     conn.execute(sql.SQL("CREATE TEMP TABLE parcel_results ON COMMIT DROP AS SELECT parcel_code, {} FROM parcels WITH NO DATA")
                  .format(sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS))))
     bc.copy_rows(conn, "parcel_results", ["parcel_code", *RESULT_COLUMNS],
-                 [lambda part: bc.text(codes[part]), *(columns[name] for name in RESULT_COLUMNS)], len(rows))
+                 [lambda part: bc.text(codes[part]), *(columns[name] for name in RESULT_COLUMNS)], len(codes))
     names = sql.SQL(", ").join(map(sql.Identifier, RESULT_COLUMNS))
     return conn.execute(_APPLY_RESULTS.format(
         columns=names, values=sql.SQL(", ").join(sql.SQL("r.{}").format(sql.Identifier(c)) for c in RESULT_COLUMNS),

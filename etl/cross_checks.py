@@ -89,7 +89,8 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
     """Warn about each parcel's place, area, neighbours, project and stored namesake; return its placement."""
     geometry, columns = parcels.geometry, parcels.columns
     assert geometry is not None
-    n, present = parcels.count, np.flatnonzero(geometry.present)
+    has_geometry = geometry.present
+    n, present = parcels.count, np.flatnonzero(has_geometry)
     codes, projects = columns["parcel_code"], columns["project_code"]
     placement = None
     if around.zones is None:
@@ -104,7 +105,7 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
             share, zone = f"{placement.share[i] / 100:.2f}%", around.zones.codes[placement.zone[i]]
             _warn(parcels, i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
                   f"straddles zones: its zone {zone} holds only {share} of it (under half)")
-    mismatch = rules.area_mismatches(geometry.area_cents, columns["recorded_cents"], columns["has_recorded"] & geometry.present)
+    mismatch = rules.area_mismatches(geometry.area_cents, columns["recorded_cents"], columns["has_recorded"] & has_geometry)
     for i in np.flatnonzero(mismatch):
         area = _m2(geometry.area_cents[i])
         _warn(parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
@@ -125,7 +126,7 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
         if stored_project != projects[i]:
             _warn(parcels, i, "project_code", projects[i], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {projects[i]}",
                   f"this parcel code is stored under project {stored_project}: the load moves it to {projects[i]}")
-        if geometry.present[i] and stored_area != geometry.area_cents[i]:
+        if has_geometry[i] and stored_area != geometry.area_cents[i]:
             _warn(parcels, i, "geometry", f"{_m2(geometry.area_cents[i])} m²",
                   f"该宗地编号已在数据库中，图形不同（库中面积 {_m2(stored_area)} m²）：载入后替换为本文件的图形",
                   f"this parcel code is stored with another geometry ({_m2(stored_area)} m² there): the load replaces it")

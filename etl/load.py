@@ -20,7 +20,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
-from etl.assess import Parcels, Projects, assess_parcels, reassess
+from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
 from etl.cross_checks import cross_check, surroundings
 from etl.placement import Placement
@@ -137,19 +137,29 @@ def sync_policy(conn: psycopg.Connection[Any], policy: Policy) -> None:
 
 def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: Placement | None, policy: Policy,
                    request: LoadRequest, step: Step, progress: Progress | None) -> tuple[dict[str, int], int | None]:
-    """Parcels into an empty table with their results (each written once); else upserted. The count of
-    rows whose results were written, or None when the stored parcels still need `reassess`."""
-    geometry = parcels.geometry
-    if placement is None or geometry is None or not is_empty(conn, "parcels"):
+    """Parcels into an empty table with their results (each written once); else upserted, and when the
+    file holds every stored parcel, their results updated from what was computed for the file. The count
+    of rows whose results were written, or None when the stored parcels still need `reassess`."""
+    geometry, columns = parcels.geometry, parcels.columns
+    if placement is None or geometry is None:
         step("write parcels")
         return upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress), None
-    step("assess")
-    columns = parcels.columns
-    results = assess_parcels(Parcels(columns["project_code"], geometry.area_cents, columns["recorded_cents"],
-                                     columns["has_recorded"], geometry.repaired, placement), Projects.read(conn), policy)
+
+    def results() -> dict[str, Column]:
+        step("assess")
+        return assess_parcels(Parcels(columns["project_code"], geometry.area_cents, columns["recorded_cents"],
+                                      columns["has_recorded"], geometry.repaired, placement), Projects.read(conn), policy)
+
+    if is_empty(conn, "parcels"):
+        computed = results()
+        step("write parcels")
+        return insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step), parcels.count
     step("write parcels")
-    counts = insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **results}, parcels.count, progress, step)
-    return counts, parcels.count
+    counts = upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress)
+    stored = conn.execute("SELECT count(*) FROM parcels").fetchone()
+    if stored is None or stored[0] != parcels.count:  # other stored parcels may share projects with these: all are reassessed
+        return counts, None
+    return counts, apply_results(conn, columns["parcel_code"], results())
 
 
 def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
