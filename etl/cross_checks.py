@@ -10,6 +10,7 @@ account when a connection is given: the zones, projects and parcels the load wil
 from __future__ import annotations
 
 from collections.abc import Iterable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -93,6 +94,10 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
     n, present = parcels.count, np.flatnonzero(has_geometry)
     codes, projects = columns["parcel_code"], columns["project_code"]
     placement = None
+    # Overlaps between parcels on a thread, beside their placement in zones: both are GEOS work, which runs without the GIL.
+    pool = ThreadPoolExecutor(1)
+    overlaps = pool.submit(parcel_overlaps, geometry.planar[present], geometry.epsg[present])
+    pool.shutdown(wait=False)
     if around.zones is None:
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
@@ -110,7 +115,7 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
         area = _m2(geometry.area_cents[i])
         _warn(parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
               f"出让面积与图形的高斯-克吕格面积（{area} m²）相差超过 1%", f"differs by more than 1% from the geometry's Gauss-Krüger area ({area} m²)")
-    first, second, overlap = parcel_overlaps(geometry.planar[present], geometry.epsg[present])
+    first, second, overlap = overlaps.result()
     for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
         _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
               f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",

@@ -206,3 +206,19 @@ def test_shapefile_parcels_and_csv_projects(empty_db: str, engine: Engine, world
     p2 = record(engine, "P2")
     assert (p2["recorded_area_m2"], p2["intensity_wan_per_mu"], p2["status"]) == (6666.67, 399.9, "below")
     assert any("出让面积 has no unit" in note for note in result.inferences)
+
+
+@pytest.mark.parametrize("code", ["B2024", "B\\2024"])
+def test_missing_investment_and_a_code_with_a_backslash(empty_db: str, engine: Engine, world: LoadRequest, tmp_path: Path,
+                                                        code: str) -> None:
+    # Stored projects are read back by COPY: NULL investments and escaped characters must come back as they are.
+    rows = world_projects()
+    rows[0][5] = None
+    rows[1][0] = code
+    parcels = world_parcels()
+    parcels[1][0]["project_code"] = code
+    run(empty_db, LoadRequest(zones=world.zones, parcels=write_geojson(tmp_path / "p.geojson", parcels),
+                              projects=write_xlsx(tmp_path / "x.xlsx", PROJECT_HEADER, rows)))
+    p1, p2 = record(engine, "P1"), record(engine, "P2")
+    assert (p1["status"], p1["flags"], p1["intensity_wan_per_mu"]) == ("not_assessed", ["missing_investment"], None)
+    assert (p2["project_code"], p2["intensity_wan_per_mu"], p2["status"]) == (code, 399.9, "below")
