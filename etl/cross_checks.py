@@ -19,6 +19,7 @@ import numpy as np
 import psycopg
 import shapely
 
+from etl.assess import Projects
 from etl.check import Checked
 from etl.geometry_check import feature
 from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneSet, parcel_overlaps, place
@@ -60,7 +61,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
                           in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
                           if code not in in_file]
         if "projects" not in replace:
-            project_codes = (project_codes or set()) | {code for (code,) in conn.execute("SELECT project_code FROM projects")}
+            project_codes = (project_codes or set()) | set(Projects.read(conn).index)
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
         if "parcels" not in replace:
