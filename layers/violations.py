@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select
+from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select, tuple_
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from layers.records import GEOJSON_DECIMALS, fetch_dicts, parcel_record, record_select
@@ -161,12 +161,15 @@ class Summary:
     by_jurisdiction: list[SummaryLine]
     by_zone: list[SummaryLine]
     policy: dict[str, Any] | None
+    data_quality_parcels: int = 0
+    """Entries of the data-quality section (all of them, however many a page of the report lists)."""
 
     def as_json(self) -> dict[str, Any]:
         return {
             "policy": self.policy, "total": self.total.as_json(),
             "by_jurisdiction": [line.as_json() for line in self.by_jurisdiction],
             "by_zone": [line.as_json() for line in self.by_zone],
+            "data_quality_parcels": self.data_quality_parcels,
         }
 
 
@@ -225,12 +228,15 @@ def _issues_of(record: dict[str, Any]) -> list[str]:
     return issues + [flag for flag in DATA_QUALITY_ISSUES[1:] if flag in record["flags"]]
 
 
-def _data_quality(conn: Connection, filters: ViolationFilters) -> list[dict[str, Any]]:
+def _data_quality_select(filters: ViolationFilters) -> Select:
     in_no_zone = Parcel.zone_code.is_(None) & (Parcel.status != Status.NOT_ASSESSED.value)
     flagged = [any_(Parcel.flags) == flag for flag in DATA_QUALITY_ISSUES[1:]]
-    query = _report_select(filters).where(or_(in_no_zone, *flagged)).order_by(Parcel.parcel_code)
+    return _report_select(filters).where(or_(in_no_zone, *flagged))
+
+
+def _data_quality(conn: Connection, filters: ViolationFilters, page: Page) -> list[dict[str, Any]]:
     entries = []
-    for row in fetch_dicts(conn, query):
+    for row in fetch_dicts(conn, page.of(_data_quality_select(filters).order_by(Parcel.parcel_code))):
         record = _record(row)
         entries.append({"issues": _issues_of(record), **record})
     return entries
@@ -244,63 +250,105 @@ def _policy(conn: Connection) -> dict[str, Any] | None:
     return dict(row) if row else None
 
 
-@dataclass
-class _Tally:
-    key: dict[str, Any]
-    projects: dict[str, tuple[Decimal, Decimal, Decimal, Decimal]] = field(default_factory=dict)
-    parcels: int = 0
-
-    def add(self, project_code: str, figures: tuple[Decimal, Decimal, Decimal, Decimal]) -> None:
-        self.parcels += 1
-        self.projects.setdefault(project_code, figures)
-
-    def line(self) -> SummaryLine:
-        def total(index: int) -> Decimal:
-            return sum((figures[index] for figures in self.projects.values()), Decimal(0))
-
-        return SummaryLine(len(self.projects), self.parcels, total(0), total(1), total(2), total(3), self.key)
+_LEVEL_TOTAL, _LEVEL_JURISDICTION = 3, 1  # GROUPING(jurisdiction, zone): both rolled up, or only the zone
 
 
-def _project_figures(row: dict[str, Any]) -> tuple[Decimal, Decimal, Decimal, Decimal]:
-    """A project's land, investment, required investment and shortfall, as any of its parcels carries them."""
-    area = row["project_area_mu"] or Decimal(0)
-    return (area, row["total_investment_wan"] or Decimal(0), (row["threshold_wan_per_mu"] or Decimal(0)) * area,
-            row["shortfall_wan"] or Decimal(0))
+def _summary_lines(conn: Connection, filters: ViolationFilters) -> list[dict[str, Any]]:
+    """Sums per jurisdiction, per zone and overall, each project once, in one pass of PostgreSQL.
 
-
-def summarise(rows: Sequence[dict[str, Any]], policy: dict[str, Any] | None) -> Summary:
-    """Totals per jurisdiction, per zone and overall, by the zone each project is held against.
-
-    Once per project: its land, investment, required investment and shortfall, whichever parcel comes.
+    A project's land, investment, threshold and shortfall are stored alike on each of its parcels, so a
+    project is one row of the inner query (its parcels counted); the outer one sums those rows exactly
+    (numeric). The rules that turn the sums into intensities and ratios stay in Python (`SummaryLine`).
     """
-    total = _Tally({})
-    jurisdictions: dict[str | None, _Tally] = {}
-    zones: dict[str | None, _Tally] = {}
-    for row in rows:
-        project, figures = row["project_code"], _project_figures(row)
-        total.add(project, figures)
-        jurisdiction = row["held_jurisdiction"]
-        jurisdictions.setdefault(jurisdiction, _Tally({"jurisdiction": jurisdiction})).add(project, figures)
-        zones.setdefault(row["held_zone_code"], _Tally({
-            "zone_code": row["held_zone_code"], "zone_name": row["held_zone_name"],
-            "zone_class": row["held_zone_class"], "jurisdiction": jurisdiction,
-        })).add(project, figures)
+    rows = _report_select(filters).where(*filters.result_conditions()).subquery("rows")
+    held = (rows.c.held_zone_code, rows.c.held_zone_name, rows.c.held_zone_class, rows.c.held_jurisdiction)
+    projects = (
+        select(*held, func.count().label("parcels"), func.min(rows.c.project_area_mu).label("area_mu"),
+               func.min(rows.c.total_investment_wan).label("investment"),
+               func.min(rows.c.threshold_wan_per_mu * rows.c.project_area_mu).label("required"),
+               func.min(rows.c.shortfall_wan).label("shortfall"))
+        .group_by(rows.c.project_code, *held)
+        .subquery("projects")
+    )
+    p = projects.c
+    zone = (p.held_zone_code, p.held_zone_name, p.held_zone_class, p.held_jurisdiction)
 
-    def ranked(tallies: Iterable[_Tally], name: str) -> list[SummaryLine]:
-        lines = [tally.line() for tally in tallies]
+    def total(column: Any) -> Any:
+        return func.coalesce(func.sum(column), 0)
+
+    query = (
+        select(func.grouping(p.held_jurisdiction, p.held_zone_code).label("level"), *zone,
+               func.count().label("projects"), total(p.parcels).label("parcels"), total(p.area_mu).label("area_mu"),
+               total(p.investment).label("investment"), total(p.required).label("required"),
+               total(p.shortfall).label("shortfall"))
+        .group_by(func.grouping_sets(tuple_(), tuple_(p.held_jurisdiction), tuple_(*zone)))
+    )
+    return fetch_dicts(conn, query)
+
+
+def summarise(conn: Connection, filters: ViolationFilters, policy: dict[str, Any] | None, data_quality_parcels: int) -> Summary:
+    """Totals per jurisdiction, per zone and overall, by the zone each project is held against."""
+    total = SummaryLine(0, 0, Decimal(0), Decimal(0), Decimal(0), Decimal(0))
+    jurisdictions: list[SummaryLine] = []
+    zones: list[SummaryLine] = []
+    for row in _summary_lines(conn, filters):
+        figures = (int(row["projects"]), int(row["parcels"]), row["area_mu"], row["investment"], row["required"],
+                   row["shortfall"])
+        if row["level"] == _LEVEL_TOTAL:
+            total = SummaryLine(*figures)
+        elif row["level"] == _LEVEL_JURISDICTION:
+            jurisdictions.append(SummaryLine(*figures, key={"jurisdiction": row["held_jurisdiction"]}))
+        else:
+            zones.append(SummaryLine(*figures, key={
+                "zone_code": row["held_zone_code"], "zone_name": row["held_zone_name"],
+                "zone_class": row["held_zone_class"], "jurisdiction": row["held_jurisdiction"]}))
+
+    def ranked(lines: list[SummaryLine], name: str) -> list[SummaryLine]:
         return sorted(lines, key=lambda line: (-line.shortfall_wan, str(line.key[name])))
 
-    return Summary(total.line(), ranked(jurisdictions.values(), "jurisdiction"), ranked(zones.values(), "zone_code"),
-                   policy)
+    return Summary(total, ranked(jurisdictions, "jurisdiction"), ranked(zones, "zone_code"), policy, data_quality_parcels)
 
 
-def violation_report(conn: Connection, filters: ViolationFilters, *, with_geometry: bool = False) -> ViolationReport:
-    """The report the filters select: violations (sorted), summary, data quality and, if asked, geometries."""
+@dataclass(frozen=True)
+class Page:
+    """Which rows of the lists a report carries: all of them unless a limit is given (the page's panel)."""
+
+    limit: int | None = None
+    offset: int = 0
+
+    def of(self, query: Select) -> Select:
+        return query if self.limit is None else query.limit(self.limit).offset(self.offset)
+
+
+def report_choices(conn: Connection) -> dict[str, list[str]]:
+    """The industries, levels and bands the report's filters can choose from: those of below-threshold projects."""
+    below = _report_select(ViolationFilters()).where(*ViolationFilters().result_conditions()).subquery("below")
+    choices: dict[str, list[str]] = {}
+    for name in ("industry", "level", "band"):
+        column = below.c[name]
+        values = conn.scalars(select(column).where(column.is_not(None)).distinct())
+        choices[name] = sorted(str(value) for value in values)  # by code point: never the database's collation
+    return choices
+
+
+def _count(conn: Connection, query: Select) -> int:
+    return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
+
+
+def violation_report(conn: Connection, filters: ViolationFilters, *, with_geometry: bool = False,
+                     page: Page | None = None) -> ViolationReport:
+    """The report the filters select: violations (sorted), summary, data quality and, if asked, geometries.
+
+    The summary always covers everything selected; `page` limits the two lists (the panel pages through them).
+    """
+    page = page or Page()
     check_known(conn, filters)
-    query = violations_select(filters)
+    query = page.of(violations_select(filters))
     if with_geometry:
         query = query.add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
     rows = fetch_dicts(conn, query)
     geometries = {row["parcel_code"]: json.loads(row["geojson"]) for row in rows} if with_geometry else {}
-    return ViolationReport(filters, summarise(rows, _policy(conn)), [_record(row) for row in rows],
-                           _data_quality(conn, filters), geometries)
+    data_quality = _data_quality(conn, filters, page)
+    quality_count = len(data_quality) if page.limit is None else _count(conn, _data_quality_select(filters))
+    return ViolationReport(filters, summarise(conn, filters, _policy(conn), quality_count), [_record(row) for row in rows],
+                           data_quality, geometries)

@@ -24,7 +24,7 @@ const state = {
   hiddenByZoom: false,
   basemap: null,
   popup: null, // { layer: L.Popup, records }
-  highlighted: null, // Set of parcel codes kept bright while the others are dimmed; null: none dimmed
+  highlighted: null, // (feature properties) → true for a parcel kept bright while the others are dimmed; null: none dimmed
   controls: { zoom: null, layers: null, legend: null },
   listeners: { select: () => {} },
   clickGuard: () => false,
@@ -131,7 +131,7 @@ function refresh() {
 }
 
 function isDimmed(props) {
-  return state.highlighted !== null && props?.parcel_code !== undefined && !state.highlighted.has(props.parcel_code);
+  return state.highlighted !== null && props?.parcel_code !== undefined && !state.highlighted(props);
 }
 
 // The catalogue's style, faded for parcels outside the highlighted set (a view setting, not a rule).
@@ -144,9 +144,9 @@ function markDimmed(path) {
   path.getElement()?.classList.toggle('parcel-dimmed', isDimmed(path.feature?.properties));
 }
 
-// Keep these parcel codes bright and fade the others; null shows every parcel as the catalogue says.
-export function setHighlight(codes) {
-  state.highlighted = codes;
+// Keep the parcels `keep(properties)` accepts bright and fade the others; null shows every parcel as the catalogue says.
+export function setHighlight(keep) {
+  state.highlighted = keep;
   const group = state.groups.get('parcels');
   if (group instanceof L.VectorGrid) {
     group.redraw();

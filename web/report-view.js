@@ -62,9 +62,14 @@ export function recordItem(record, details, swatch = '') {
     <span class="record-details">${details}</span></button></li>`;
 }
 
-export function listSection(titleHtml, itemsHtml, emptyKey, open = true) {
+// `more`: { list, shown, total } when the list is a first page of a longer one (a button asks for the next).
+export function listSection(titleHtml, itemsHtml, emptyKey, open = true, more = null) {
   const body = itemsHtml.length ? `<ul class="record-list">${itemsHtml.join('')}</ul>` : `<p class="empty">${escapeHtml(t(emptyKey))}</p>`;
-  return `<details class="list-section"${open ? ' open' : ''}><summary>${titleHtml}</summary>${body}</details>`;
+  const button = more && more.shown < more.total
+    ? `<button type="button" class="list-more" data-more="${escapeHtml(more.list)}">${escapeHtml(t('listMore', {
+      shown: formatNumber(more.shown, 0), total: formatNumber(more.total, 0) }))}</button>`
+    : '';
+  return `<details class="list-section"${open ? ' open' : ''}><summary>${titleHtml}</summary>${body}${button}</details>`;
 }
 
 function violationDetails(record) {
@@ -76,15 +81,18 @@ function violationDetails(record) {
   return `${escapeHtml(record.zone_name ?? t('noZone'))}${escapeHtml(t('dot'))}${escapeHtml(figures)}`;
 }
 
-export function violationsHtml(violations, swatchFor) {
+// `total`: how many the report selects (the summary's count); the list may hold only the first of them.
+export function violationsHtml(violations, total, swatchFor) {
   const items = violations.map((record) => recordItem(record, violationDetails(record), swatchFor(record)));
-  return listSection(escapeHtml(t('violationsTitle', { count: violations.length })), items, 'emptyReport');
+  const title = escapeHtml(t('violationsTitle', { count: formatNumber(total, 0) }));
+  return listSection(title, items, 'emptyReport', true, { list: 'violations', shown: violations.length, total });
 }
 
-export function qualityHtml(entries) {
+export function qualityHtml(entries, total) {
   const items = entries.map((entry) => {
     const issues = entry.issues.map((issue) => `<span class="chip">${escapeHtml(codeLabel('issue', issue))}</span>`).join('');
     return recordItem(entry, `${issues}${escapeHtml(entry.zone_name ?? t('noZone'))}`);
   });
-  return listSection(escapeHtml(t('dataQualityTitle', { count: entries.length })), items, 'emptyQuality', false);
+  const title = escapeHtml(t('dataQualityTitle', { count: formatNumber(total, 0) }));
+  return listSection(title, items, 'emptyQuality', false, { list: 'data_quality', shown: entries.length, total });
 }

@@ -8,6 +8,8 @@ import { qualityHtml, summaryHtml, violationsHtml } from './report-view.js';
 import { fillSelect, getJson, isAbort, showError, tracked } from './ui.js';
 
 const REPORT_URL = '/api/reports/violations';
+const CHOICES_URL = '/api/reports/violations/choices';
+const PAGE = 500; // entries of each list fetched at a time: a whole city's report is hundreds of thousands
 const ALL_ZONES_URL = '/api/layers/zones/features?bbox=-180,-90,180,90';
 const SORTS = [
   [DEFAULT_SORT, 'sortShortfall'],
@@ -21,8 +23,9 @@ const SORTS = [
 
 const state = {
   zones: [], // properties of every loaded zone: the zone and jurisdiction choices
-  unfiltered: null, // the report with no filter: the industry, level and band choices
-  report: null,
+  choices: { industry: [], level: [], band: [] }, // of below-threshold projects (GET …/choices)
+  report: null, // the summary and the first pages of its two lists
+  moreLoading: false,
   controller: null,
   hooks: { onPick: () => {}, onChange: () => {} },
 };
@@ -37,10 +40,14 @@ export function reportLink() {
   return { filters, sort: elements.sort.value || DEFAULT_SORT, dim: elements.dim.checked };
 }
 
-function query(format) {
+function query(format, page = null) {
   const { filters, sort } = reportLink();
   const params = new URLSearchParams();
   if (format) params.set('format', format);
+  if (page) {
+    params.set('limit', String(PAGE));
+    if (page.offset) params.set('offset', String(page.offset));
+  }
   for (const name of FILTERS) if (filters[name]) params.set(name, filters[name]);
   if (sort !== DEFAULT_SORT) params.set('sort', sort);
   const text = params.toString();
@@ -59,11 +66,10 @@ function renderChoices() {
   const zones = state.zones
     .filter((z) => (!jurisdiction || z.jurisdiction === jurisdiction) && (!zoneClass || z.zone_class === zoneClass))
     .sort((a, b) => a.zone_code.localeCompare(b.zone_code));
-  const rows = state.unfiltered?.violations ?? [];
   const classes = codesOf('zone_class').filter((code) => state.zones.some((z) => z.zone_class === code));
   const bandOrder = (catalogue()?.layers.find((layer) => layer.style.property === 'band')?.style.classes ?? [])
     .map((cls) => cls.value);
-  const bands = [...new Set(rows.map((r) => r.band))].sort((a, b) => bandOrder.indexOf(a) - bandOrder.indexOf(b));
+  const bands = [...state.choices.band].sort((a, b) => bandOrder.indexOf(a) - bandOrder.indexOf(b));
   fillSelect(elements.jurisdiction, [all, ...sortedUnique(state.zones.map((z) => z.jurisdiction)).map((j) => [j, j])]);
   // A zone outside the chosen jurisdiction or class is dropped rather than kept as a filter that selects nothing.
   const zone = elements.zone.value;
@@ -71,8 +77,8 @@ function renderChoices() {
   fillSelect(elements.zone, [all, ...zones.map((z) => [z.zone_code, z.name ?? z.zone_code])], dropZone ? '' : zone);
   fillSelect(elements.zone_class, [all, ...classes.map((code) => [code, codeLabel('zone_class', code)])]);
   fillSelect(elements.stage, [all, ...stageCodes().map((stage) => [stage, stageLabel(stage)])]);
-  fillSelect(elements.industry, [all, ...sortedUnique(rows.map((r) => r.industry)).map((v) => [v, v])]);
-  fillSelect(elements.level, [all, ...sortedUnique(rows.map((r) => r.level)).map((v) => [v, v])]);
+  fillSelect(elements.industry, [all, ...sortedUnique(state.choices.industry).map((v) => [v, v])]);
+  fillSelect(elements.level, [all, ...sortedUnique(state.choices.level).map((v) => [v, v])]);
   fillSelect(elements.band, [all, ...bands.map((band) => [band, pick(bandClass(band)?.label) || band])]);
   fillSelect(elements.sort, SORTS.map(([value, key]) => [value, t(key)]));
 }
@@ -81,9 +87,10 @@ function renderExports() {
   for (const link of document.querySelectorAll('.exports a[data-format]')) link.href = query(link.dataset.format);
 }
 
+// The map draws the parcels the filters select, whatever their status; the report's are those below.
 function applyHighlight() {
   const { dim } = reportLink();
-  setHighlight(dim && state.report ? new Set(state.report.violations.map((r) => r.parcel_code)) : null);
+  setHighlight(dim ? (props) => props.status === 'below' : null);
 }
 
 export function renderReport() {
@@ -94,7 +101,27 @@ export function renderReport() {
     return;
   }
   const { summary, violations, data_quality: quality } = state.report;
-  body.innerHTML = summaryHtml(summary) + violationsHtml(violations, (r) => bandSwatch(r.band)) + qualityHtml(quality);
+  body.innerHTML = summaryHtml(summary) + violationsHtml(violations, summary.total.parcels, (r) => bandSwatch(r.band))
+    + qualityHtml(quality, summary.data_quality_parcels);
+}
+
+// The next page of one list (violations or data_quality), appended to what is shown.
+async function loadMore(list) {
+  const report = state.report;
+  if (!report || state.moreLoading) return;
+  state.moreLoading = true;
+  try {
+    const next = await tracked(getJson(query(null, { offset: report[list].length }), state.controller?.signal));
+    if (state.report !== report) return; // the filters changed meanwhile
+    report[list] = report[list].concat(next[list]);
+    const open = [...document.querySelectorAll('#report-body details.list-section')].map((d) => d.open);
+    renderReport();
+    document.querySelectorAll('#report-body details.list-section').forEach((d, i) => { d.open = open[i] ?? d.open; });
+  } catch (err) {
+    if (!isAbort(err)) showError(err);
+  } finally {
+    state.moreLoading = false;
+  }
 }
 
 async function loadReport() {
@@ -104,8 +131,7 @@ async function loadReport() {
   renderExports();
   state.hooks.onChange();
   try {
-    const url = query();
-    const report = url === REPORT_URL && state.unfiltered ? state.unfiltered : await tracked(getJson(url, controller.signal));
+    const report = await tracked(getJson(query(null, { offset: 0 }), controller.signal));
     if (controller.signal.aborted) return;
     state.report = report;
     renderReport();
@@ -145,6 +171,11 @@ function wire() {
     loadReport();
   });
   document.getElementById('report-body').addEventListener('click', (event) => {
+    const more = event.target.closest('[data-more]');
+    if (more) {
+      loadMore(more.dataset.more);
+      return;
+    }
     const item = event.target.closest('[data-parcel]');
     const record = item && recordFor(item.dataset.parcel);
     if (record) state.hooks.onPick(record);
@@ -158,9 +189,9 @@ export async function initReport(link, hooks) {
   wire();
   renderExports();
   try {
-    const [zones, unfiltered] = await Promise.all([tracked(getJson(ALL_ZONES_URL)), tracked(getJson(REPORT_URL))]);
+    const [zones, choices] = await Promise.all([tracked(getJson(ALL_ZONES_URL)), tracked(getJson(CHOICES_URL))]);
     state.zones = zones.features.map((feature) => feature.properties);
-    state.unfiltered = unfiltered;
+    state.choices = choices;
   } catch (err) {
     showError(err);
   }

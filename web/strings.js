@@ -92,6 +92,7 @@ export const STRINGS = {
   policyLine: ['依据：{name}', 'Policy: {name}'],
   violationsTitle: ['未达标宗地（{count}）', 'Parcels below the threshold ({count})'],
   dataQualityTitle: ['数据质量（{count}）', 'Data quality ({count})'],
+  listMore: ['已显示 {shown} / {total}，再显示更多', 'Showing {shown} of {total}: show more'],
   emptyReport: ['没有符合条件的未达标项目', 'No project below its threshold matches these filters'],
   emptyQuality: ['没有数据质量问题', 'No data-quality issue'],
   itemFigures: ['亩均 {intensity} / {threshold} 万元/亩，差额 {shortfall} 万元', '{intensity} / {threshold} 10k CNY per mu, short by {shortfall} 10k CNY'],

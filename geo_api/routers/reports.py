@@ -10,7 +10,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_api import pdf, report_formats
 from geo_api.deps import DB
-from layers.violations import DEFAULT_SORT, SORT_FIELDS, ViolationFilters, check_known, violation_report
+from layers.violations import DEFAULT_SORT, SORT_FIELDS, Page, ViolationFilters, check_known, report_choices, violation_report
 from mujun.errors import MujunError
 
 router = APIRouter(prefix="/api", tags=["reports"])
@@ -52,10 +52,17 @@ def violations(
     filters: Annotated[ViolationFilters, Depends(report_filters)],
     output: Annotated[str, Query(alias="format", description="json, csv, xlsx, geojson, html or pdf (the html, printed A4 landscape)")]
     = "json",
+    limit: Annotated[int | None, Query(ge=1, le=10_000, description="json only: at most this many entries in each list "
+                                                                      "(the summary still covers everything selected)")] = None,
+    offset: Annotated[int, Query(ge=0, description="json only: entries of each list to skip")] = 0,
 ) -> Response:
     if output not in FORMATS:
         raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
                          code="invalid_format", status_code=422)
+    if (limit is not None or offset) and output != "json":
+        raise MujunError("limit 与 offset 只用于 format=json：导出文件总是包含筛选出的全部宗地",
+                         "limit and offset apply to format=json only: an export always holds everything the filters select",
+                         code="invalid_filter", status_code=422)
     if output == "csv":
         return _download(report_formats.to_csv(conn, filters), output)
     if output == "pdf":
@@ -63,7 +70,7 @@ def violations(
         check_known(conn, filters)  # a typo is a 422 here, not a printed error page
         html_url = f"{pdf.own_origin(request)}{request.url.path}?{request.url.include_query_params(format='html').query}"
         return _download(pdf.print_pdf(executable, html_url, ready="h1", landscape=True), output)
-    report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"))
+    report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"), page=Page(limit, offset))
     if output == "json":
         return JSONResponse(report.as_json())
     if output == "html":
@@ -76,3 +83,8 @@ def _download(body: bytes, output: str) -> Response:
     filename = f"mujun-violations-{date.today():%Y%m%d}.{output}"
     return Response(body, media_type=DOWNLOADS[output],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/reports/violations/choices", summary="Industries, levels and bands of below-threshold projects: the report's filter choices")
+def violation_choices(conn: DB) -> dict[str, list[str]]:
+    return report_choices(conn)

@@ -191,3 +191,22 @@ def test_a_bad_filter_is_a_422_in_both_languages(client: TestClient, params: dic
     error = response.json()["error"]
     assert error["code"] == code and error["message"]["zh"] and error["message"]["en"]
     assert "Traceback" not in response.text
+
+
+def test_json_pages_through_the_lists_while_the_summary_covers_everything(client: TestClient) -> None:
+    page = get(client, "json", {"limit": 2, "offset": 1}).json()
+    assert [r["parcel_code"] for r in page["violations"]] == DEFAULT_ORDER[1:3]
+    total = page["summary"]["total"]
+    assert (total["projects"], total["parcels"], total["shortfall_wan"]) == (4, 5, 7863.5)
+    assert [e["parcel_code"] for e in page["data_quality"]] == ["P7", "P8"]  # by code, one skipped
+    assert page["summary"]["data_quality_parcels"] == 3
+    refused = client.get(URL, params={"format": "csv", "limit": 2})
+    assert refused.status_code == 422 and refused.json()["error"]["code"] == "invalid_filter"
+
+
+def test_filter_choices_are_those_of_below_threshold_projects(client: TestClient) -> None:
+    choices = client.get("/api/reports/violations/choices").json()
+    bands = {r["band"] for r in get(client, "json").json()["violations"]}
+    # Below: B (P2, 新材料, 市重点), C (P3), D (P4, P5) and G (P8, 生物医药, 省重大); sorted by code point.
+    assert choices == {"industry": ["新材料", "生物医药"], "level": ["市重点", "省重大"], "band": ["below", "far_below"]}
+    assert bands == {"below", "far_below"}
