@@ -188,8 +188,7 @@ def to_csv(conn: Connection, filters: ViolationFilters) -> bytes:
     check_known(conn, filters)
     selected = violations_select(filters)
     fields = selected.selected_columns
-    query = selected.with_only_columns(*(_csv_value(column, fields[column.key]) for column in VIOLATION_COLUMNS),
-                                       maintain_column_froms=True)
+    query = selected.with_only_columns(*(_csv_value(column, fields[column.key]) for column in VIOLATION_COLUMNS))
     statement, parameters = for_psycopg(query)
     header = io.StringIO()
     csv.writer(header, lineterminator="\n").writerow(column.header for column in VIOLATION_COLUMNS)

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select, tuple_
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from layers.records import GEOJSON_DECIMALS, fetch_dicts, parcel_record, record_select
+from layers.records import GEOJSON_DECIMALS, PARCEL_ZONE, fetch_dicts, parcel_record, record_select
 from mujun.errors import MujunError
 from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
@@ -39,10 +39,10 @@ HeldZone = aliased(Zone, name="held_zone")
 FILTER_NAMES = ("jurisdiction", "zone", "zone_class", "stage", "industry", "level", "status", "band")
 _HELD_COLUMNS = ("held_zone_code", "held_zone_name", "held_zone_class", "held_jurisdiction")
 
-SORT_FIELDS: dict[str, QueryableAttribute[Any]] = {
+SORT_FIELDS: dict[str, QueryableAttribute[Any] | ColumnElement[Any]] = {
     "parcel_code": Parcel.parcel_code, "project_code": Parcel.project_code, "project_name": Project.name,
     "enterprise": Project.enterprise, "industry": Project.industry, "stage": Project.stage, "level": Project.level,
-    "zone_code": Parcel.zone_code, "zone_name": Zone.name, "jurisdiction": Zone.jurisdiction,
+    "zone_code": Parcel.zone_code, "zone_name": PARCEL_ZONE.c.zone_name, "jurisdiction": PARCEL_ZONE.c.jurisdiction,
     "area_mu": Parcel.area_mu, "project_area_mu": Parcel.project_area_mu,
     "total_investment_wan": Project.total_investment_wan, "intensity_wan_per_mu": Parcel.intensity_wan_per_mu,
     "threshold_wan_per_mu": Parcel.threshold_wan_per_mu, "ratio": Parcel.ratio, "shortfall_wan": Parcel.shortfall_wan,
