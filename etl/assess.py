@@ -42,18 +42,10 @@ class Projects:
 
     @classmethod
     def read(cls, conn: psycopg.Connection[Any]) -> Projects:
-        # COPY out as text and split: a million projects in a fraction of the time of fetching a million tuples.
-        with conn.cursor().copy("COPY (SELECT project_code, project_type, (total_investment_wan * 100)::bigint FROM projects) "
-                                "TO STDOUT") as copy:
-            text = b"".join(copy).decode()
-        if text.count("\\") != text.count("\\N"):  # an escaped character besides NULL's \N: let psycopg decode the rows
-            rows = conn.execute("SELECT project_code, project_type, (total_investment_wan * 100)::bigint FROM projects").fetchall()
-            fields = [[None if v is None else str(v) for v in row] for row in rows]
-        else:
-            fields = [[None if v == "\\N" else v for v in line.split("\t")] for line in text.split("\n")[:-1]]
-        codes, types, cents = zip(*fields, strict=True) if fields else ((), (), ())
-        return cls({code: i for i, code in enumerate(codes)}, objects(types),
-                   np.array([int(c) if c is not None else 0 for c in cents], dtype=np.int64), np.array([c is not None for c in cents]))
+        rows = conn.execute(
+            "SELECT project_code, project_type, (total_investment_wan * 100)::bigint FROM projects").fetchall()
+        return cls({row[0]: i for i, row in enumerate(rows)}, objects([row[1] for row in rows]),
+                   np.array([row[2] or 0 for row in rows], dtype=np.int64), np.array([row[2] is not None for row in rows]))
 
 
 @dataclass(frozen=True)
