@@ -38,6 +38,8 @@ class Surroundings:
     stored_parcels: dict[str, tuple[str | None, int]]
     kept_parcel_projects: set[str] | None
     """Project codes of stored parcels the load leaves as they are (not in its file, not replaced)."""
+    stored_projects: Projects | None = None
+    """The projects stored before the load, as read for these checks."""
 
 
 def _of(checked: Iterable[Checked], kind: str) -> Checked | None:
@@ -52,6 +54,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
     project_codes = {code for code in projects_file.columns["project_code"] if code} if projects_file and projects_file.columns else None
     stored: dict[str, tuple[str | None, int]] = {}
     kept: set[str] | None = None
+    stored_projects = None
     if parcels_file is not None and "parcels" not in replace:
         kept = set()
     if conn is not None:
@@ -61,7 +64,8 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
                           in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
                           if code not in in_file]
         if "projects" not in replace:
-            project_codes = (project_codes or set()) | set(Projects.read(conn).index)
+            stored_projects = Projects.read(conn)
+            project_codes = (project_codes or set()) | set(stored_projects.index)
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
         if "parcels" not in replace:
@@ -69,7 +73,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
             kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
     codes, geometries, areas, classes, jurisdictions = (list(column) for column in zip(*zone_rows, strict=True)) if zone_rows else ([],) * 5
     zones = ZoneSet.of(codes, geometries, areas, classes, jurisdictions, policy) if conn is not None or zones_file else None
-    return Surroundings(zones, project_codes, stored, kept)
+    return Surroundings(zones, project_codes, stored, kept, stored_projects)
 
 
 def _warn(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> None:

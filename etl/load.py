@@ -136,7 +136,8 @@ def sync_policy(conn: psycopg.Connection[Any], policy: Policy) -> None:
 
 
 def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: Placement | None, policy: Policy,
-                   request: LoadRequest, step: Step, progress: Progress | None) -> tuple[dict[str, int], int | None]:
+                   request: LoadRequest, step: Step, progress: Progress | None,
+                   projects_before: Projects | None) -> tuple[dict[str, int], int | None]:
     """Parcels into an empty table with their results (each written once); else upserted, and when the
     file holds every stored parcel, their results updated from what was computed for the file. The count
     of rows whose results were written, or None when the stored parcels still need `reassess`."""
@@ -148,7 +149,10 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
     def results() -> dict[str, Column]:
         step("assess")
         return assess_parcels(Parcels(columns["project_code"], geometry.area_cents, columns["recorded_cents"],
-                                      columns["has_recorded"], geometry.repaired, placement), Projects.read(conn), policy)
+                                      columns["has_recorded"], geometry.repaired, placement),
+                              # unless this load wrote projects, those read for the checks are the stored ones
+                              projects_before if projects_before is not None and request.projects is None else Projects.read(conn),
+                              policy)
 
     if is_empty(conn, "parcels"):
         computed = results()
@@ -183,7 +187,8 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
     with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
         step("check")
-        placement = cross_check(checked, surroundings(conn, checked, request.replace, policy))
+        around = surroundings(conn, checked, request.replace, policy)
+        placement = cross_check(checked, around)
         sync_policy(conn, policy)
         for item in checked:
             if item.kind != "parcels":
@@ -194,7 +199,8 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
         parcels = next((c for c in checked if c.kind == "parcels"), None)
         assessed = None
         if parcels is not None:
-            counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress)
+            counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
+                                                         around.stored_projects)
         if assessed is None:
             step("assess")
             assessed = reassess(conn, policy)
