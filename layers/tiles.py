@@ -21,6 +21,7 @@ from psycopg.rows import tuple_row
 from sqlalchemy import Numeric, Table
 
 from layers.catalogue import Layer, TileSettings, load_catalogue
+from layers.violations import bad_filter
 from mujun.errors import MujunError, NotFound
 from mujun.models import Base
 from mujun.policy import ZONE_CLASSES
@@ -55,9 +56,7 @@ class MapFilters:
         for name, values in allowed.items():
             for value in getattr(self, name):
                 if value not in values:
-                    raise MujunError(f"筛选条件 {name} 的值 {value!r} 无效，可选：{'、'.join(values)}",
-                                     f"invalid value {value!r} for filter {name}; expected one of: {', '.join(values)}",
-                                     code="invalid_filter", status_code=422, details=[{"field": name, "value": value}])
+                    raise bad_filter(name, value, values)
 
     def in_use(self) -> tuple[str, ...]:
         return tuple(f.name for f in fields(self) if getattr(self, f.name))

@@ -50,7 +50,7 @@ SORT_FIELDS: dict[str, QueryableAttribute[Any] | ColumnElement[Any]] = {
 """The record fields a report may be sorted by (`-field` for descending); nothing else reaches ORDER BY."""
 
 
-def _bad_filter(name: str, value: str, allowed: Iterable[str], hint: tuple[str, str] = ("", "")) -> MujunError:
+def bad_filter(name: str, value: str, allowed: Iterable[str], hint: tuple[str, str] = ("", "")) -> MujunError:
     allowed_text = "、".join(allowed)
     return MujunError(
         f"筛选条件 {name} 的值 {value!r} 无效{hint[0]}，可选：{allowed_text}",
@@ -77,15 +77,15 @@ class ViolationFilters:
         for name, allowed in (("zone_class", ZONE_CLASSES), ("stage", STAGES), ("band", BANDS)):
             for value in getattr(self, name):
                 if value not in allowed:
-                    raise _bad_filter(name, value, allowed)
+                    raise bad_filter(name, value, allowed)
         for value in self.status:
             if value not in REPORTED_STATUSES:
-                raise _bad_filter("status", value, REPORTED_STATUSES, (
+                raise bad_filter("status", value, REPORTED_STATUSES, (
                     "（不考核与园区外的宗地没有门槛，园区外宗地列在数据质量部分）",
                     " (projects not assessed or outside every zone have no threshold; outside-zone parcels are"
                     " listed under data quality)"))
         if self.sort.removeprefix("-") not in SORT_FIELDS:
-            raise _bad_filter("sort", self.sort, SORT_FIELDS)
+            raise bad_filter("sort", self.sort, SORT_FIELDS)
 
     def as_dict(self) -> dict[str, Any]:
         return {name: list(getattr(self, name)) for name in FILTER_NAMES} | {"sort": self.sort}
