@@ -25,6 +25,7 @@ def test_clicking_a_parcel_drawn_from_tiles_opens_its_record(server: str, page: 
     with page.expect_response(lambda r: "/tiles/parcels/18/" in r.url, timeout=20000):
         page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18")
     page.wait_for_function("Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
+    page.wait_for_load_state("networkidle")  # every tile in view drawn, the one under the centre among them
     assert page.locator("path.parcel").count() == 0  # canvas, not one SVG path per parcel
     assert page.locator("#map canvas").count() > 0
     page.mouse.click(*MAP_CENTRE)
