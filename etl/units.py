@@ -1,7 +1,7 @@
 """Units officials write in headers and values: 元/万元/亿元 for money, 平方米/亩/公顷 for land.
 
-Factors are exact fractions (1 亩 = 10000/15 m²): a value is converted with one multiplication and one
-division in Decimal, never through a rounded factor.
+Factors are exact fractions (1 亩 from `mujun.rules`, 10000/15 m²): a value is converted with one
+multiplication and one division in Decimal, never through a rounded factor.
 """
 
 from __future__ import annotations
@@ -14,8 +14,10 @@ from typing import Any
 
 import numpy as np
 
+from mujun.rules import M2_PER_MU_DENOMINATOR, M2_PER_MU_NUMERATOR
+
 MONEY_UNITS = {"元": Fraction(1), "万元": Fraction(10_000), "亿元": Fraction(100_000_000)}
-AREA_UNITS = {"平方米": Fraction(1), "m2": Fraction(1), "米2": Fraction(1), "亩": Fraction(10_000, 15),
+AREA_UNITS = {"平方米": Fraction(1), "m2": Fraction(1), "米2": Fraction(1), "亩": Fraction(int(M2_PER_MU_NUMERATOR), int(M2_PER_MU_DENOMINATOR)),
               "公顷": Fraction(10_000), "ha": Fraction(10_000), "hm2": Fraction(10_000)}
 UNITS = MONEY_UNITS | AREA_UNITS
 _UNIT_NAMES = "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True))
