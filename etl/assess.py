@@ -14,11 +14,13 @@ from typing import Any
 
 import numpy as np
 import psycopg
+import pyarrow as pa
 import shapely
 from psycopg import sql
 
 from etl import binary_copy as bc
 from etl.placement import Placement, ZoneSet, is_none, objects, place
+from etl.wkb import planar_areas
 from mujun import rules
 from mujun.rules import Flag, Policy
 
@@ -97,20 +99,20 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     statuses = result.status[group]
     bands = result.band[group]
     return {
-        "zone_code": lambda rows: bc.text_categories(zone_codes[rows]),
+        "zone_code": lambda rows: bc.text(zone_codes[rows]),
         "zone_share": lambda rows: bc.numeric(placement.share[rows], 4),
         "area_mu": lambda rows: bc.numeric(micro_mu[rows], 6),
         "project_area_mu": lambda rows: bc.numeric(project_mu[group[rows]], 6),
         "parcel_count": lambda rows: bc.int4(parcel_count[group[rows]]),
-        "assessed_zone_code": lambda rows: bc.text_categories(held_codes[group[rows]]),
+        "assessed_zone_code": lambda rows: bc.text(held_codes[group[rows]]),
         "intensity_wan_per_mu": lambda rows: bc.numeric(result.intensity[group[rows]], 2, result.has_intensity[group[rows]]),
         "threshold_wan_per_mu": lambda rows: bc.numeric(result.threshold[group[rows]], 2, result.has_threshold[group[rows]]),
         "ratio": lambda rows: bc.numeric(result.ratio[group[rows]], 4, result.has_ratio[group[rows]]),
-        "status": lambda rows: bc.text_categories(statuses[rows]),
-        "band": lambda rows: bc.text_categories(bands[rows]),
+        "status": lambda rows: bc.text(statuses[rows]),
+        "band": lambda rows: bc.text(bands[rows]),
         "shortfall_wan": lambda rows: bc.numeric(result.shortfall[group[rows]], 2, result.has_shortfall[group[rows]]),
         "flags": lambda rows: bc.categories(flag_bits[rows], [_text_array(f) for f in flag_lists]),
-        "policy_code": lambda rows: bc.text_categories([policy.code] * len(range(n)[rows])),
+        "policy_code": lambda rows: bc.text([policy.code] * len(range(n)[rows])),
     }
 
 
@@ -138,10 +140,12 @@ def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
         "geometry_repaired FROM parcels ORDER BY parcel_code").fetchall()
     if not rows:
         return 0
-    planar, epsg = rules.to_own_gauss_kruger(shapely.from_wkb([row[2] for row in rows]))
+    wkb = pa.array([row[2] for row in rows], type=pa.large_binary())
+    lonlat = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
+    epsg = rules.own_gk_epsgs(lonlat)
     parcels = Parcels(objects([row[1] for row in rows]), np.array([row[3] for row in rows]),
                       np.array([row[4] or 0 for row in rows]), np.array([row[4] is not None for row in rows]),
-                      np.array([row[5] for row in rows]), place(planar, epsg, zones))
+                      np.array([row[5] for row in rows]), place(lonlat, epsg, planar_areas(wkb, epsg), zones))
     return apply_results(conn, objects([row[0] for row in rows]), assess_parcels(parcels, Projects.read(conn), policy))
 
 

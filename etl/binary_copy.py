@@ -1,9 +1,11 @@
-"""PostgreSQL binary COPY payloads built column by column with numpy, not row by row in Python.
+"""PostgreSQL binary COPY payloads built column by column with numpy and Arrow, not row by row in Python.
 
-Each column is encoded as the lengths of its values (−1 for NULL) and their bytes end to end; `payload`
-interleaves the columns into rows in one vectorised pass. Numbers are sent as `numeric` in the binary
-form PostgreSQL reads (sign, weight, scale, base-10000 digits), from integers scaled to their decimal
-places, so no Decimal is made per value.
+Each column is encoded as the lengths of its values (−1 for NULL) and their bytes end to end, or as
+Arrow arrays whose elements joined make the values. `payload` lays the columns side by side: runs of
+fixed-width fields become one rows × bytes block, and Arrow's element-wise join (C++) interleaves those
+blocks with the variable-length values, row by row in the order given. Numbers are sent as `numeric` in
+the binary form PostgreSQL reads (sign, weight, scale, base-10000 digits), from integers scaled to
+their decimal places, so no Decimal is made per value.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
@@ -26,23 +30,60 @@ HEADER = b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big
 TRAILER = (-1).to_bytes(2, "big", signed=True)
 PG_EPOCH = np.datetime64("2000-01-01", "D")
 TEXT_OID = 25
+_NOTHING = pa.scalar(b"", pa.large_binary())
+WKB_POLYGON, WKB_MULTIPOLYGON = 3, 6
+_AS_MULTIPOLYGON = bytes([1]) + WKB_MULTIPOLYGON.to_bytes(4, "little") + (1).to_bytes(4, "little")
+"""Little-endian WKB head of a MultiPolygon of one polygon: a Polygon's WKB after it makes the MultiPolygon."""
 
 
 @dataclass(frozen=True)
 class Encoded:
-    """One column of a chunk of rows: byte length of each value (−1: NULL) and the values end to end, or
-    (for long values such as geometries) the values themselves, joined into the rows without a copy."""
+    """One column of a chunk of rows: the byte length of each value (−1: NULL) and the values end to end;
+    or, where `parts` are given, each value is its row's elements of the parts joined (`data` unused)."""
 
     lengths: np.ndarray
     data: np.ndarray
-    pieces: list[bytes] | None = None
+    parts: tuple[pa.Array, ...] = ()
+
+    def width(self) -> int | None:
+        """The one length of every value, where all are present, alike and held in `data` (a fixed-width column)."""
+        if self.parts:
+            return None
+        if not len(self.lengths):
+            return 0
+        first = int(self.lengths[0])
+        return first if first >= 0 and bool((self.lengths == first).all()) else None
 
 
-def _join(pieces: Values) -> Encoded:
-    lengths = np.fromiter((-1 if p is None else len(p) for p in pieces), dtype=np.int64, count=len(pieces))
-    return Encoded(lengths, np.frombuffer(b"".join(p for p in pieces if p is not None), dtype=np.uint8))
+def _offsets(lengths: np.ndarray) -> np.ndarray:
+    return np.concatenate(([0], np.cumsum(np.maximum(lengths, 0)))).astype(np.int64)
 
 
+def _binary(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
+    """An Arrow large_binary array over numpy offsets and bytes (no copy)."""
+    return pa.Array.from_buffers(pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
+
+
+def arrow_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """Offsets (int64, from 0, one more than values) and bytes of a string or binary Arrow array; NULL as empty."""
+    values = values.cast(pa.large_binary())
+    if values.null_count:
+        values = values.fill_null(_NOTHING)
+    buffers = values.buffers()
+    offsets = np.frombuffer(buffers[1], dtype=np.int64)[values.offset:values.offset + len(values) + 1]
+    data = np.frombuffer(buffers[2], dtype=np.uint8) if buffers[2] is not None else np.zeros(0, dtype=np.uint8)
+    return offsets - offsets[0], data[offsets[0]:offsets[-1]]
+
+
+def _valid(values: pa.Array) -> np.ndarray | None:
+    return values.is_valid().to_numpy(zero_copy_only=False) if values.null_count else None
+
+
+def from_arrow(values: pa.Array) -> Encoded:
+    """A string or binary Arrow array: its offsets give the lengths, its buffer the bytes; NULL where null."""
+    offsets, data = arrow_buffers(values)
+    lengths, valid = np.diff(offsets), _valid(values)
+    return Encoded(lengths if valid is None else np.where(valid, lengths, -1), data)
 
 
 def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
@@ -55,24 +96,12 @@ def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
 
 
 def text(values: Values) -> Encoded:
-    return _join([None if v is None else v.encode() for v in values])
+    return from_arrow(pa.array(values, type=pa.large_string()))
 
 
 def categories(codes: np.ndarray, encoded: Values) -> Encoded:
-    """A column of few distinct values: `codes` index `encoded`, each value's bytes made once."""
-    unique = _join(encoded)
-    lengths = unique.lengths[codes]
-    size = np.maximum(lengths, 0)
-    starts = np.concatenate(([0], np.cumsum(np.maximum(unique.lengths, 0))[:-1]))
-    total = int(size.sum())
-    source = np.repeat(starts[codes] - (np.cumsum(size) - size), size) + np.arange(total)
-    return Encoded(lengths, unique.data[source])
-
-
-def text_categories(values: Values) -> Encoded:
-    found: dict[str | None, int] = {}
-    codes = np.fromiter((found.setdefault(v, len(found)) for v in values), dtype=np.int64, count=len(values))
-    return categories(codes, [None if v is None else v.encode() for v in found])
+    """A column of few distinct values: `codes` index `encoded` (bytes, or None for NULL), each value made once."""
+    return from_arrow(pa.array(encoded, type=pa.large_binary()).take(pa.array(codes)))
 
 
 def text_array(values: Values) -> Encoded:
@@ -89,7 +118,8 @@ def text_array(values: Values) -> Encoded:
 
 def jsonb(values: Values) -> Encoded:
     """jsonb (version 1 + JSON text); an empty or missing object is `{}`."""
-    return _join([b"\x01" + json.dumps(v, ensure_ascii=False, default=str).encode() if v else b"\x01{}" for v in values])
+    return from_arrow(pa.array([b"\x01" + json.dumps(v, ensure_ascii=False, default=str).encode() if v else b"\x01{}"
+                                for v in values], type=pa.large_binary()))
 
 
 def boolean(values: np.ndarray) -> Encoded:
@@ -133,80 +163,52 @@ def numeric(scaled: np.ndarray, scale: int, valid: np.ndarray | None = None) -> 
 def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
     """PostGIS geometry in its binary input form, EWKB with the SRID; NULL for None."""
     present = ~shapely.is_missing(geometries)
-    wkb = np.full(len(geometries), b"", dtype=object)
+    wkb = np.full(len(geometries), None, dtype=object)
     wkb[present] = shapely.to_wkb(shapely.set_srid(geometries[present], srid), include_srid=True)
-    pieces = wkb.tolist()
-    lengths = np.fromiter(map(len, pieces), dtype=np.int64, count=len(pieces))
-    lengths[~present] = -1
-    return Encoded(lengths, np.zeros(0, dtype=np.uint8), pieces)
+    return from_arrow(pa.array(wkb, type=pa.large_binary()))
 
 
-def _gather(column: Encoded, starts: np.ndarray, present: int, rows: np.ndarray, width: int) -> np.ndarray:
-    """The values of `rows`, each `width` bytes long (`starts`: where each row's value begins in the data)."""
-    if len(column.data) == width * present:  # one width throughout: whole rows at once
-        return column.data.reshape(-1, width)[starts[rows] // width]
-    return column.data[starts[rows][:, None] + np.arange(width)]
+def multipolygon_wkb(wkb: pa.Array) -> Encoded:
+    """MultiPolygons from little-endian 2-D WKB Polygons and MultiPolygons (NULL where null), bytes as read: a
+    Polygon gets the head of a MultiPolygon of one before it. Without an SRID, the column's own applies."""
+    offsets, data = arrow_buffers(wkb)
+    sizes, valid = np.diff(offsets), _valid(wkb)
+    polygon = np.zeros(len(sizes), dtype=bool)
+    present = np.flatnonzero(sizes > 0)
+    polygon[present] = data[offsets[present] + 1] == WKB_POLYGON
+    lengths = sizes + np.where(polygon, len(_AS_MULTIPOLYGON), 0)
+    head = categories(polygon.astype(np.int64), [b"", _AS_MULTIPOLYGON])
+    return Encoded(lengths if valid is None else np.where(valid, lengths, -1), np.zeros(0, dtype=np.uint8),
+                   (_binary(_offsets(head.lengths), head.data), _binary(offsets, data)))
 
 
-def _layouts(lengths: np.ndarray) -> np.ndarray:
-    """A number for each distinct row of `lengths` (mixed radix over the columns, renumbered as it grows)."""
-    key = np.zeros(len(lengths), dtype=np.int64)
-    for column in lengths.T:
-        values, code = np.unique(column, return_inverse=True)
-        key = key * len(values) + code.ravel()
-        if key.max(initial=0) > 1 << 40:
-            key = np.unique(key, return_inverse=True)[1].ravel()
-    return np.unique(key, return_inverse=True)[1].ravel()
+def _block(run: list[np.ndarray]) -> pa.Array:
+    block = np.ascontiguousarray(np.hstack(run))
+    return _binary(np.arange(len(block) + 1, dtype=np.int64) * block.shape[1], block.ravel())
 
 
-def payload(columns: Sequence[Encoded]) -> bytes:
-    """The binary COPY rows (no header) of encoded columns of equal length.
-
-    Rows whose fields have the same lengths have the same layout: each such group is laid out as one
-    rows × bytes array, filled a column at a time (length words broadcast, values copied row-wise), and
-    the groups follow each other (COPY takes rows in any order). A last column given as pieces
-    (geometries) is joined after each row's head, so its bulk is copied once, by `bytes.join`.
-    """
+def payload(columns: Sequence[Encoded]) -> memoryview:
+    """The binary COPY rows (no header) of encoded columns of equal length, in their order."""
+    n = len(columns[0].lengths)
+    if n == 0:
+        return memoryview(b"")
     k = len(columns)
-    lengths = np.column_stack([c.lengths for c in columns]).astype(np.int64)
-    size = np.maximum(lengths, 0)
-    tail = columns[-1].pieces
-    layout = lengths.copy()
-    if tail is not None:  # the geometry's length varies row by row; its value is not in the head
-        layout[:, -1] = np.where(lengths[:, -1] < 0, -1, 0)
-    group = _layouts(layout)
-    order = np.argsort(group, kind="stable")
-    bounds = np.searchsorted(group[order], np.arange(group.max(initial=-1) + 2))
-    starts = np.cumsum(size, axis=0) - size
-    present = np.count_nonzero(size, axis=0)
-    field_count = np.array([k >> 8, k & 0xFF], dtype=np.uint8)
-    parts: list[bytes] = []
-    for g in range(len(bounds) - 1):
-        rows = order[bounds[g]:bounds[g + 1]]
-        shape = layout[rows[0]]
-        widths = np.maximum(shape, 0)
-        block = np.empty((len(rows), 2 + 4 * k + int(widths.sum())), dtype=np.uint8)
-        block[:, :2] = field_count
-        at = 2
-        for j, column in enumerate(columns):
-            if tail is not None and j == k - 1:
-                block[:, at:at + 4] = lengths[rows, j].astype(">i4").view(np.uint8).reshape(-1, 4)
-            else:
-                block[:, at:at + 4] = np.array([shape[j]], dtype=">i4").view(np.uint8)
-            at += 4
-            width = int(widths[j])
+    pieces: list[pa.Array] = []
+    run = [np.tile(np.array([k >> 8, k & 0xFF], dtype=np.uint8), (n, 1))]
+    for column in columns:
+        run.append(column.lengths.astype(">i4").view(np.uint8).reshape(n, 4))
+        width = column.width()
+        if width is not None:
             if width:
-                block[:, at:at + width] = _gather(column, starts[:, j], int(present[j]), rows, width)
-                at += width
-        if tail is None:
-            parts.append(block.tobytes())
+                run.append(column.data.reshape(n, width))
             continue
-        heads, step = block.tobytes(), block.shape[1]
-        pieces: list[bytes] = [b""] * (2 * len(rows))
-        pieces[0::2] = [heads[i:i + step] for i in range(0, len(heads), step)]
-        pieces[1::2] = [tail[r] for r in rows.tolist()]
-        parts.append(b"".join(pieces))
-    return b"".join(parts)
+        pieces.append(_block(run))
+        run = []
+        pieces.extend(column.parts or (_binary(_offsets(column.lengths), column.data),))
+    if run:
+        pieces.append(_block(run))
+    joined = pc.binary_join_element_wise(*pieces, _NOTHING) if len(pieces) > 1 else pieces[0]
+    return arrow_buffers(joined)[1].data
 
 
 CHUNK_ROWS = 100_000

@@ -208,7 +208,7 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray, code
 
 def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
-    found = found or check_geometries(checked.file, source.crs, source.geometries)
+    found = found or check_geometries(checked.file, source.crs, source.geometries, source.wkb)
     checked.errors += found.errors
     checked.warnings += found.warnings
     checked.inferences += found.inferences
@@ -292,7 +292,7 @@ def check_parcels(source: FeatureSource) -> Checked:
     n = len(source)
     # The geometries on a thread: shapely and pyproj release the GIL, so they run beside the field checks.
     with ThreadPoolExecutor(1) as pool:
-        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries)
+        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries, source.wkb)
         _check_parcel_fields(checked, source, n)
         _with_geometry(checked, source, geometries.result())
     return checked

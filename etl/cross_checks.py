@@ -101,13 +101,14 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
     placement = None
     # Overlaps between parcels on a thread, beside their placement in zones: both are GEOS work, which runs without the GIL.
     pool = ThreadPoolExecutor(1)
-    overlaps = pool.submit(parcel_overlaps, geometry.planar[present], geometry.epsg[present])
+    overlaps = pool.submit(parcel_overlaps, geometry.lonlat[present], geometry.epsg[present])
     pool.shutdown(wait=False)
     if around.zones is None:
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
     else:
-        placement = _full_placement(place(geometry.planar[present], geometry.epsg[present], around.zones), present, n)
+        placement = _full_placement(place(geometry.lonlat[present], geometry.epsg[present], geometry.area_m2[present], around.zones),
+                                    present, n)
         for i in present[placement.zone[present] < 0]:
             _warn(parcels, i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
                   "lies in no zone: it has no threshold and is listed apart")

@@ -1,9 +1,10 @@
 """Check and prepare the geometries of a vector file, all features at once.
 
 Polygons only, in China once reprojected to CGCS2000 lon/lat, repaired with make_valid where invalid
-(flagged), stored as MultiPolygons, each measured in the Gauss-Krüger plane of its own zone. Problems
-are made only for the features that have one, so a clean file of a million parcels costs a few array
-operations.
+(flagged), stored as MultiPolygons, each measured in the Gauss-Krüger plane of its own zone (from its
+WKB, `etl.wkb`). A geometry kept as read keeps the file's own WKB bytes, which the load sends as they
+are. Problems are made only for the features that have one, so a clean file of a million parcels costs
+a few array operations.
 """
 
 from __future__ import annotations
@@ -14,11 +15,14 @@ from dataclasses import dataclass
 from typing import TypeVar
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
+from etl.wkb import plain_polygons, planar_areas
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
@@ -34,13 +38,15 @@ def feature(i: int | np.integer) -> str:
 @dataclass
 class CheckedGeometries:
     """Per feature: the MultiPolygon in lon/lat (None where refused), whether it was repaired, and where one
-    exists the same in the Gauss-Krüger plane of its own zone, its area there (0.01 m²) and that plane's EPSG."""
+    exists its area in the Gauss-Krüger plane of its own zone (m², and in 0.01 m²), that plane's EPSG and
+    its WKB (little-endian, no SRID; NULL where refused)."""
 
     lonlat: np.ndarray
     repaired: np.ndarray
-    planar: np.ndarray
+    area_m2: np.ndarray
     area_cents: np.ndarray
     epsg: np.ndarray
+    wkb: pa.Array
     errors: list[Problem]
     warnings: list[Problem]
     inferences: list[str]
@@ -87,6 +93,14 @@ def _as_multipolygons(geometries: np.ndarray) -> np.ndarray:
     return out
 
 
+def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.Array:
+    """The WKB of each chosen geometry: the file's bytes where it is `as_read`, else written anew."""
+    written = pa.array(shapely.to_wkb(chosen[~as_read], byte_order=1), type=pa.large_binary())
+    if read is None or not as_read.any():
+        return written
+    return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(~as_read), written)
+
+
 def _in_halves(function: Callable[[np.ndarray], T], geometries: np.ndarray) -> list[T]:
     """`function` of each half of `geometries`, on two threads: GEOS and PROJ work without the GIL, on both cores."""
     middle = len(geometries) // 2
@@ -94,15 +108,16 @@ def _in_halves(function: Callable[[np.ndarray], T], geometries: np.ndarray) -> l
         return list(pool.map(function, (geometries[:middle], geometries[middle:])))
 
 
-def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray) -> CheckedGeometries:
+def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None) -> CheckedGeometries:
+    """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged)."""
     n = len(geometries)
     errors: list[Problem] = []
     warnings: list[Problem] = []
     inferences: list[str] = []
     out = np.full(n, None, dtype=object)
     repaired = np.zeros(n, dtype=bool)
-    result = CheckedGeometries(out, repaired, np.full(n, None, dtype=object), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), errors, warnings,
-                               inferences)
+    result = CheckedGeometries(out, repaired, np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
+                               pa.nulls(n, pa.large_binary()), errors, warnings, inferences)
     transformer = _transformer(file, crs_text, errors, inferences)
     if errors:  # the CRS is unknown: no coordinate can be judged
         return result
@@ -118,7 +133,9 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray) ->
     chosen = geometries[index]
     if shapely.has_z(chosen).any():
         chosen = shapely.force_2d(chosen)
+        read = None
     if transformer is not None:
+        read = None
         chosen = shapely.transform(chosen, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
     bounds = shapely.bounds(chosen).reshape(-1, 4)
     minx, miny, maxx, maxy = CHINA_BOUNDS
@@ -146,9 +163,13 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray) ->
     index, chosen = index[keep], _as_multipolygons(chosen[keep])
     out[index] = chosen
     if len(index):
-        halves = _in_halves(rules.to_own_gauss_kruger, chosen)
-        planar, epsg = np.concatenate([h[0] for h in halves]), np.concatenate([h[1] for h in halves])
-        result.planar[index] = planar
-        result.area_cents[index] = rules.planar_cents(shapely.area(planar))
-        result.epsg[index] = epsg
+        taken = read.take(pa.array(index)) if read is not None else None
+        as_read = (plain_polygons(taken) if taken is not None else np.zeros(len(index), dtype=bool)) & ~repaired[index]
+        wkb = _wkb(chosen, as_read, taken)
+        epsg = rules.own_gk_epsgs(chosen)
+        area = planar_areas(wkb, epsg)
+        result.area_m2[index], result.area_cents[index], result.epsg[index] = area, rules.planar_cents(area), epsg
+        position = np.full(n, -1, dtype=np.int64)
+        position[index] = np.arange(len(index))
+        result.wkb = wkb if len(index) == n else wkb.take(pa.array(position, mask=position < 0))
     return result

@@ -1,9 +1,10 @@
 """Where parcels lie: their overlap with every zone they touch and with each other, in the Gauss-Krüger plane.
 
-Each parcel is measured in the plane of its own zone (`rules.to_own_gauss_kruger`), and the zones and its
-neighbours are projected into that same plane, one STRtree per plane, so a share or an overlap is
-always a ratio of areas measured alike. A parcel a zone covers overlaps it by its whole area (no
-intersection is computed); only parcels crossing a zone edge are intersected.
+Each parcel is measured in the plane of its own zone (`rules.own_gk_epsgs`). Candidates are found in
+lon/lat, by bounding boxes and then the prepared zones: a parcel a zone covers overlaps it by its whole
+area (no intersection is computed). Only parcels crossing a zone edge, and pairs of parcels whose boxes
+meet, are projected with their zones or neighbours into that same plane and intersected there, so a
+share or an overlap is always a ratio of areas measured alike.
 """
 
 from __future__ import annotations
@@ -82,47 +83,48 @@ def _bands(epsg: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(e), np.flatnonzero(epsg == e)) for e in np.unique(epsg)]
 
 
-def zone_overlaps(planar: np.ndarray, epsg: np.ndarray, zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(parcel, zone, overlap m²) for every zone each parcel touches; parcels are given in their own plane."""
-    found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    if len(zones):
-        for band, index in _bands(epsg):
-            zones_planar = rules.to_gauss_kruger(zones.lonlat, band)
-            shapely.prepare(zones_planar)
-            shapes = planar[index]
-            # Bounding boxes first, then the prepared zones: covered (the whole parcel), or touched (intersected).
-            parcel, zone = shapely.STRtree(zones_planar).query(shapes)
-            overlap = shapely.area(shapes[parcel])
-            edge = np.flatnonzero(~shapely.covers(zones_planar[zone], shapes[parcel]))
-            overlap[edge] = 0.0
-            edge = edge[shapely.intersects(zones_planar[zone[edge]], shapes[parcel[edge]])]
-            overlap[edge] = shapely.area(shapely.intersection(shapes[parcel[edge]], zones_planar[zone[edge]]))
-            found.append((index[parcel], zone, overlap))
-    if not found:
+def zone_overlaps(lonlat: np.ndarray, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(parcel, zone, overlap m²) for every zone each parcel touches; `area_m2`: each parcel's own planar area."""
+    if not len(zones) or not len(lonlat):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    return tuple(np.concatenate(parts) for parts in zip(*found, strict=True))  # type: ignore[return-value]
+    shapely.prepare(zones.lonlat)
+    parcel, zone = shapely.STRtree(zones.lonlat).query(lonlat)
+    overlap = area_m2[parcel].astype(float)
+    edge = np.flatnonzero(~shapely.covers(zones.lonlat[zone], lonlat[parcel]))
+    overlap[edge] = 0.0
+    edge = edge[shapely.intersects(zones.lonlat[zone[edge]], lonlat[parcel[edge]])]
+    for band, chosen in _bands(epsg[parcel[edge]]):
+        pairs = edge[chosen]
+        near = np.unique(zone[pairs])
+        planar_zones = np.empty(len(zones), dtype=object)
+        planar_zones[near] = rules.to_gauss_kruger(zones.lonlat[near], band)
+        overlap[pairs] = shapely.area(shapely.intersection(rules.to_gauss_kruger(lonlat[parcel[pairs]], band), planar_zones[zone[pairs]]))
+    return parcel, zone, overlap
 
 
-def place(planar: np.ndarray, epsg: np.ndarray, zones: ZoneSet) -> Placement:
+def place(lonlat: np.ndarray, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> Placement:
     """Each parcel's zone under the rules (`rules.choose_zones`)."""
-    parcel, zone, overlap = zone_overlaps(planar, epsg, zones)
-    chosen, share, straddles = rules.choose_zones(shapely.area(planar), parcel, zone, overlap, zones.area_m2, zones.rank)
+    parcel, zone, overlap = zone_overlaps(lonlat, epsg, area_m2, zones)
+    chosen, share, straddles = rules.choose_zones(area_m2, parcel, zone, overlap, zones.area_m2, zones.rank)
     return Placement(zones, chosen, share, straddles)
 
 
-def parcel_overlaps(planar: np.ndarray, epsg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def parcel_overlaps(lonlat: np.ndarray, epsg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Pairs of parcels (i < j) overlapping by more than OVERLAP_TOLERANCE_M2, and by how much (m²).
 
     Parcels are compared within the plane of their own zone; two whose centroids fall in different
     3-degree zones are not compared (they would have to overlap across a zone boundary).
     """
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
-    for _, index in _bands(epsg):
-        shapes = planar[index]
+    for band, index in _bands(epsg):
+        shapes = lonlat[index]
         a, b = shapely.STRtree(shapes).query(shapes)  # bounding boxes: parcels apart cost no intersection
         keep = a < b
         a, b = a[keep], b[keep]
-        area = shapely.area(shapely.intersection(shapes[a], shapes[b]))
+        near = np.unique(np.concatenate((a, b)))
+        planar = np.empty(len(shapes), dtype=object)
+        planar[near] = rules.to_gauss_kruger(shapes[near], band)
+        area = shapely.area(shapely.intersection(planar[a], planar[b])) if len(a) else np.zeros(0)
         big = area > OVERLAP_TOLERANCE_M2
         found.append((index[a[big]], index[b[big]], area[big]))
     if not found:

@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
 import pyogrio
 import shapely
 from openpyxl import load_workbook
@@ -48,7 +49,8 @@ class ReadOptions:
 
 @dataclass
 class FeatureSource:
-    """Features of one layer of a vector file: geometries (shapely), columns, the CRS to read them in."""
+    """Features of one layer of a vector file: geometries (shapely), columns, the CRS to read them in, and
+    the geometries' WKB as GDAL gave it, while the geometries are still exactly that."""
 
     path: Path
     layer: str | None
@@ -57,6 +59,7 @@ class FeatureSource:
     columns: dict[str, list[Any]]
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
+    wkb: pa.Array | None = None
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -109,6 +112,8 @@ def read_features(path: Path, *, layer: str | None = None, encoding: str | None 
     minx, miny, maxx, maxy = (float(b) for b in shapely.total_bounds(source.geometries)) if len(source) else (np.nan,) * 4
     bounds = None if np.isnan(minx) else (minx, miny, maxx, maxy)
     decision = decide_crs(path.name, bounds, source.crs, source_crs, central_meridian)
+    if decision.swap_axes or decision.from_gcj02:
+        source.wkb = None
     if decision.swap_axes:
         source.geometries = shapely.transform(source.geometries, lambda xy: xy[:, ::-1])
     if decision.from_gcj02:
@@ -243,9 +248,10 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
         raise _unreadable(path, str(exc)) from exc
     columns: dict[str, Any] = {str(name): table[name].to_numpy(zero_copy_only=False) for name in meta["fields"]}
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
-    geometries = (shapely.from_wkb(table[geometry_column].to_numpy(zero_copy_only=False)) if geometry_column in table.column_names
+    wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
+    geometries = (shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)) if wkb is not None
                   else np.array([None] * table.num_rows, dtype=object))
-    source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences)
+    source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences, wkb=wkb)
     _polygons_from_rings(source, suffix)
     return source
 

@@ -3,7 +3,7 @@
 Upsert: rows go to a temporary table and are merged by code; a row whose values did not change is not
 touched, so loading the same file again changes nothing. A layer named in `replace` loses the rows its
 file does not hold (explicit, never the default). Into an empty table (a first load) the rows are COPYed
-directly, with the table's secondary indexes dropped before and rebuilt after, inside the load's
+directly, with the table's keys and indexes dropped before and rebuilt after, inside the load's
 transaction: building an index once is far cheaper than growing it a row at a time.
 """
 
@@ -42,7 +42,6 @@ TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 NUMERIC_SCALES = {"area_m2": 2, "recorded_area_m2": 2, "total_investment_wan": 2, "investment_amount": 4, "exchange_rate": 6}
 """Decimal places of each numeric column (as the schema declares them)."""
 DATE_COLUMNS = {"exchange_rate_date", "supply_date", "agreed_start_date", "agreed_completion_date"}
-FEW_VALUES = {"zone_class", "jurisdiction", "project_type", "currency", "stage", "level", "industry", "constraint_type", "land_use"}
 
 
 def _scaled(values: Sequence[Decimal | None], scale: int) -> tuple[np.ndarray, np.ndarray]:
@@ -67,7 +66,7 @@ def _encode(name: str, values: Sequence[Any]) -> bc.Encoded:
         return bc.ewkb(objects(values), GEOGRAPHIC_SRID)
     if name == "geometry_repaired":
         return bc.boolean(np.array([bool(v) for v in values]))
-    return bc.text_categories(values) if name in FEW_VALUES else bc.text(values)
+    return bc.text(values)
 
 
 def record_columns(checked: Checked) -> dict[str, Column]:
@@ -92,19 +91,14 @@ def parcel_columns(checked: Checked) -> dict[str, Column]:
     return {
         "parcel_code": lambda rows: bc.text(c["parcel_code"][rows]),
         "project_code": lambda rows: bc.text(c["project_code"][rows]),
-        "land_use": lambda rows: bc.text_categories(c["land_use"][rows]),
+        "land_use": lambda rows: bc.text(c["land_use"][rows]),
         "recorded_area_m2": lambda rows: bc.numeric(c["recorded_cents"][rows], 2, c["has_recorded"][rows]),
         **{name: _date_column(c[name]) for name in sorted(DATE_COLUMNS - {"exchange_rate_date"})},
         "attributes": lambda rows: bc.jsonb(c["attributes"][rows]),
-        "geom": lambda rows: bc.ewkb(g.lonlat[rows], GEOGRAPHIC_SRID),
+        "geom": lambda rows: bc.multipolygon_wkb(g.wkb[rows]),
         "area_m2": lambda rows: bc.numeric(g.area_cents[rows], 2),
         "geometry_repaired": lambda rows: bc.boolean(g.repaired[rows]),
     }
-
-
-def _geometry_last(names: Sequence[str]) -> tuple[str, ...]:
-    """Geometries last: `binary_copy.payload` joins the longest values onto the rows' heads."""
-    return tuple(sorted(names, key=lambda name: name == "geom"))
 
 
 def _ids(names: Sequence[str], prefix: str = "") -> sql.Composable:
@@ -118,7 +112,6 @@ def _reporter(table: str, rows: int, progress: Progress | None) -> Callable[[int
 def upsert(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int, replace: bool = False,
            progress: Progress | None = None) -> dict[str, int]:
     key, names = TABLE_COLUMNS[table]
-    names = _geometry_last(names)
     stage = sql.Identifier(f"stage_{table}")
     conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, sql.Identifier(table)))
     bc.copy_rows(conn, f"stage_{table}", names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
@@ -142,11 +135,11 @@ def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
     return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone() == (True,)
 
 
-def _drop_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composed | sql.SQL]:
-    """Drop the table's unique constraints and plain indexes (not its primary key); the statements that rebuild them."""
+def _drop_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composed | sql.SQL]:
+    """Drop the table's primary key, unique constraints and plain indexes; the statements that rebuild them."""
     rebuild: list[sql.Composed | sql.SQL] = []
     for name, definition in conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                         "WHERE conrelid = %s::regclass AND contype = 'u'", [table]).fetchall():
+                                         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [table]).fetchall():
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
         rebuild.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
                        + sql.SQL(cast(LiteralString, definition)))
@@ -158,11 +151,25 @@ def _drop_secondary_indexes(conn: psycopg.Connection[Any], table: str) -> list[s
     return rebuild
 
 
+def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> Column | None:
+    """Ids for `rows` new rows, taken from the table's `id` sequence at once (None: no such sequence): sent in
+    the COPY, they spare the server a `nextval` per row. Loads run one at a time (`etl.load.LOAD_LOCK`)."""
+    found = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()
+    if found is None or found[0] is None or rows == 0:
+        return None
+    row = conn.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [found[0], found[0], rows]).fetchone()
+    assert row is not None
+    ids = np.arange(int(row[0]) - rows + 1, int(row[0]) + 1, dtype=np.int64)
+    return lambda part: bc.int4(ids[part])
+
+
 def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
                       progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
-    """COPY straight into an empty table, its indexes rebuilt after (all inside the caller's transaction)."""
-    rebuild = _drop_secondary_indexes(conn, table)
-    names = _geometry_last(list(columns))
+    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction)."""
+    rebuild = _drop_indexes(conn, table)
+    ids = _reserve_ids(conn, table, rows)
+    columns = {**columns, "id": ids} if ids is not None else columns
+    names = list(columns)
     bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
     if step is not None:
         step(f"index {table}")

@@ -106,14 +106,14 @@ def gk_epsg(lon: float, zone_prefix: bool = False) -> int:
 
 
 @lru_cache(maxsize=32)
-def _to_gk(epsg: int) -> Transformer:
+def gk_transformer(epsg: int) -> Transformer:
     # always_xy: geometries are lon/lat (x = longitude) whatever EPSG:4490's official axis order says.
     return Transformer.from_crs(GEOGRAPHIC_SRID, epsg, always_xy=True)
 
 
 def to_gauss_kruger(geometries: np.ndarray | BaseGeometry, epsg: int) -> np.ndarray | BaseGeometry:
     """Project lon/lat (CGCS2000) geometries onto the plane of one Gauss-Krüger zone."""
-    transformer = _to_gk(epsg)
+    transformer = gk_transformer(epsg)
     return shapely.transform(geometries, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
 
 
@@ -336,18 +336,14 @@ def gk_epsgs(lon: np.ndarray) -> np.ndarray:
     return (4534 + (cm - 75) // 3).astype(np.int64)
 
 
-def to_own_gauss_kruger(geometries: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Each lon/lat geometry in the Gauss-Krüger plane of its own centroid (as `gk_area_m2`), and that EPSG."""
+def own_gk_epsgs(geometries: np.ndarray) -> np.ndarray:
+    """The EPSG of the Gauss-Krüger zone of each lon/lat geometry's centroid (as `gk_area_m2` chooses)."""
     bounds = shapely.bounds(geometries).reshape(-1, 4)
     epsgs = gk_epsgs(bounds[:, 0])
     # The centroid lies within the bounds: only a geometry whose bounds cross a zone edge needs it.
     across = np.flatnonzero(epsgs != gk_epsgs(bounds[:, 2]))
     epsgs[across] = gk_epsgs(shapely.get_x(shapely.centroid(geometries[across])))
-    planar = np.empty(len(geometries), dtype=object)
-    for epsg in np.unique(epsgs):
-        index = np.flatnonzero(epsgs == epsg)
-        planar[index] = to_gauss_kruger(geometries[index], int(epsg))
-    return planar, epsgs
+    return epsgs
 
 
 def _half_up_hundredths(values: np.ndarray, scalar: Callable[[float], Decimal]) -> np.ndarray:
