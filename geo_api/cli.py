@@ -1,29 +1,27 @@
-"""The `mujun` command line: db up/stop, check, load, loads, serve, demo."""
+"""The `mujun` command line: db up/stop, check, load, loads, serve, demo.
+
+Imported here is what every command needs; what only some need (the ETL and its readers, the policy,
+SQLAlchemy's ORM, Alembic, uvicorn) is imported inside them, so that `--help` and the start of a load
+do not pay for the rest.
+"""
 
 from __future__ import annotations
 
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
-import uvicorn
 from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from etl.check_report import build_report, print_report, report_json, write_xlsx
-from etl.kinds import kind_of
-from etl.load import LoadRequest, check_files, libpq_conninfo, load
-from etl.mapping import load_mapping
-from etl.read import ReadOptions
-from mujun.db import database_url, make_engine, upgrade
+from mujun.db import database_url, ensure_schema, make_engine, upgrade
 from mujun.errors import InputError, MujunError, Problem
 from mujun.localdb import LocalCluster, LocalDatabaseError
-from mujun.models import Load
-from mujun.policy import PolicyNotFound, load_policy
 from mujun.settings import PROJECT_ROOT, Settings
+
+if TYPE_CHECKING:
+    from etl.load import LoadRequest
+    from etl.read import ReadOptions
 
 app = typer.Typer(help="亩均 Mujun: industrial land investment intensity portal.", no_args_is_help=True)
 db_app = typer.Typer(help="The database: create, upgrade, stop the local one.", no_args_is_help=True)
@@ -95,6 +93,9 @@ def _print_problems(exc: InputError) -> None:
 def _read_options(settings: Settings, layer: list[str] | None, encoding: str | None, crs: str | None, source: str | None,
                   mapping: Path | None) -> dict[str, ReadOptions]:
     """Read options for each kind from the command line; refuses a contradiction before anything is read."""
+    from etl.mapping import load_mapping
+    from etl.read import ReadOptions
+
     if crs and source:
         raise _fail("--crs 与 --from 只能给出一个", "give either --crs or --from, not both")
     if source is not None and source.strip().lower().replace("-", "") != "gcj02":
@@ -120,12 +121,17 @@ SHOWN_WARNINGS = 200
 
 
 def run_load(settings: Settings, request: LoadRequest) -> None:
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from etl.load import libpq_conninfo, load
+    from mujun.policy import PolicyNotFound, load_policy
+
     try:
         policy = load_policy(settings.rules.policy)
     except PolicyNotFound as exc:
         raise _fail("找不到政策", str(exc)) from exc
     url = _url(settings)
-    upgrade(url)
+    ensure_schema(url)
     with Progress(SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                   console=console) as bar:
         task = bar.add_task("load", total=None)
@@ -167,6 +173,8 @@ def load_command(
     mapping: MappingOption = None, replace: ReplaceOption = None,
 ) -> None:
     """Load zones, parcels, projects and/or constraint layers (三区三线), all or nothing."""
+    from etl.load import LoadRequest
+
     settings = Settings()
     request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints,
                           read_options=_read_options(settings, layer, encoding, crs, source, mapping), replace=_replaced(replace))
@@ -178,6 +186,9 @@ def load_command(
 def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions], replaced: frozenset[str],
                     refused: list[Problem], inferences: list[str]) -> list[LoadRequest]:
     """Files named by kind, and positional files whose kind is told from their fields, as few requests as can hold them."""
+    from etl.kinds import kind_of
+    from etl.load import LoadRequest
+
     pairs = [(kind, path) for kind, path in named.items() if path is not None]
     for path in files:
         try:
@@ -208,6 +219,10 @@ def check_command(
     offline: Annotated[bool, typer.Option("--offline", help="check the files alone, not against the database")] = False,
 ) -> None:
     """Check files without loading them: every error and warning, and what was inferred; exit 1 on errors."""
+    from etl.check_report import build_report, print_report, report_json, write_xlsx
+    from etl.load import check_files, libpq_conninfo
+    from mujun.policy import PolicyNotFound, load_policy
+
     settings = Settings()
     try:
         policy = load_policy(settings.rules.policy)
@@ -222,7 +237,7 @@ def check_command(
     conninfo = None
     if not offline:
         url = _url(settings)
-        upgrade(url)
+        ensure_schema(url)
         conninfo = libpq_conninfo(url)
     checked = [item for request in _check_requests(files or [], named, options, _replaced(replace), refused, inferences)
                for item in check_files(request, policy, settings.rules, conninfo=conninfo)]
@@ -241,6 +256,11 @@ def check_command(
 @app.command("loads")
 def loads_command(limit: int = 20) -> None:
     """List the most recent loads: files with sha256, counts, user, time and policy."""
+    from sqlalchemy import select
+    from sqlalchemy.orm import Session
+
+    from mujun.models import Load
+
     engine = make_engine(_url(Settings()))
     table = Table(title="载入记录 load history")
     for column in ("#", "time", "user", "policy", "files", "counts"):
@@ -256,6 +276,8 @@ def loads_command(limit: int = 20) -> None:
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the portal and its API (OpenAPI docs at /docs)."""
+    import uvicorn
+
     from geo_api.app import create_app
 
     settings = Settings()
@@ -270,6 +292,8 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 @app.command("demo")
 def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
     """db up + load the Changzhou sample (sample_geo/) + serve."""
+    from etl.load import LoadRequest
+
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                    projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"))
