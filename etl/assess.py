@@ -8,6 +8,7 @@ data.
 
 from __future__ import annotations
 
+import io
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -15,8 +16,10 @@ from typing import Any
 import numpy as np
 import psycopg
 import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 from psycopg import sql
+from pyarrow import csv
 
 from etl import binary_copy as bc
 from etl.placement import Placement, ZoneSet, is_none, objects, place
@@ -35,19 +38,36 @@ _FLAG_ORDER = (Flag.AREA_MISMATCH, Flag.STRADDLES_ZONES, Flag.GEOMETRY_REPAIRED,
 
 @dataclass(frozen=True)
 class Projects:
-    """Stored projects as the rules need them: type and total investment (0.01 万元)."""
+    """Stored projects as the rules need them: code, type and total investment (0.01 万元)."""
 
-    index: dict[str, int]
+    codes: pa.Array
     project_type: np.ndarray
     investment_cents: np.ndarray
     has_investment: np.ndarray
 
     @classmethod
     def read(cls, conn: psycopg.Connection[Any]) -> Projects:
-        rows = conn.execute(
-            "SELECT project_code, project_type, (total_investment_wan * 100)::bigint FROM projects").fetchall()
-        return cls({row[0]: i for i, row in enumerate(rows)}, objects([row[1] for row in rows]),
-                   np.array([row[2] or 0 for row in rows], dtype=np.int64), np.array([row[2] is not None for row in rows]))
+        """All stored projects, as CSV from PostgreSQL read by Arrow (a million rows in well under a second)."""
+        with conn.cursor().copy("COPY (SELECT project_code, project_type, (total_investment_wan * 100)::bigint "
+                                "FROM projects) TO STDOUT (FORMAT csv)") as copy:
+            text = b"".join(bytes(block) for block in copy)
+        if not text:
+            return cls(pa.array([], type=pa.large_string()), objects([]), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        table = csv.read_csv(io.BytesIO(text), read_options=csv.ReadOptions(column_names=["code", "type", "cents"]),
+                             convert_options=csv.ConvertOptions(
+                                 column_types={"code": pa.large_string(), "type": pa.large_string(), "cents": pa.int64()},
+                                 strings_can_be_null=True, quoted_strings_can_be_null=False))
+        cents = table["cents"].combine_chunks()
+        return cls(table["code"].combine_chunks(), table["type"].to_numpy(zero_copy_only=False).astype(object),
+                   cents.fill_null(0).to_numpy(zero_copy_only=False), cents.is_valid().to_numpy(zero_copy_only=False))
+
+    def __len__(self) -> int:
+        return len(self.codes)
+
+    def positions(self, codes: Sequence[str | None] | np.ndarray) -> np.ndarray:
+        """Where each code is among the projects (−1: not there, or None)."""
+        found = pc.index_in(pa.array(codes, type=pa.large_string()), value_set=self.codes)
+        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
 
 
 @dataclass(frozen=True)
@@ -70,9 +90,9 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     n = len(parcels.area_cents)
     placement, zones = parcels.placement, parcels.placement.zones
     official = np.where(parcels.has_recorded, parcels.recorded_cents, parcels.area_cents)
-    project = np.fromiter((projects.index.get(code, -1) for code in parcels.project_code), dtype=np.int64, count=n)
+    project = projects.positions(parcels.project_code)
     # A parcel with no known project is judged alone, as land no project has claimed.
-    key = np.where(project >= 0, project, len(projects.index) + np.arange(n))
+    key = np.where(project >= 0, project, len(projects) + np.arange(n))
     keys, group = np.unique(key, return_inverse=True)
     groups = len(keys)
     micro_mu = official * rules.MICRO_MU_PER_CENTI_M2
@@ -80,7 +100,7 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     parcel_count = np.bincount(group, minlength=groups)
     held, spans = rules.project_zones(group, groups, placement.zone, official, zones.area_m2, zones.rank)
     # Land of no known project points past the last project, at a project of no type and no investment.
-    of_project = np.minimum(keys, len(projects.index))
+    of_project = np.minimum(keys, len(projects))
     project_type = np.append(projects.project_type, objects([None]))[of_project]
     in_zone = held >= 0
     result = rules.assess_many(

@@ -14,6 +14,8 @@ from decimal import Decimal
 from typing import Any
 
 import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from etl.fields import (
     CONSTRAINT_FIELDS,
@@ -196,14 +198,16 @@ def _jsonable(value: Any) -> Any:
 
 
 def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray, code_field: str, where: Callable[[int], str]) -> None:
-    seen: dict[str, int] = {}
-    for i, code in enumerate(codes):
-        if code is None:
-            continue
-        first = seen.setdefault(code, i)
-        if first != i:
-            checked.errors.append(Problem(checked.file, where(i), code_field, code,
-                                          f"编码重复（与{where(first)}相同）", f"duplicate code (same as {where(first)})"))
+    """An error for every code seen before in the file, naming where it was first."""
+    encoded = pa.array(codes, type=pa.large_string()).dictionary_encode()
+    present = encoded.is_valid().to_numpy(zero_copy_only=False)
+    number = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
+    first = np.full(len(encoded.dictionary), -1, dtype=np.int64)
+    rows = np.flatnonzero(present)
+    first[number[rows][::-1]] = rows[::-1]  # the last write wins: each code's first row
+    for i in rows[first[number[rows]] != rows]:
+        checked.errors.append(Problem(checked.file, where(int(i)), code_field, codes[i],
+                                      f"编码重复（与{where(int(first[number[i]]))}相同）", f"duplicate code (same as {where(int(first[number[i]]))})"))
 
 
 def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
@@ -221,7 +225,12 @@ def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeomet
 def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
     if name not in rows.match.fields:
         return np.full(n, None, dtype=object)
-    values = objects([v.strip() or None if isinstance(v, str) else _text(v) for v in rows.columns[rows.match.fields[name][0]]])
+    column = rows.columns[rows.match.fields[name][0]]
+    try:  # text as read: trimmed and emptied by Arrow, not value by value
+        trimmed = pc.utf8_trim_whitespace(pa.array(column, type=pa.large_string()))
+        values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers, dates: each made text
+        values = objects([v.strip() or None if isinstance(v, str) else _text(v) for v in column])
     if required:
         for i in np.flatnonzero(is_none(values)):
             rows.error(int(i), name, None, "不能为空", "must not be empty")

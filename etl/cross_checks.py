@@ -17,6 +17,8 @@ from typing import Any
 
 import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 import shapely
 
 from etl.assess import Projects
@@ -34,7 +36,7 @@ class Surroundings:
     parcels stored now (code → project code and area in 0.01 m²). None: not known (no file, no database)."""
 
     zones: ZoneSet | None
-    project_codes: set[str] | None
+    project_codes: pa.Array | None
     stored_parcels: dict[str, tuple[str | None, int]]
     kept_parcel_projects: set[str] | None
     """Project codes of stored parcels the load leaves as they are (not in its file, not replaced)."""
@@ -51,7 +53,8 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
     zones_file, projects_file, parcels_file = (_of(checked, kind) for kind in ("zones", "projects", "parcels"))
     zone_rows = [(r["zone_code"], r["geom"], r["area_m2"], r["zone_class"], r["jurisdiction"])
                  for r in (zones_file.records if zones_file else []) if r.get("geom") is not None and r.get("zone_code")]
-    project_codes = {code for code in projects_file.columns["project_code"] if code} if projects_file and projects_file.columns else None
+    project_codes = (pa.array(projects_file.columns["project_code"], type=pa.large_string()).drop_null()
+                     if projects_file and projects_file.columns else None)
     stored: dict[str, tuple[str | None, int]] = {}
     kept: set[str] | None = None
     stored_projects = None
@@ -65,7 +68,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
                           if code not in in_file]
         if "projects" not in replace:
             stored_projects = Projects.read(conn)
-            project_codes = (project_codes or set()) | set(stored_projects.index)
+            project_codes = stored_projects.codes if project_codes is None else pa.concat_arrays([project_codes, stored_projects.codes])
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
         if "parcels" not in replace:
@@ -127,10 +130,12 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
               f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
               f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
     if around.project_codes is not None:
-        for i in np.flatnonzero([p is not None and p not in around.project_codes for p in projects]):
+        given = pa.array(projects, type=pa.large_string())
+        unknown = pc.and_(given.is_valid(), pc.invert(pc.is_in(given, value_set=around.project_codes)))
+        for i in np.flatnonzero(unknown.to_numpy(zero_copy_only=False)):
             _warn(parcels, i, "project_code", projects[i], "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
                   "no such project in the projects file or the database: the parcel is judged alone, as land of no project")
-    for i, code in enumerate(codes):
+    for i, code in enumerate(codes if around.stored_parcels else ()):
         if code not in around.stored_parcels:
             continue
         stored_project, stored_area = around.stored_parcels[code]

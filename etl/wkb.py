@@ -80,60 +80,53 @@ def rings(wkb: pa.Array) -> Rings:
         cursor[active] = ring_cursor
         polygons_left[active] -= 1
         active = active[polygons_left[active] > 0]
-    feature = np.concatenate(ring_feature) if ring_feature else np.zeros(0, dtype=np.int64)
-    order = np.argsort(feature, kind="stable")  # rings of a feature together, in their order
-    at = np.concatenate(ring_at)[order] if ring_at else np.zeros(0, dtype=np.int64)
-    count = np.concatenate(ring_points)[order] if ring_points else np.zeros(0, dtype=np.int64)
-    ring_starts = np.concatenate(([0], np.cumsum(count)))
-    # Byte position of every vertex: its ring's first plus 16 per vertex before it in the ring.
-    position = np.repeat(at - 16 * ring_starts[:-1], count) + 16 * np.arange(int(ring_starts[-1]))
-    x, y = _doubles(data, position), _doubles(data, position + 8)
-    return Rings(feature[order], np.concatenate(ring_shell)[order] if ring_shell else np.zeros(0, dtype=bool),
-                 ring_starts, x, y)
+    at = np.concatenate(ring_at) if ring_at else np.zeros(0, dtype=np.int64)
+    order = np.argsort(at)  # rings as they lie in the bytes: by feature, polygon, ring
+    at, count = at[order], (np.concatenate(ring_points)[order] if ring_points else np.zeros(0, dtype=np.int64))
+    # The vertices are the bytes of the rings' spans, in order: one mask over the buffer picks them all.
+    ends = at + 16 * count
+    runs = np.empty(2 * len(at) + 1, dtype=np.int64)
+    runs[0:-1:2] = at - np.concatenate(([0], ends[:-1]))  # the headers before each ring's vertices
+    runs[1::2] = 16 * count
+    runs[-1] = len(data) - (ends[-1] if len(ends) else 0)
+    picked = np.repeat(np.arange(len(runs)) % 2 == 1, runs)
+    vertices = data[picked].view("<f8").reshape(-1, 2)
+    return Rings(np.concatenate(ring_feature)[order] if ring_feature else np.zeros(0, dtype=np.int64),
+                 np.concatenate(ring_shell)[order] if ring_shell else np.zeros(0, dtype=bool),
+                 np.concatenate(([0], np.cumsum(count))), vertices[:, 0].copy(), vertices[:, 1].copy())
 
 
-def _doubles(data: np.ndarray, position: np.ndarray) -> np.ndarray:
-    """Little-endian doubles at any byte positions: read through eight views, one per alignment."""
-    out = np.empty(len(position), dtype=np.float64)
-    align = position % 8
-    for a in range(8):
-        chosen = np.flatnonzero(align == a)
-        if len(chosen):
-            words = (len(data) - a) // 8
-            view = np.frombuffer(data.data, dtype="<f8", count=words, offset=a)
-            out[chosen] = view[(position[chosen] - a) // 8]
-    return out
-
-
-def _project(x: np.ndarray, y: np.ndarray, epsg: int) -> tuple[np.ndarray, np.ndarray]:
-    """Vertices onto a Gauss-Krüger plane, in two halves on two threads (PROJ works without the GIL)."""
+def _project(x: np.ndarray, y: np.ndarray, epsg: int) -> None:
+    """Vertices onto a Gauss-Krüger plane in place, in two halves on two threads (PROJ works without the GIL)."""
     transformer = rules.gk_transformer(epsg)
     middle = len(x) // 2
     with ThreadPoolExecutor(2) as pool:
-        halves = list(pool.map(lambda part: transformer.transform(x[part], y[part]), (slice(0, middle), slice(middle, None))))
-    return np.concatenate([h[0] for h in halves]), np.concatenate([h[1] for h in halves])
+        list(pool.map(lambda part: transformer.transform(x[part], y[part], inplace=True), (slice(0, middle), slice(middle, None))))
 
 
 def planar_areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     """Area (m²) of each `plain_polygons` value in the Gauss-Krüger plane `epsg` gives it: shells less holes."""
     found = rings(wkb)
-    ring_epsg = epsg[found.feature]
-    vertex_epsg = np.repeat(ring_epsg, np.diff(found.starts))
-    x, y = found.x.copy(), found.y.copy()
-    for code in np.unique(vertex_epsg):
+    x, y = found.x, found.y
+    counts = np.diff(found.starts)
+    vertex_epsg = np.repeat(epsg[found.feature], counts)
+    codes = np.unique(vertex_epsg)
+    for code in codes:
+        if len(codes) == 1:
+            _project(x, y, int(code))
+            break
         chosen = np.flatnonzero(vertex_epsg == code)
-        x[chosen], y[chosen] = _project(found.x[chosen], found.y[chosen], int(code))
-    ring_of_vertex = np.repeat(np.arange(len(found.feature)), np.diff(found.starts))
-    first = found.starts[:-1][ring_of_vertex]
-    dx, dy = x - x[first], y - y[first]
-    following = np.arange(1, len(x) + 1)
-    last = np.zeros(len(x), dtype=bool)
-    last[found.starts[1:] - 1] = True  # a ring's closing vertex starts no edge
-    following[last] = np.flatnonzero(last)
-    cross = np.where(last, 0.0, dx * dy[following] - dx[following] * dy)
+        part_x, part_y = x[chosen], y[chosen]
+        _project(part_x, part_y, int(code))
+        x[chosen], y[chosen] = part_x, part_y
+    filled = counts > 0
+    first = found.starts[:-1][filled]
+    dx, dy = x - np.repeat(x[first], counts[filled]), y - np.repeat(y[first], counts[filled])
+    cross = np.zeros(len(x))
+    cross[:-1] = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
+    cross[found.starts[1:] - 1] = 0.0  # a ring's closing vertex starts no edge
     sums = np.zeros(len(found.feature))
-    filled = np.diff(found.starts) > 0
     if filled.any():
-        sums[filled] = np.add.reduceat(cross, found.starts[:-1][filled])
+        sums[filled] = np.add.reduceat(cross, first)
     ring_area = np.abs(sums) / 2
     return np.bincount(found.feature, weights=np.where(found.shell, ring_area, -ring_area), minlength=len(wkb))
