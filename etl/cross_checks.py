@@ -49,7 +49,8 @@ def _of(checked: Iterable[Checked], kind: str) -> Checked | None:
 
 
 def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], replace: frozenset[str],
-                 policy: Policy) -> Surroundings:
+                 policy: Policy, stored_projects: Projects | None = None) -> Surroundings:
+    """What the files are checked against; `stored_projects`, when the caller has read them already."""
     zones_file, projects_file, parcels_file = (_of(checked, kind) for kind in ("zones", "projects", "parcels"))
     zone_rows = [(r["zone_code"], r["geom"], r["area_m2"], r["zone_class"], r["jurisdiction"])
                  for r in (zones_file.records if zones_file else []) if r.get("geom") is not None and r.get("zone_code")]
@@ -57,7 +58,6 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
                      if projects_file and projects_file.columns else None)
     stored: dict[str, tuple[str | None, int]] = {}
     kept: set[str] | None = None
-    stored_projects = None
     if parcels_file is not None and "parcels" not in replace:
         kept = set()
     if conn is not None:
@@ -67,7 +67,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
                           in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
                           if code not in in_file]
         if "projects" not in replace:
-            stored_projects = Projects.read(conn)
+            stored_projects = stored_projects if stored_projects is not None else Projects.read(conn)
             project_codes = stored_projects.codes if project_codes is None else pa.concat_arrays([project_codes, stored_projects.codes])
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}

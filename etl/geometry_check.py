@@ -95,6 +95,8 @@ def _as_multipolygons(geometries: np.ndarray) -> np.ndarray:
 
 def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.Array:
     """The WKB of each chosen geometry: the file's bytes where it is `as_read`, else written anew."""
+    if read is not None and as_read.all():
+        return read.cast(pa.large_binary())
     written = pa.array(shapely.to_wkb(chosen[~as_read], byte_order=1), type=pa.large_binary())
     if read is None or not as_read.any():
         return written
@@ -163,7 +165,7 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
     index, chosen = index[keep], _as_multipolygons(chosen[keep])
     out[index] = chosen
     if len(index):
-        taken = read.take(pa.array(index)) if read is not None else None
+        taken = read if read is None or len(index) == n else read.take(pa.array(index))
         as_read = (plain_polygons(taken) if taken is not None else np.zeros(len(index), dtype=bool)) & ~repaired[index]
         wkb = _wkb(chosen, as_read, taken)
         epsg = rules.own_gk_epsgs(chosen)

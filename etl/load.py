@@ -177,17 +177,25 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
         return _load(conninfo, request, policy, rule_settings, step, progress, digests)
 
 
+def _stored_projects(conninfo: str) -> Projects:
+    with psycopg.connect(conninfo) as conn:
+        return Projects.read(conn)
+
+
 def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
           progress: Progress | None, digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
-    checked = _read_and_check(request, policy, rule_settings, step)
-    errors = [problem for c in checked for problem in c.errors]
-    if errors:
-        raise InputError(errors)
     counts: dict[str, dict[str, int]] = {}
-    with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
+    with psycopg.connect(conninfo) as conn, ThreadPoolExecutor(1) as pool:  # commits on success, rolls back on any exception
         conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
+        # The stored projects are read on a connection of their own while the files are read: under the lock no
+        # other load can change them meanwhile.
+        stored = None if "projects" in request.replace else pool.submit(_stored_projects, conninfo)
+        checked = _read_and_check(request, policy, rule_settings, step)
+        errors = [problem for c in checked for problem in c.errors]
+        if errors:
+            raise InputError(errors)
         step("check")
-        around = surroundings(conn, checked, request.replace, policy)
+        around = surroundings(conn, checked, request.replace, policy, stored.result() if stored is not None else None)
         placement = cross_check(checked, around)
         sync_policy(conn, policy)
         for item in checked:

@@ -96,16 +96,28 @@ def rings(wkb: pa.Array) -> Rings:
                  np.concatenate(([0], np.cumsum(count))), vertices[:, 0].copy(), vertices[:, 1].copy())
 
 
-def _project(x: np.ndarray, y: np.ndarray, epsg: int) -> None:
+def _project(pool: ThreadPoolExecutor, x: np.ndarray, y: np.ndarray, epsg: int) -> None:
     """Vertices onto a Gauss-Krüger plane in place, in two halves on two threads (PROJ works without the GIL)."""
     transformer = rules.gk_transformer(epsg)
     middle = len(x) // 2
-    with ThreadPoolExecutor(2) as pool:
-        list(pool.map(lambda part: transformer.transform(x[part], y[part], inplace=True), (slice(0, middle), slice(middle, None))))
+    list(pool.map(lambda part: transformer.transform(x[part], y[part], inplace=True), (slice(0, middle), slice(middle, None))))
+
+
+CHUNK_FEATURES = 100_000
+"""Features measured at a time: arrays of a few MB are reused by the allocator, not faulted in afresh."""
 
 
 def planar_areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     """Area (m²) of each `plain_polygons` value in the Gauss-Krüger plane `epsg` gives it: shells less holes."""
+    out = np.zeros(len(wkb))
+    with ThreadPoolExecutor(2) as pool:
+        for start in range(0, len(wkb), CHUNK_FEATURES):
+            part = slice(start, start + CHUNK_FEATURES)
+            out[part] = _areas(pool, wkb[part], epsg[part])
+    return out
+
+
+def _areas(pool: ThreadPoolExecutor, wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     found = rings(wkb)
     x, y = found.x, found.y
     counts = np.diff(found.starts)
@@ -113,11 +125,11 @@ def planar_areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     codes = np.unique(vertex_epsg)
     for code in codes:
         if len(codes) == 1:
-            _project(x, y, int(code))
+            _project(pool, x, y, int(code))
             break
         chosen = np.flatnonzero(vertex_epsg == code)
         part_x, part_y = x[chosen], y[chosen]
-        _project(part_x, part_y, int(code))
+        _project(pool, part_x, part_y, int(code))
         x[chosen], y[chosen] = part_x, part_y
     filled = counts > 0
     first = found.starts[:-1][filled]
