@@ -177,25 +177,39 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
         return _load(conninfo, request, policy, rule_settings, step, progress, digests)
 
 
-def _stored_projects(conninfo: str) -> Projects:
+def _data_version(conn: psycopg.Connection[Any]) -> int:
+    """The count every write to the loaded tables moves on (migration 0004), committed or not."""
+    row = conn.execute("SELECT last_value FROM data_version").fetchone()
+    assert row is not None
+    return int(row[0])
+
+
+def _early_projects(conninfo: str) -> tuple[int, Projects] | None:
+    """The stored projects, read while no load runs, and the data version then; None when a load is running."""
     with psycopg.connect(conninfo) as conn:
-        return Projects.read(conn)
+        locked = conn.execute("SELECT pg_try_advisory_xact_lock(%s)", [LOAD_LOCK]).fetchone()
+        if locked is None or not locked[0]:
+            return None
+        return _data_version(conn), Projects.read(conn)
 
 
 def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
           progress: Progress | None, digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
-    counts: dict[str, dict[str, int]] = {}
-    with psycopg.connect(conninfo) as conn, ThreadPoolExecutor(1) as pool:  # commits on success, rolls back on any exception
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
-        # The stored projects are read on a connection of their own while the files are read: under the lock no
-        # other load can change them meanwhile.
-        stored = None if "projects" in request.replace else pool.submit(_stored_projects, conninfo)
+    # The stored projects are read on a connection of their own while the files are read; they are used only if
+    # nothing was written since (the data version), and the files are checked before the database is reached.
+    with ThreadPoolExecutor(1) as pool:
+        early = None if "projects" in request.replace else pool.submit(_early_projects, conninfo)
         checked = _read_and_check(request, policy, rule_settings, step)
         errors = [problem for c in checked for problem in c.errors]
         if errors:
             raise InputError(errors)
+        read_early = early.result() if early is not None else None
+    counts: dict[str, dict[str, int]] = {}
+    with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
+        conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
         step("check")
-        around = surroundings(conn, checked, request.replace, policy, stored.result() if stored is not None else None)
+        stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
+        around = surroundings(conn, checked, request.replace, policy, stored)
         placement = cross_check(checked, around)
         sync_policy(conn, policy)
         for item in checked:
