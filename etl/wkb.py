@@ -14,10 +14,10 @@ from dataclasses import dataclass
 import numpy as np
 import pyarrow as pa
 
+from etl.binary_copy import WKB_MULTIPOLYGON as MULTIPOLYGON
+from etl.binary_copy import WKB_POLYGON as POLYGON
 from etl.binary_copy import arrow_buffers
 from mujun import rules
-
-POLYGON, MULTIPOLYGON = 3, 6
 
 
 def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:

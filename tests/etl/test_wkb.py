@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from etl.wkb import planar_areas, plain_polygons, rings
+from etl.wkb import plain_polygons, planar_areas, rings
 
 GK_120E = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix)
 TO_LONLAT = Transformer.from_crs(GK_120E, 4490, always_xy=True)
