@@ -95,8 +95,8 @@ def _fixed(values: np.ndarray, valid: np.ndarray | None) -> Encoded:
     return Encoded(np.where(valid, width, -1).astype(np.int64), raw[valid].ravel())
 
 
-def text(values: Values) -> Encoded:
-    return from_arrow(pa.array(values, type=pa.large_string()))
+def text(values: Values | pa.Array) -> Encoded:
+    return from_arrow(values if isinstance(values, pa.Array) else pa.array(values, type=pa.large_string()))
 
 
 def categories(codes: np.ndarray, encoded: Values) -> Encoded:

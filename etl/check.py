@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -17,6 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from etl.columns import arrow_text
 from etl.fields import (
     CONSTRAINT_FIELDS,
     CONSTRAINT_TYPES,
@@ -40,6 +41,7 @@ from mujun.errors import Problem
 from mujun.rules import Policy
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
+PARCEL_TEXTS = ("parcel_code", "project_code", "land_use")
 
 
 @dataclass
@@ -58,6 +60,8 @@ class Checked:
     warnings: list[Problem] = field(default_factory=list)
     inferences: list[str] = field(default_factory=list)
     columns: dict[str, Any] = field(default_factory=dict)
+    texts: dict[str, pa.Array] = field(default_factory=dict)
+    """Parcels: their text columns (`PARCEL_TEXTS`) also as Arrow arrays, for the checks and the COPY that take whole columns."""
     geometry: CheckedGeometries | None = None
     locate: Callable[[int], str] = feature
     """Where row or feature i is, as problems name it."""
@@ -97,7 +101,7 @@ def parse_date(value: Any) -> dt.date:
 class _Rows:
     """Walks the rows of a source, reading fields by their matched column and collecting problems."""
 
-    def __init__(self, checked: Checked, columns: dict[str, list[Any]], specs: tuple[FieldSpec, ...],
+    def __init__(self, checked: Checked, columns: Mapping[str, Any], specs: tuple[FieldSpec, ...],
                  where: Callable[[int], str]) -> None:
         self.checked = checked
         self.columns = columns
@@ -197,16 +201,17 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray, code_field: str, where: Callable[[int], str]) -> None:
+def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.Array, code_field: str,
+                where: Callable[[int], str]) -> None:
     """An error for every code seen before in the file, naming where it was first."""
-    encoded = pa.array(codes, type=pa.large_string()).dictionary_encode()
+    encoded = (codes if isinstance(codes, pa.Array) else pa.array(codes, type=pa.large_string())).dictionary_encode()
     present = encoded.is_valid().to_numpy(zero_copy_only=False)
     number = encoded.indices.fill_null(-1).to_numpy(zero_copy_only=False)
     first = np.full(len(encoded.dictionary), -1, dtype=np.int64)
     rows = np.flatnonzero(present)
     first[number[rows][::-1]] = rows[::-1]  # the last write wins: each code's first row
     for i in rows[first[number[rows]] != rows]:
-        checked.errors.append(Problem(checked.file, where(int(i)), code_field, codes[i],
+        checked.errors.append(Problem(checked.file, where(int(i)), code_field, str(codes[i]),
                                       f"编码重复（与{where(int(first[number[i]]))}相同）", f"duplicate code (same as {where(int(first[number[i]]))})"))
 
 
@@ -222,19 +227,27 @@ def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeomet
                                   geometry_repaired=bool(found.repaired[i]))
 
 
-def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
+def _arrow_texts(rows: _Rows, name: str, n: int, required: bool = False) -> pa.Array:
+    """Field `name` as text (trimmed, blank made NULL) in an Arrow array; by Arrow, not value by value, when it can."""
     if name not in rows.match.fields:
-        return np.full(n, None, dtype=object)
-    column = rows.columns[rows.match.fields[name][0]]
-    try:  # text as read: trimmed and emptied by Arrow, not value by value
-        trimmed = pc.utf8_trim_whitespace(pa.array(column, type=pa.large_string()))
-        values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed).to_numpy(zero_copy_only=False)
+        return pa.nulls(n, pa.large_string())
+    column = rows.match.fields[name][0]
+    given = arrow_text(rows.columns, column)
+    try:
+        if given is None:
+            given = pa.array(rows.columns[column], type=pa.large_string())
+        trimmed = pc.utf8_trim_whitespace(given)
+        values = pc.if_else(pc.equal(trimmed, ""), pa.scalar(None, pa.large_string()), trimmed)
     except (pa.ArrowInvalid, pa.ArrowTypeError):  # numbers, dates: each made text
-        values = objects([v.strip() or None if isinstance(v, str) else _text(v) for v in column])
+        values = pa.array([v.strip() or None if isinstance(v, str) else _text(v) for v in rows.columns[column]], type=pa.large_string())
     if required:
-        for i in np.flatnonzero(is_none(values)):
+        for i in np.flatnonzero(values.is_null().to_numpy(zero_copy_only=False)):
             rows.error(int(i), name, None, "不能为空", "must not be empty")
     return values
+
+
+def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
+    return _arrow_texts(rows, name, n, required).to_numpy(zero_copy_only=False)
 
 
 def _recorded_cents(rows: _Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -309,15 +322,15 @@ def check_parcels(source: FeatureSource) -> Checked:
 
 def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> None:
     rows = _Rows(checked, source.columns, PARCEL_FIELDS, feature)
-    codes = _texts(rows, "parcel_code", n, required=True)
+    checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
     checked.columns = {
-        "parcel_code": codes, "project_code": _texts(rows, "project_code", n), "land_use": _texts(rows, "land_use", n),
+        **{name: checked.texts[name].to_numpy(zero_copy_only=False) for name in PARCEL_TEXTS},
         "recorded_cents": recorded, "has_recorded": has_recorded,
         **{name: _dates(rows, name, n) for name in ("supply_date", "agreed_start_date", "agreed_completion_date")},
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
     }
-    _duplicates(checked, codes, "parcel_code", feature)
+    _duplicates(checked, checked.texts["parcel_code"], "parcel_code", feature)
 
 
 def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: str | None = None,

@@ -130,7 +130,7 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
               f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
               f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
     if around.project_codes is not None:
-        given = pa.array(projects, type=pa.large_string())
+        given = parcels.texts["project_code"]
         unknown = pc.and_(given.is_valid(), pc.invert(pc.is_in(given, value_set=around.project_codes)))
         for i in np.flatnonzero(unknown.to_numpy(zero_copy_only=False)):
             _warn(parcels, i, "project_code", projects[i], "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",

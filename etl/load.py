@@ -148,7 +148,7 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
 
     def results() -> dict[str, Column]:
         step("assess")
-        return assess_parcels(Parcels(columns["project_code"], geometry.area_cents, columns["recorded_cents"],
+        return assess_parcels(Parcels(parcels.texts["project_code"], geometry.area_cents, columns["recorded_cents"],
                                       columns["has_recorded"], geometry.repaired, placement),
                               # unless this load wrote projects, those read for the checks are the stored ones
                               projects_before if projects_before is not None and request.projects is None else Projects.read(conn),

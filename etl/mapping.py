@@ -11,12 +11,14 @@ projects:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import yaml
 
+from etl.columns import ArrowColumns
 from etl.fields import FIELDS_BY_KIND, MappedHeader, normalise_header
 from mujun.errors import InputError, Problem
 
@@ -30,11 +32,14 @@ class FieldMapping:
     def fields_for(self, kind: str) -> dict[str, str]:
         return self.by_kind.get(kind, {})
 
-    def apply(self, columns: dict[str, list[Any]], kind: str) -> dict[str, list[Any]]:
+    def apply(self, columns: Mapping[str, Any], kind: str) -> Mapping[str, Any]:
         """The same columns, with the headers this file maps for `kind` marked with their field."""
         mapped = self.fields_for(kind)
-        return {(MappedHeader(column, mapped[normalise_header(column)]) if normalise_header(column) in mapped else column): values
-                for column, values in columns.items()}
+        names = {column: MappedHeader(column, mapped[normalise_header(column)]) if normalise_header(column) in mapped else column
+                 for column in columns}
+        if isinstance(columns, ArrowColumns):
+            return columns.renamed(names)
+        return {names[column]: values for column, values in columns.items()}
 
 
 def _problem(name: str, where: str, header: str | None, value: Any, zh: str, en: str) -> Problem:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import zipfile
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ import pyogrio
 import shapely
 from openpyxl import load_workbook
 
+from etl.columns import ArrowColumns
 from etl.crs_detect import decide_crs
 from etl.encoding import SAMPLE_BYTES, shapefile_encoding
 from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
@@ -56,7 +58,7 @@ class FeatureSource:
     layer: str | None
     crs: str | None
     geometries: np.ndarray
-    columns: dict[str, list[Any]]
+    columns: Mapping[str, Any]
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     wkb: pa.Array | None = None
@@ -246,7 +248,7 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
         meta, table = pyogrio.raw.read_arrow(target, layer=chosen, encoding=read_encoding, where=where)
     except Exception as exc:  # GDAL raises many types; the official needs the reason, not the type
         raise _unreadable(path, str(exc)) from exc
-    columns: dict[str, Any] = {str(name): table[name].to_numpy(zero_copy_only=False) for name in meta["fields"]}
+    columns = ArrowColumns({str(name): table[name].combine_chunks() for name in meta["fields"]})
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
     wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
     geometries = (shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)) if wkb is not None

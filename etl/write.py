@@ -16,10 +16,11 @@ from typing import Any, LiteralString, cast
 
 import numpy as np
 import psycopg
+import pyarrow as pa
 from psycopg import sql
 
 from etl import binary_copy as bc
-from etl.check import Checked
+from etl.check import PARCEL_TEXTS, Checked
 from etl.placement import objects
 from mujun.rules import GEOGRAPHIC_SRID
 
@@ -80,18 +81,20 @@ def _record_column(name: str, values: list[Any]) -> Column:
     return lambda rows: _encode(name, values[rows])
 
 
+def _text_column(values: pa.Array) -> Column:
+    return lambda rows: bc.text(values[rows])
+
+
 def _date_column(values: np.ndarray) -> Column:
     return lambda rows: bc.date(values[rows])
 
 
 def parcel_columns(checked: Checked) -> dict[str, Column]:
     """COPY columns of the parcels' own data (not the rule results), from their checked arrays."""
-    c, g = checked.columns, checked.geometry
+    c, g, texts = checked.columns, checked.geometry, checked.texts
     assert g is not None
     return {
-        "parcel_code": lambda rows: bc.text(c["parcel_code"][rows]),
-        "project_code": lambda rows: bc.text(c["project_code"][rows]),
-        "land_use": lambda rows: bc.text(c["land_use"][rows]),
+        **{name: _text_column(texts[name]) for name in PARCEL_TEXTS},
         "recorded_area_m2": lambda rows: bc.numeric(c["recorded_cents"][rows], 2, c["has_recorded"][rows]),
         **{name: _date_column(c[name]) for name in sorted(DATE_COLUMNS - {"exchange_rate_date"})},
         "attributes": lambda rows: bc.jsonb(c["attributes"][rows]),
