@@ -10,7 +10,6 @@ account when a connection is given: the zones, projects and parcels the load wil
 from __future__ import annotations
 
 from collections.abc import Iterable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -71,8 +70,8 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
             project_codes = stored_projects.codes if project_codes is None else pa.concat_arrays([project_codes, stored_projects.codes])
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
-        if "parcels" not in replace:
-            in_file = set(parcels_file.columns["parcel_code"]) if parcels_file else set()
+        if "parcels" not in replace:  # the file's codes are gathered only when some are stored
+            in_file = set(parcels_file.columns["parcel_code"]) if parcels_file and stored else set()
             kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
     codes, geometries, areas, classes, jurisdictions = (list(column) for column in zip(*zone_rows, strict=True)) if zone_rows else ([],) * 5
     zones = ZoneSet.of(codes, geometries, areas, classes, jurisdictions, policy) if conn is not None or zones_file else None
@@ -102,10 +101,6 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
     n, present = parcels.count, np.flatnonzero(has_geometry)
     codes, projects = columns["parcel_code"], columns["project_code"]
     placement = None
-    # Overlaps between parcels on a thread, beside their placement in zones: both are GEOS work, which runs without the GIL.
-    pool = ThreadPoolExecutor(1)
-    overlaps = pool.submit(parcel_overlaps, geometry.lonlat[present], geometry.epsg[present])
-    pool.shutdown(wait=False)
     if around.zones is None:
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
@@ -124,11 +119,6 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
         area = _m2(geometry.area_cents[i])
         _warn(parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
               f"出让面积与图形的高斯-克吕格面积（{area} m²）相差超过 1%", f"differs by more than 1% from the geometry's Gauss-Krüger area ({area} m²)")
-    first, second, overlap = overlaps.result()
-    for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
-        _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
-              f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
-              f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
     if around.project_codes is not None:
         given = parcels.texts["project_code"]
         unknown = pc.and_(given.is_valid(), pc.invert(pc.is_in(given, value_set=around.project_codes)))
@@ -149,6 +139,21 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
     return placement
 
 
+def check_overlaps(checked: list[Checked]) -> None:
+    """Warn about parcels overlapping each other (beyond slivers). Apart from `cross_check`, so that a load
+    can run it while the server builds the parcels' indexes: it changes no row, only what is reported."""
+    parcels = _of(checked, "parcels")
+    if parcels is None or parcels.geometry is None:
+        return
+    geometry, codes = parcels.geometry, parcels.columns["parcel_code"]
+    present = np.flatnonzero(geometry.present)
+    first, second, overlap = parcel_overlaps(geometry.lonlat[present], geometry.epsg[present])
+    for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
+        _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
+              f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
+              f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
+
+
 def check_projects_against(projects: Checked, parcels: Checked | None, around: Surroundings) -> None:
     if (around.kept_parcel_projects is None and parcels is None) or not projects.columns:
         return
@@ -159,10 +164,13 @@ def check_projects_against(projects: Checked, parcels: Checked | None, around: S
                   "the project has no parcel (none in the parcels file or the database)")
 
 
-def cross_check(checked: list[Checked], around: Surroundings) -> Placement | None:
-    """Add every cross-file and database warning to the checked files; the parcels' placement, if any."""
+def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = True) -> Placement | None:
+    """Add every cross-file and database warning to the checked files; the parcels' placement, if any.
+    `overlaps=False`: all but `check_overlaps`, which the caller then runs itself."""
     parcels, projects = _of(checked, "parcels"), _of(checked, "projects")
     placement = check_parcels_against(parcels, around) if parcels is not None and parcels.geometry is not None else None
     if projects is not None:
         check_projects_against(projects, parcels, around)
+    if overlaps:
+        check_overlaps(checked)
     return placement

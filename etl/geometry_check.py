@@ -133,7 +133,8 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
                               "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)"))
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
     chosen = geometries[index]
-    if shapely.has_z(chosen).any():
+    plain = plain_polygons(read) if read is not None else None  # 2-D as read: no Z to look for
+    if (plain is None or not plain[index].all()) and shapely.has_z(chosen).any():
         chosen = shapely.force_2d(chosen)
         read = None
     if transformer is not None:
@@ -147,7 +148,7 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
             file, feature(index[j]), "geometry", ",".join(f"{b:.4f}" for b in bounds[j]),
             "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
             "coordinates fall outside China: check the declared CRS or the lon/lat order"))
-    index, chosen = index[inside], chosen[inside]
+    index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
     valid = np.concatenate(_in_halves(shapely.is_valid, chosen))
     keep = np.ones(len(index), dtype=bool)
     for j in np.flatnonzero(~valid):
@@ -160,15 +161,15 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
             continue
         warnings.append(Problem(file, feature(index[j]), "geometry", reason,
                                 "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid", severity="warning"))
-        chosen[j] = fixed
+        chosen[j], bounds[j] = fixed, shapely.bounds(fixed)
         repaired[index[j]] = True
-    index, chosen = index[keep], _as_multipolygons(chosen[keep])
+    index, chosen, bounds = index[keep], _as_multipolygons(chosen[keep]), bounds[keep]
     out[index] = chosen
     if len(index):
         taken = read if read is None or len(index) == n else read.take(pa.array(index))
-        as_read = (plain_polygons(taken) if taken is not None else np.zeros(len(index), dtype=bool)) & ~repaired[index]
+        as_read = (plain[index] if read is not None and plain is not None else np.zeros(len(index), dtype=bool)) & ~repaired[index]
         wkb = _wkb(chosen, as_read, taken)
-        epsg = rules.own_gk_epsgs(chosen)
+        epsg = rules.own_gk_epsgs(chosen, bounds)
         area = planar_areas(wkb, epsg)
         result.area_m2[index], result.area_cents[index], result.epsg[index] = area, rules.planar_cents(area), epsg
         position = np.full(n, -1, dtype=np.int64)

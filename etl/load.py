@@ -22,7 +22,7 @@ from psycopg.types.json import Jsonb
 
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
-from etl.cross_checks import cross_check, surroundings
+from etl.cross_checks import check_overlaps, cross_check, surroundings
 from etl.placement import Placement
 from etl.read import ReadOptions, TableSource, read_source
 from etl.write import Progress, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
@@ -143,6 +143,7 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
     of rows whose results were written, or None when the stored parcels still need `reassess`."""
     geometry, columns = parcels.geometry, parcels.columns
     if placement is None or geometry is None:
+        check_overlaps([parcels])
         step("write parcels")
         return upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress), None
 
@@ -157,7 +158,9 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
     if is_empty(conn, "parcels"):
         computed = results()
         step("write parcels")
-        return insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step), parcels.count
+        return insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step,
+                                 beside_indexes=lambda: check_overlaps([parcels])), parcels.count
+    check_overlaps([parcels])
     step("write parcels")
     counts = upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress)
     stored = conn.execute("SELECT count(*) FROM parcels").fetchone()
@@ -210,7 +213,7 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
         step("check")
         stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
         around = surroundings(conn, checked, request.replace, policy, stored)
-        placement = cross_check(checked, around)
+        placement = cross_check(checked, around, overlaps=False)  # overlaps: with the parcels' write (`_write_parcels`)
         sync_policy(conn, policy)
         for item in checked:
             if item.kind != "parcels":

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, LiteralString, cast
 
@@ -167,8 +168,10 @@ def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> Column
 
 
 def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
-                      progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
-    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction)."""
+                      progress: Progress | None = None, step: Callable[[str], None] | None = None,
+                      beside_indexes: Callable[[], None] | None = None) -> dict[str, int]:
+    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction).
+    `beside_indexes` is run while the server builds them (it must not use `conn`)."""
     rebuild = _drop_indexes(conn, table)
     ids = _reserve_ids(conn, table, rows)
     columns = {**columns, "id": ids} if ids is not None else columns
@@ -177,6 +180,9 @@ def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[s
     if step is not None:
         step(f"index {table}")
     conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    for statement in rebuild:
-        conn.execute(statement)
+    with ThreadPoolExecutor(1) as pool:  # the server builds; this process waits without the GIL, free for other work
+        built = pool.submit(lambda: [conn.execute(statement) for statement in rebuild])
+        if beside_indexes is not None:
+            beside_indexes()
+        built.result()
     return {"read": rows, "inserted": rows, "updated": 0, "unchanged": 0}
