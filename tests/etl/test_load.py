@@ -208,10 +208,11 @@ def test_shapefile_parcels_and_csv_projects(empty_db: str, engine: Engine, world
     assert any("出让面积 has no unit" in note for note in result.inferences)
 
 
-@pytest.mark.parametrize("code", ["B2024", "B\\2024"])
+@pytest.mark.parametrize("code", ["B2024", "B\\2024", "武进B2024"])
 def test_missing_investment_and_a_code_with_a_backslash(empty_db: str, engine: Engine, world: LoadRequest, tmp_path: Path,
                                                         code: str) -> None:
-    # Stored projects are read back by COPY: NULL investments and escaped characters must come back as they are.
+    # Stored projects are read back packed in bytes with their byte lengths: NULL investments, escaped characters and
+    # Chinese (three bytes a character) must come back as they are.
     rows = world_projects()
     rows[0][5] = None
     rows[1][0] = code
