@@ -9,10 +9,7 @@ a few array operations.
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import TypeVar
 
 import numpy as np
 import pyarrow as pa
@@ -22,13 +19,13 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
+from etl.halves import in_halves
 from etl.wkb import plain_polygons, planar_areas
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
 
 POLYGON, MULTIPOLYGON = 3, 6  # shapely type ids
-T = TypeVar("T")
 
 
 def feature(i: int | np.integer) -> str:
@@ -103,13 +100,6 @@ def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.A
     return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(~as_read), written)
 
 
-def _in_halves(function: Callable[[np.ndarray], T], geometries: np.ndarray) -> list[T]:
-    """`function` of each half of `geometries`, on two threads: GEOS and PROJ work without the GIL, on both cores."""
-    middle = len(geometries) // 2
-    with ThreadPoolExecutor(2) as pool:
-        return list(pool.map(function, (geometries[:middle], geometries[middle:])))
-
-
 def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None) -> CheckedGeometries:
     """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged)."""
     n = len(geometries)
@@ -149,7 +139,7 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
             "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
             "coordinates fall outside China: check the declared CRS or the lon/lat order"))
     index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
-    valid = np.concatenate(_in_halves(shapely.is_valid, chosen))
+    valid = np.concatenate(in_halves(shapely.is_valid, chosen))
     keep = np.ones(len(index), dtype=bool)
     for j in np.flatnonzero(~valid):
         reason = shapely.is_valid_reason(chosen[j])

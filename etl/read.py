@@ -11,7 +11,6 @@ from __future__ import annotations
 import csv
 import zipfile
 from collections.abc import Mapping
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -27,6 +26,7 @@ from etl.crs_detect import decide_crs
 from etl.encoding import SAMPLE_BYTES, shapefile_encoding
 from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
 from etl.gcj02 import gcj02_to_wgs84
+from etl.halves import in_halves
 from etl.mapping import FieldMapping
 from mujun.errors import InputError, Problem
 
@@ -252,18 +252,11 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
     columns = ArrowColumns({str(name): table[name].combine_chunks() for name in meta["fields"]})
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
     wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
-    geometries = _from_wkb(wkb) if wkb is not None else np.array([None] * table.num_rows, dtype=object)
+    geometries = (np.concatenate(in_halves(shapely.from_wkb, wkb.to_numpy(zero_copy_only=False))) if wkb is not None
+                  else np.array([None] * table.num_rows, dtype=object))
     source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences, wkb=wkb)
     _polygons_from_rings(source, suffix)
     return source
-
-
-def _from_wkb(wkb: pa.Array) -> np.ndarray:
-    """GEOS geometries of WKB values, each half on a thread of its own: GEOS parses without the GIL."""
-    values = wkb.to_numpy(zero_copy_only=False)
-    middle = len(values) // 2
-    with ThreadPoolExecutor(2) as pool:
-        return np.concatenate(list(pool.map(shapely.from_wkb, (values[:middle], values[middle:]))))
 
 
 def _polygons_from_rings(source: FeatureSource, suffix: str) -> None:
