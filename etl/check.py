@@ -349,6 +349,12 @@ def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: s
     return chosen
 
 
+def _initials(values: np.ndarray) -> list[str | None]:
+    """Pinyin initials of each value, each distinct value worked out once (a firm has many projects)."""
+    found: dict[str | None, str | None] = {}
+    return [found[v] if v in found else found.setdefault(v, initials(v)) for v in values]
+
+
 def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None) -> Checked:
     """Projects column by column, as parcels: a million rows are a load officials make."""
     checked = Checked("projects", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences))
@@ -383,7 +389,7 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
         "total_investment_wan": totals, "investment_amount": amounts, "currency": currencies,
         "exchange_rate": rates, "exchange_rate_date": rate_dates, "stage": _choices(rows, "stage", n, STAGES),
         "level": _texts(rows, "level", n), "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
-        "name_initials": [initials(v) for v in names], "enterprise_initials": [initials(v) for v in enterprises],
+        "name_initials": _initials(names), "enterprise_initials": _initials(enterprises),
     }
     _duplicates(checked, codes, "project_code", where)
     return checked
