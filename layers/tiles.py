@@ -21,7 +21,7 @@ from psycopg.rows import tuple_row
 from sqlalchemy import Numeric, Table
 
 from layers.catalogue import Layer, TileSettings, load_catalogue
-from layers.violations import bad_filter
+from layers.violations import ProjectFilters, bad_filter
 from mujun.errors import MujunError, NotFound
 from mujun.models import Base
 from mujun.policy import ZONE_CLASSES
@@ -36,17 +36,10 @@ SUMMARY_BANDS = tuple(band.value for band in Band)
 
 
 @dataclass(frozen=True)
-class MapFilters:
-    """The map's filters, named and meant as the violation report's: jurisdiction, zone and zone class of the
-    zone a project is held against (`assessed_zone_code`), the project's stage, industry and level, the
-    parcel's band and status. An empty tuple means any value; several values mean any of them."""
+class MapFilters(ProjectFilters):
+    """The map's filters, named and meant as the violation report's: the project filters (its zone is the one it
+    is held against, `assessed_zone_code`), then the parcel's band and status, any status by default."""
 
-    jurisdiction: tuple[str, ...] = ()
-    zone: tuple[str, ...] = ()
-    zone_class: tuple[str, ...] = ()
-    stage: tuple[str, ...] = ()
-    industry: tuple[str, ...] = ()
-    level: tuple[str, ...] = ()
     band: tuple[str, ...] = ()
     status: tuple[str, ...] = ()
 

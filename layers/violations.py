@@ -60,8 +60,9 @@ def bad_filter(name: str, value: str, allowed: Iterable[str], hint: tuple[str, s
 
 
 @dataclass(frozen=True)
-class ViolationFilters:
-    """What the report selects. An empty tuple means any value; several values mean any of them."""
+class ProjectFilters:
+    """The filters on a project and the zone it is held against, shared by the report and the map.
+    An empty tuple means any value; several values mean any of them."""
 
     jurisdiction: tuple[str, ...] = ()
     zone: tuple[str, ...] = ()
@@ -69,6 +70,12 @@ class ViolationFilters:
     stage: tuple[str, ...] = ()
     industry: tuple[str, ...] = ()
     level: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class ViolationFilters(ProjectFilters):
+    """What the report selects: the project filters, then the result's status (by default: below) and band."""
+
     status: tuple[str, ...] = (Status.BELOW.value,)
     band: tuple[str, ...] = ()
     sort: str = DEFAULT_SORT
