@@ -167,14 +167,15 @@ async function start() {
   // The map does not wait for the report: its tiles are small and quick, a whole city's report is not.
   const covered = panel.open && !NARROW.matches ? document.getElementById('panel').offsetWidth : 0;
   startMap(catalogue, { view: link.view, onSelect, clickGuard: isDrawing, covered });
-  await report;
-  renderReport(); // the bands' names come with the catalogue
+  // Siting and search need only the map: they work while a city's report is still on its way.
   initSiting({
     onDrawing: (active) => {
       if (NARROW.matches) setPanelOpen(!active);
     },
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
+  await report;
+  renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });
   if (link.parcel) await restoreParcel(link.parcel);
   restored = true;

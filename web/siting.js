@@ -161,5 +161,8 @@ export function initSiting(hooks) {
   document.getElementById('siting-result').addEventListener('click', (event) => {
     if (event.target.closest('#siting-print')) openSheet();
   });
+  // The page comes with these off, so nothing is clicked before it is wired.
+  document.getElementById('siting-file').disabled = false;
+  form().querySelector('button[type=submit]').disabled = false;
   renderSiting();
 }

@@ -6,7 +6,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 # Inside 武进国家高新技术产业开发区 (CZ-WJ-01), clear of other zones: the view the drawing starts from.
 SITE_VIEW = "31.67070,119.95100,16"
@@ -91,6 +91,19 @@ def test_a_site_drawn_with_geoman_gets_the_apis_verdict_and_prints_on_request(se
     path = download.path()
     assert download.suggested_filename == "建设项目选址审查单.pdf" and path is not None
     assert path.read_bytes().startswith(b"%PDF-")
+
+
+def test_drawing_starts_while_the_citys_report_is_still_on_its_way(server: str, page: Page) -> None:
+    held: list[Route] = []
+    page.route("**/api/reports/violations?*", lambda route: held.append(route))  # the report is answered only at the end
+    open_siting(page, server)
+    assert held, "the page asked for the report"
+    page.click("#siting-draw")
+    expect(page.locator("#siting-site-status")).to_contain_text("点击第一个点")
+    expect(page.locator("#report-body")).to_be_empty()
+    for route in held:
+        route.continue_()
+    expect(page.locator("#report-body")).not_to_be_empty()
 
 
 def test_an_uploaded_site_is_reviewed_and_a_refused_file_shows_the_servers_message(server: str, page: Page) -> None:
