@@ -7,7 +7,7 @@ import io
 import math
 from urllib.parse import parse_qs, quote, urlparse
 
-from playwright.sync_api import Page, expect
+from playwright.sync_api import Page, Route, expect
 
 JURISDICTION = "武进区"
 
@@ -53,6 +53,29 @@ def test_a_filtered_report_exports_exactly_the_parcels_it_lists(server: str, pag
     page.locator(f"#report-body [data-parcel='{codes[0]}']").first.click()
     expect(page.locator(".parcel-popup")).to_contain_text(codes[0])
     assert parse_qs(urlparse(page.url).query)["parcel"] == [codes[0]]
+
+
+def test_a_long_list_comes_a_page_at_a_time_and_show_more_appends_the_next_in_order(server: str, page: Page) -> None:
+    # The page asks for 500 entries at a time; pages of 100 here, so the sample city's violations take three.
+    def smaller_pages(route: Route) -> None:
+        route.continue_(url=route.request.url.replace("limit=500", "limit=100"))
+
+    page.route("**/api/reports/violations?*", smaller_pages)
+    page.goto(server + "/")
+    report_ready(page)
+    codes = [row["parcel_code"] for row in page.request.get(f"{server}/api/reports/violations").json()["violations"]]
+    assert 200 < len(codes) < 300
+    violations = page.locator("#report-body details.list-section").first
+    listed = violations.locator("[data-parcel]")
+    for shown in (100, 200):
+        expect(listed).to_have_count(shown)
+        more = violations.locator("button.list-more")
+        expect(more).to_have_text(f"已显示 {shown} / {len(codes)}，再显示更多")
+        with page.expect_response(lambda r, shown=shown: f"offset={shown}" in r.url and "limit=100" in r.url):
+            more.click()
+    expect(listed).to_have_count(len(codes))
+    expect(violations.locator("button.list-more")).to_have_count(0)
+    assert [item.get_attribute("data-parcel") for item in listed.all()] == codes
 
 
 def test_a_permalink_restores_the_tab_filters_view_and_parcel_and_copy_link_gives_it_back(server: str, page: Page) -> None:
