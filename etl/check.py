@@ -217,7 +217,7 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.
 
 def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
-    found = found or check_geometries(checked.file, source.crs, source.geometries, source.wkb)
+    found = found or check_geometries(checked.file, source.crs, source.geometries, source.wkb, source.locate)
     checked.errors += found.errors
     checked.warnings += found.warnings
     checked.inferences += found.inferences
@@ -293,8 +293,8 @@ def _dates(rows: _Rows, name: str, n: int) -> np.ndarray:
 
 def check_zones(source: FeatureSource, policy: Policy) -> Checked:
     checked = Checked("zones", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
-                      inferences=list(source.inferences))
-    rows = _Rows(checked, source.columns, ZONE_FIELDS, feature)
+                      inferences=list(source.inferences), locate=source.locate)
+    rows = _Rows(checked, source.columns, ZONE_FIELDS, checked.locate)
     for i, record in enumerate(checked.records):
         record.update(zone_code=rows.required_text(i, "zone_code"), name=rows.required_text(i, "name"),
                       zone_class=rows.choice(i, "zone_class", ZONE_CLASSES, required=True),
@@ -303,25 +303,26 @@ def check_zones(source: FeatureSource, policy: Policy) -> Checked:
             rows.error(i, "jurisdiction", record["jurisdiction"],
                        f"不在政策 {policy.code} 的辖区中：{'、'.join(policy.jurisdictions)}",
                        f"not a jurisdiction of policy {policy.code}: {', '.join(policy.jurisdictions)}")
-    _duplicates(checked, [r["zone_code"] for r in checked.records], "zone_code", feature)
+    _duplicates(checked, [r["zone_code"] for r in checked.records], "zone_code", checked.locate)
     _with_geometry(checked, source)
     return checked
 
 
 def check_parcels(source: FeatureSource) -> Checked:
     """Parcels column by column: a million features are checked in arrays, problems made only where found."""
-    checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences))
+    checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
+                      locate=source.locate)
     n = len(source)
     # The geometries on a thread: shapely and pyproj release the GIL, so they run beside the field checks.
     with ThreadPoolExecutor(1) as pool:
-        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries, source.wkb)
+        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries, source.wkb, source.locate)
         _check_parcel_fields(checked, source, n)
         _with_geometry(checked, source, geometries.result())
     return checked
 
 
 def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> None:
-    rows = _Rows(checked, source.columns, PARCEL_FIELDS, feature)
+    rows = _Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
     checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
     checked.columns = {
@@ -330,7 +331,7 @@ def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> Non
         **{name: _dates(rows, name, n) for name in ("supply_date", "agreed_start_date", "agreed_completion_date")},
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
     }
-    _duplicates(checked, checked.texts["parcel_code"], "parcel_code", feature)
+    _duplicates(checked, checked.texts["parcel_code"], "parcel_code", checked.locate)
 
 
 def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: str | None = None,
@@ -357,14 +358,10 @@ def _initials(values: np.ndarray) -> list[str | None]:
 
 def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None) -> Checked:
     """Projects column by column, as parcels: a million rows are a load officials make."""
-    checked = Checked("projects", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences))
-
-    def where(i: int) -> str:
-        return f"行 row {i + source.first_row}"
-
-    checked.locate = where
+    checked = Checked("projects", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
+                      locate=source.row)
     n = len(source)
-    rows = _Rows(checked, source.columns, PROJECT_FIELDS, where)
+    rows = _Rows(checked, source.columns, PROJECT_FIELDS, checked.locate)
     amounts = [rows.amount(i, "total_investment", "万元", "10,000 CNY") for i in range(n)] if "total_investment" in rows.match.fields \
         else [None] * n
     currencies = _choices(rows, "currency", n, CURRENCIES, default="CNY")
@@ -391,19 +388,19 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
         "level": _texts(rows, "level", n), "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
         "name_initials": _initials(names), "enterprise_initials": _initials(enterprises),
     }
-    _duplicates(checked, codes, "project_code", where)
+    _duplicates(checked, codes, "project_code", checked.locate)
     return checked
 
 
 def check_constraints(source: FeatureSource) -> Checked:
     """三区三线 constraint areas: `code` 约束编码, `constraint_type` 约束类型 (English or Chinese), a polygon."""
     checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
-                      inferences=list(source.inferences))
-    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, feature)
+                      inferences=list(source.inferences), locate=source.locate)
+    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, checked.locate)
     for i, record in enumerate(checked.records):
         record.update(code=rows.required_text(i, "code"),
                       constraint_type=rows.choice(i, "constraint_type", CONSTRAINT_TYPES, required=True),
                       attributes=rows.extra(i))
-    _duplicates(checked, [r["code"] for r in checked.records], "code", feature)
+    _duplicates(checked, [r["code"] for r in checked.records], "code", checked.locate)
     _with_geometry(checked, source)
     return checked

@@ -22,7 +22,6 @@ import shapely
 
 from etl.assess import Projects
 from etl.check import Checked
-from etl.geometry_check import feature
 from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneSet, parcel_overlaps, place
 from mujun import rules
 from mujun.errors import Problem
@@ -150,8 +149,8 @@ def check_overlaps(checked: list[Checked]) -> None:
     first, second, overlap = parcel_overlaps(geometry.lonlat[present], geometry.epsg[present])
     for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
         _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
-              f"与{feature(b)}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
-              f"overlaps {feature(b)} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
+              f"与{parcels.locate(int(b))}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
+              f"overlaps {parcels.locate(int(b))} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
 
 
 def check_projects_against(projects: Checked, parcels: Checked | None, around: Surroundings) -> None:

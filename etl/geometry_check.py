@@ -9,6 +9,7 @@ a few array operations.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -100,8 +101,10 @@ def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.A
     return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(~as_read), written)
 
 
-def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None) -> CheckedGeometries:
-    """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged)."""
+def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None,
+                     locate: Callable[[int], str] = feature) -> CheckedGeometries:
+    """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged);
+    `locate` names feature i in problems."""
     n = len(geometries)
     errors: list[Problem] = []
     warnings: list[Problem] = []
@@ -117,9 +120,9 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
     type_id = shapely.get_type_id(geometries)
     empty = (type_id < 0) | shapely.is_empty(geometries)
     for i in np.flatnonzero(empty):
-        errors.append(Problem(file, feature(i), "geometry", None, "几何为空", "the geometry is empty"))
+        errors.append(Problem(file, locate(int(i)), "geometry", None, "几何为空", "the geometry is empty"))
     for i in np.flatnonzero(~empty & (type_id != POLYGON) & (type_id != MULTIPOLYGON)):
-        errors.append(Problem(file, feature(i), "geometry", geometries[i].geom_type,
+        errors.append(Problem(file, locate(int(i)), "geometry", geometries[i].geom_type,
                               "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)"))
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
     chosen = geometries[index]
@@ -135,7 +138,7 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
     inside = (bounds[:, 0] >= minx) & (bounds[:, 2] <= maxx) & (bounds[:, 1] >= miny) & (bounds[:, 3] <= maxy)
     for j in np.flatnonzero(~inside):
         errors.append(Problem(
-            file, feature(index[j]), "geometry", ",".join(f"{b:.4f}" for b in bounds[j]),
+            file, locate(int(index[j])), "geometry", ",".join(f"{b:.4f}" for b in bounds[j]),
             "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
             "coordinates fall outside China: check the declared CRS or the lon/lat order"))
     index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
@@ -145,11 +148,11 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
         reason = shapely.is_valid_reason(chosen[j])
         fixed = _polygonal(shapely.make_valid(chosen[j]))
         if fixed is None:
-            errors.append(Problem(file, feature(index[j]), "geometry", reason,
+            errors.append(Problem(file, locate(int(index[j])), "geometry", reason,
                                   "无效几何且无法修复为面", "invalid geometry that cannot be repaired to a polygon"))
             keep[j] = False
             continue
-        warnings.append(Problem(file, feature(index[j]), "geometry", reason,
+        warnings.append(Problem(file, locate(int(index[j])), "geometry", reason,
                                 "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid", severity="warning"))
         chosen[j], bounds[j] = fixed, shapely.bounds(fixed)
         repaired[index[j]] = True

@@ -9,8 +9,9 @@ show (etl/crs_detect.py); GCJ-02 input is converted to WGS84 here. Every such de
 from __future__ import annotations
 
 import csv
+import io
 import zipfile
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -26,6 +27,7 @@ from etl.crs_detect import decide_crs
 from etl.encoding import SAMPLE_BYTES, shapefile_encoding
 from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
 from etl.gcj02 import gcj02_to_wgs84
+from etl.geometry_check import feature
 from etl.halves import in_halves
 from etl.mapping import FieldMapping
 from mujun.errors import InputError, Problem
@@ -63,6 +65,8 @@ class FeatureSource:
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
     wkb: pa.Array | None = None
+    locate: Callable[[int], str] = feature
+    """Where feature i is, as problems name it: its number, or for a table's features its spreadsheet row."""
 
     def __len__(self) -> int:
         return len(self.geometries)
@@ -70,16 +74,20 @@ class FeatureSource:
 
 @dataclass
 class TableSource:
-    """Rows of a table (Excel or CSV); row numbers are the spreadsheet's (header = row 1)."""
+    """Rows of a table (Excel or CSV) below its header, blank rows left out; each keeps its spreadsheet row number."""
 
     path: Path
     columns: dict[str, list[Any]]
-    first_row: int = 2
+    row_numbers: list[int]
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
 
     def __len__(self) -> int:
-        return len(next(iter(self.columns.values()), []))
+        return len(self.row_numbers)
+
+    def row(self, i: int) -> str:
+        """Where row i is, as the official sees it in the spreadsheet."""
+        return f"行 row {self.row_numbers[i]}"
 
 
 def _unreadable(path: Path, reason: str) -> InputError:
@@ -287,7 +295,7 @@ def _column(columns: dict[str, list[Any]], names: tuple[str, ...]) -> str | None
 
 
 def _features_from_table(table: TableSource) -> FeatureSource:
-    """A table with a WKT column, or lon/lat columns, as features (feature n is the table's data row n)."""
+    """A table with a WKT column, or lon/lat columns, as features (named by their spreadsheet rows)."""
     path = table.path
     columns = dict(table.columns)
     wkt = _column(columns, WKT_HEADERS)
@@ -303,7 +311,7 @@ def _features_from_table(table: TableSource) -> FeatureSource:
                 geometries.append(shapely.from_wkt(str(text)) if text not in (None, "") else None)
             except shapely.errors.GEOSException:
                 geometries.append(None)
-                problems.append(Problem(path.name, f"行 row {i + table.first_row}", wkt, str(text)[:60],
+                problems.append(Problem(path.name, table.row(i), wkt, str(text)[:60],
                                         "不是有效的 WKT，如 POLYGON((x y, …))", "not valid WKT such as POLYGON((x y, …))"))
         how = f"geometry from its WKT column {wkt}"
     else:
@@ -314,14 +322,14 @@ def _features_from_table(table: TableSource) -> FeatureSource:
                 geometries.append(shapely.Point(float(x), float(y)))
             except (TypeError, ValueError):
                 geometries.append(None)
-                problems.append(Problem(path.name, f"行 row {i + table.first_row}", f"{lon}/{lat}", f"{x}, {y}",
+                problems.append(Problem(path.name, table.row(i), f"{lon}/{lat}", f"{x}, {y}",
                                         "经纬度应为数值", "lon/lat must be numbers"))
         how = f"points from its columns {lon}/{lat}"
     if problems:
         raise InputError(problems)
-    note = (f"{path.name}: {how}; feature n is data row n (spreadsheet row n + {table.first_row - 1}) / "
-            f"几何取自表格列；要素 n 即第 n 条数据（表格第 n+{table.first_row - 1} 行）")
-    return FeatureSource(path, None, None, np.array(geometries, dtype=object), columns, [*table.inferences, note], table.warnings)
+    note = f"{path.name}: {how}; problems name the spreadsheet row / 几何取自表格列；问题按表格行号列出"
+    return FeatureSource(path, None, None, np.array(geometries, dtype=object), columns, [*table.inferences, note], table.warnings,
+                         locate=table.row)
 
 
 def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOAD_LIMITS) -> TableSource:
@@ -342,12 +350,14 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
         raise
     except Exception as exc:
         raise _unreadable(path, str(exc)) from exc
-    if not rows:
+    # The header is the first row with anything in it; blank rows are left out, every row keeps its number.
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(v not in (None, "") for v in row)]
+    if not numbered:
         raise _unreadable(path, "the table is empty / 表格为空")
-    header = [str(h).strip() if h is not None else "" for h in rows[0]]
-    body = [row for row in rows[1:] if any(v not in (None, "") for v in row)]
-    columns = {name: [row[i] if i < len(row) else None for row in body] for i, name in enumerate(header) if name}
-    return TableSource(path, columns, inferences=inferences)
+    (_, head), body = numbered[0], numbered[1:]
+    header = [str(h).strip() if h is not None else "" for h in head]
+    columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
+    return TableSource(path, columns, [number for number, _ in body], inferences=inferences)
 
 
 def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tuple[Any, ...]]:
@@ -377,4 +387,5 @@ def _csv_rows(path: Path, inferences: list[str]) -> list[tuple[Any, ...]]:
         except UnicodeDecodeError as exc:
             raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK / 文本既不是 UTF-8 也不是 GBK") from exc
         inferences.append(f"{path.name}: encoding GBK/GB18030 detected (not valid UTF-8) / 编码检测为 GBK/GB18030")
-    return [tuple(v if v != "" else None for v in row) for row in csv.reader(text.splitlines())]
+    # newline="": a quoted cell keeps its line breaks, and no other character (form feed, U+2028) ends a row.
+    return [tuple(v if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]

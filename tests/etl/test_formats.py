@@ -8,12 +8,15 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from openpyxl import Workbook
 
+from etl.check import check_parcels, check_projects
 from etl.crs_detect import decide_crs
 from etl.encoding import shapefile_encoding
 from etl.fields import PROJECT_FIELDS, match_columns
 from etl.file_limits import UPLOAD_LIMITS, FileLimits, check_zip
 from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
+from etl.read import ReadOptions, read_source, read_table
 from etl.units import parse_amount
 from mujun.errors import InputError
 
@@ -109,3 +112,39 @@ def test_zip_limits(tmp_path: Path) -> None:
     with pytest.raises(InputError) as caught:
         check_zip(big, "big.zip", FileLimits(max_bytes=100, max_unzipped_bytes=10**9, max_members=5, max_ratio=1000))
     assert caught.value.problems[0].expected_en.startswith("the file is too large (")
+
+
+def test_table_rows_keep_their_spreadsheet_numbers_past_blank_rows_and_multi_line_cells(tmp_path: Path) -> None:
+    # As Excel saves a CSV (GBK): a blank line 3, a quoted name over two lines in row 4, a form feed inside a cell in row 5.
+    text = '项目编号,项目名称,总投资（万元）\r\nP1,甲,100\r\n,,\r\nP2,"常州\r\n乙",-5\r\nP3,丙\x0c丁,7\r\n'
+    path = tmp_path / "projects.csv"
+    path.write_bytes(text.encode("gb18030"))
+    table = read_table(path)
+    assert table.row_numbers == [2, 4, 5]
+    assert table.columns["项目名称"] == ["甲", "常州\r\n乙", "丙\x0c丁"]
+    checked = check_projects(table, None, None)
+    negative = [p for p in checked.errors if p.field == "总投资（万元）"]
+    assert [(p.location, p.value) for p in negative] == [("行 row 4", "-5")]
+
+    # A sheet whose header is in row 3 (rows 1–2 empty), with blank rows between the projects.
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["B3"], sheet["C3"] = "项目编号", "总投资（万元）"
+    sheet["B5"], sheet["C5"] = "P1", 100
+    sheet["B7"], sheet["C7"] = "P2", "很多"
+    workbook.save(tmp_path / "projects.xlsx")
+    table = read_table(tmp_path / "projects.xlsx")
+    assert table.row_numbers == [5, 7] and table.columns["项目编号"] == ["P1", "P2"]
+    bad = [p for p in check_projects(table, None, None).errors if p.field == "总投资（万元）"]
+    assert [(p.location, p.value) for p in bad] == [("行 row 7", "很多")]
+
+
+def test_features_from_a_table_are_named_by_their_spreadsheet_rows(tmp_path: Path) -> None:
+    square = "POLYGON((119.95 31.67, 119.951 31.67, 119.951 31.671, 119.95 31.671, 119.95 31.67))"
+    path = tmp_path / "parcels.csv"
+    path.write_text(f'parcel_code,WKT\nA1,"{square}"\n\nA1,"{square}"\nA2,"POINT(119.95 31.67)"\n', encoding="utf-8")
+    checked = check_parcels(read_source("parcels", path, ReadOptions()))
+    assert sorted((p.location, p.field) for p in checked.errors) == [("行 row 4", "parcel_code"), ("行 row 5", "geometry")]
+    duplicate = next(p for p in checked.errors if p.field == "parcel_code")
+    assert "行 row 2" in duplicate.expected_en
