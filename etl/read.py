@@ -357,7 +357,25 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
     (_, head), body = numbered[0], numbered[1:]
     header = [str(h).strip() if h is not None else "" for h in head]
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
-    return TableSource(path, columns, [number for number, _ in body], inferences=inferences)
+    return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
+                       warnings=_headless_cells(path, header, body))
+
+
+def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[Any, ...]]]) -> list[Problem]:
+    """A warning for each column that holds values but has no header: its cells cannot be read as any field."""
+    width = max((len(row) for _, row in body), default=0)
+    warnings = []
+    for i in range(width):
+        if i < len(header) and header[i]:
+            continue
+        filled = [(number, row[i]) for number, row in body if i < len(row) and row[i] not in (None, "")]
+        if filled:
+            (number, value), count = filled[0], len(filled)
+            warnings.append(Problem(path.name, f"行 row {number}", f"第 {i + 1} 列 column {i + 1}", str(value)[:60],
+                                    f"该列有 {count} 个值但没有表头，未读取",
+                                    f"a column without a header holds {count} value{'s' if count > 1 else ''}: not read",
+                                    severity="warning"))
+    return warnings
 
 
 def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tuple[Any, ...]]:

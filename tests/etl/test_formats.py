@@ -136,6 +136,7 @@ def test_table_rows_keep_their_spreadsheet_numbers_past_blank_rows_and_multi_lin
     workbook.save(tmp_path / "projects.xlsx")
     table = read_table(tmp_path / "projects.xlsx")
     assert table.row_numbers == [5, 7] and table.columns["项目编号"] == ["P1", "P2"]
+    assert table.warnings == []
     bad = [p for p in check_projects(table, None, None).errors if p.field == "总投资（万元）"]
     assert [(p.location, p.value) for p in bad] == [("行 row 7", "很多")]
 
@@ -148,3 +149,15 @@ def test_features_from_a_table_are_named_by_their_spreadsheet_rows(tmp_path: Pat
     assert sorted((p.location, p.field) for p in checked.errors) == [("行 row 4", "parcel_code"), ("行 row 5", "geometry")]
     duplicate = next(p for p in checked.errors if p.field == "parcel_code")
     assert "行 row 2" in duplicate.expected_en
+
+
+def test_values_in_a_column_without_a_header_are_reported_not_dropped_quietly(tmp_path: Path) -> None:
+    path = tmp_path / "projects.csv"
+    path.write_text("项目编号,,总投资（万元）\nP1,,100\nP2,备注甲,200\nP3,备注乙,300,多出一格\n", encoding="utf-8")
+    table = read_table(path)
+    assert list(table.columns) == ["项目编号", "总投资（万元）"]
+    assert [(p.location, p.field, p.value, p.expected_en, p.severity) for p in table.warnings] == [
+        ("行 row 3", "第 2 列 column 2", "备注甲", "a column without a header holds 2 values: not read", "warning"),
+        ("行 row 4", "第 4 列 column 4", "多出一格", "a column without a header holds 1 value: not read", "warning"),
+    ]
+    assert all(p in check_projects(table, None, None).warnings for p in table.warnings)
