@@ -350,15 +350,40 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
         raise
     except Exception as exc:
         raise _unreadable(path, str(exc)) from exc
-    # The header is the first row with anything in it; blank rows are left out, every row keeps its number.
-    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(v not in (None, "") for v in row)]
+    # Blank rows are left out, every row keeps its number; the header is the first row with anything in it
+    # after any title rows.
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if _filled(row)]
     if not numbered:
         raise _unreadable(path, "the table is empty / 表格为空")
-    (_, head), body = numbered[0], numbered[1:]
+    titles = _title_rows(path, numbered, inferences)
+    (_, head), body = numbered[titles], numbered[titles + 1:]
     header = [str(h).strip() if h is not None else "" for h in head]
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
     return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
                        warnings=_headless_cells(path, header, body))
+
+
+def _filled(row: tuple[Any, ...]) -> int:
+    return sum(1 for v in row if v not in (None, "") and str(v).strip())
+
+
+MAX_TITLE_ROWS = 5
+
+
+def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferences: list[str]) -> int:
+    """How many rows of one cell each (a sheet's title, as officials put above a header) come before the first
+    row of several cells; each is named in the inferences. A title that gives a unit is refused: the unit
+    must be in the header of the column it applies to, where it is read."""
+    count = next((k for k, (_, row) in enumerate(numbered[:MAX_TITLE_ROWS + 1]) if _filled(row) > 1), 0)
+    for number, row in numbered[:count]:
+        title = next(str(v).strip() for v in row if v not in (None, "") and str(v).strip())
+        if "单位" in title or title.lower().startswith("unit"):
+            raise InputError([Problem(path.name, f"行 row {number}", None, title,
+                                      "标题行中的单位不会用于数值：请把单位写进所属列的表头，如“总投资（亿元）”",
+                                      "a unit in a title row is not applied to any value: put it in the header of its column, "
+                                      "such as 总投资（亿元）")])
+        inferences.append(f"{path.name}: row {number} read as a title above the header: {title} / 第 {number} 行视为标题")
+    return count
 
 
 def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[Any, ...]]]) -> list[Problem]:

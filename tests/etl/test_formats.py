@@ -161,3 +161,31 @@ def test_values_in_a_column_without_a_header_are_reported_not_dropped_quietly(tm
         ("行 row 4", "第 4 列 column 4", "多出一格", "a column without a header holds 1 value: not read", "warning"),
     ]
     assert all(p in check_projects(table, None, None).warnings for p in table.warnings)
+
+
+def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_refused(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet["A1"] = "附件1"
+    sheet["A2"] = "常州市2024年工业项目汇总表"  # a merged title keeps its text in the first cell
+    sheet.append(["项目编号", "总投资（万元）"])
+    sheet.append(["P1", 100])
+    workbook.save(tmp_path / "projects.xlsx")
+    table = read_table(tmp_path / "projects.xlsx")
+    assert table.columns == {"项目编号": ["P1"], "总投资（万元）": [100]} and table.row_numbers == [4]
+    assert [n for n in table.inferences if "title" in n] == [
+        "projects.xlsx: row 1 read as a title above the header: 附件1 / 第 1 行视为标题",
+        "projects.xlsx: row 2 read as a title above the header: 常州市2024年工业项目汇总表 / 第 2 行视为标题",
+    ]
+
+    sheet["A2"] = "单位：亿元"  # would make every amount 10,000 times what the sheet means
+    workbook.save(tmp_path / "projects.xlsx")
+    with pytest.raises(InputError) as refused:
+        read_table(tmp_path / "projects.xlsx")
+    [problem] = refused.value.problems
+    assert (problem.location, problem.value) == ("行 row 2", "单位：亿元") and "总投资（亿元）" in problem.expected_en
+
+    # A one-column table has no title: its first row is its header.
+    (tmp_path / "codes.csv").write_text("项目编号\nP1\nP2\n", encoding="utf-8")
+    assert read_table(tmp_path / "codes.csv").columns == {"项目编号": ["P1", "P2"]}
