@@ -419,16 +419,30 @@ def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tup
         workbook.close()
 
 
+DELIMITERS = {",": ("comma", "逗号"), "\t": ("tab", "制表符"), ";": ("semicolon", "分号")}
+
+
 def _csv_rows(path: Path, inferences: list[str]) -> list[tuple[Any, ...]]:
     raw = path.read_bytes()
-    # UTF-8 (with or without BOM) first; GB18030 (a superset of GBK) is what Chinese Excel writes.
+    # UTF-16 with its BOM is Excel's "Unicode text"; else UTF-8 (with or without BOM), else GB18030 (a superset
+    # of GBK), which Chinese Excel writes.
     try:
-        text = raw.decode("utf-8-sig")
+        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+            text = raw.decode("utf-16")
+            inferences.append(f"{path.name}: encoding UTF-16 (byte order mark) / 编码为 UTF-16")
+        else:
+            text = raw.decode("utf-8-sig")
     except UnicodeDecodeError:
         try:
             text = raw.decode("gb18030")
         except UnicodeDecodeError as exc:
             raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK / 文本既不是 UTF-8 也不是 GBK") from exc
         inferences.append(f"{path.name}: encoding GBK/GB18030 detected (not valid UTF-8) / 编码检测为 GBK/GB18030")
+    # The delimiter the first line uses most, a comma on a tie: Excel's text export separates columns by tabs.
+    first_line = next((line for line in text.splitlines() if line.strip()), "")
+    delimiter = max(DELIMITERS, key=first_line.count)
+    if delimiter != ",":
+        inferences.append(f"{path.name}: columns separated by {DELIMITERS[delimiter][0]} / 列以{DELIMITERS[delimiter][1]}分隔")
     # newline="": a quoted cell keeps its line breaks, and no other character (form feed, U+2028) ends a row.
-    return [tuple(v if v != "" else None for v in row) for row in csv.reader(io.StringIO(text, newline=""))]
+    rows = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    return [tuple(v if v != "" else None for v in row) for row in rows]

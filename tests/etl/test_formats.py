@@ -189,3 +189,16 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
     # A one-column table has no title: its first row is its header.
     (tmp_path / "codes.csv").write_text("项目编号\nP1\nP2\n", encoding="utf-8")
     assert read_table(tmp_path / "codes.csv").columns == {"项目编号": ["P1", "P2"]}
+
+
+def test_excels_text_exports_tab_separated_in_utf16_or_gbk(tmp_path: Path) -> None:
+    rows = "项目编号\t项目名称\t总投资（万元）\r\nP1\t常州甲, 乙\t1,200\r\n"  # commas inside cells stay in them
+    for name, data, how in (("unicode.txt", b"\xff\xfe" + rows.encode("utf-16-le"), "UTF-16"),
+                            ("ansi.txt", rows.encode("gb18030"), "GBK/GB18030")):
+        (tmp_path / name).write_bytes(data)
+        table = read_table(tmp_path / name)
+        assert table.columns == {"项目编号": ["P1"], "项目名称": ["常州甲, 乙"], "总投资（万元）": ["1,200"]}
+        assert any(how in n for n in table.inferences)
+        assert f"{name}: columns separated by tab / 列以制表符分隔" in table.inferences
+    (tmp_path / "plain.csv").write_text("项目编号,项目名称\nP1,甲\n", encoding="utf-8")
+    assert read_table(tmp_path / "plain.csv").inferences == []
