@@ -51,10 +51,14 @@ FILTER_LABELS = {
 }
 
 
+def _classes_of(layer_id: str) -> dict[str, StyleClass]:
+    """A map layer's classes (labels and colours), from the layer catalogue (never written twice)."""
+    layer = load_catalogue().get(layer_id)
+    return {style.value: style for style in layer.style.classes} if layer else {}
+
+
 def _band_classes() -> dict[str, StyleClass]:
-    """The map bands' labels and colours, from the layer catalogue (never written twice)."""
-    parcels = load_catalogue().get("parcels")
-    return {style.value: style for style in parcels.style.classes} if parcels else {}
+    return _classes_of("parcels")
 
 
 def _labels(values: Iterable[str], table: dict[str, str]) -> str:
@@ -254,11 +258,11 @@ def _html_table(columns: Sequence[Column], records: Iterable[dict[str, Any]]) ->
     return f"<table><thead><tr>{head}</tr></thead><tbody>{rows}</tbody></table>"
 
 
-def _style_of(bands: dict[str, StyleClass]) -> Callable[[dict[str, Any]], dict[str, Any]]:
+def _style_of(classes: dict[str, StyleClass], prop: str, default: str) -> Callable[[dict[str, Any]], dict[str, Any]]:
     def style(feature: dict[str, Any]) -> dict[str, Any]:
-        band = bands.get(feature["properties"]["band"]) or bands["none"]
-        return {"color": band.color, "fillColor": band.fill_color, "fillOpacity": band.fill_opacity,
-                "weight": band.weight}
+        chosen = classes.get(feature["properties"][prop]) or classes[default]
+        return {"color": chosen.color, "fillColor": chosen.fill_color, "fillOpacity": chosen.fill_opacity,
+                "weight": chosen.weight, "dashArray": chosen.dash_array}
 
     return style
 
@@ -278,7 +282,11 @@ def _map_parts(report: ViolationReport) -> tuple[str, str, str]:
     parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
     tooltip = [column for column in VIOLATION_COLUMNS if column.key in
                ("parcel_code", "project_name", "intensity_wan_per_mu", "threshold_wan_per_mu", "shortfall_wan")]
-    folium.GeoJson(features, style_function=_style_of(_band_classes()),
+    if report.zones:  # the zones the parcels lie in or are held against, drawn under them as on the portal's map
+        folium.GeoJson({"type": "FeatureCollection", "features": report.zones}, name="zones",
+                       style_function=_style_of(_classes_of("zones"), "zone_class", "development_zone"),
+                       tooltip=folium.GeoJsonTooltip(["zone_code", "name"], ["园区编码", "园区名称"])).add_to(parcel_map)
+    folium.GeoJson(features, style_function=_style_of(_band_classes(), "band", "none"),
                    tooltip=folium.GeoJsonTooltip([c.key for c in tooltip], [c.header for c in tooltip])).add_to(parcel_map)
     parcel_map.fit_bounds([[south, west], [north, east]])
     figure = parcel_map.get_root()
@@ -307,8 +315,10 @@ td.num, td.code { white-space: nowrap; } td.num { text-align: right; }
 def to_html(report: ViolationReport, *, today: date | None = None) -> str:
     """A printable report: filters and policy, a map of the listed parcels, summary, violations, data quality."""
     head, body, script = _map_parts(report) if report.violations else ("", "<p>没有符合筛选条件的宗地。</p>", "")
-    legend = "".join(f"<span><i style=\"background:{style.fill_color}\"></i>{html.escape(style.label.zh)}</span>"
-                     for style in _band_classes().values())
+    zone_keys = "".join(f"<span><i style=\"background:#fff;border:2px {'dashed' if style.dash_array else 'solid'} {style.color}\">"
+                        f"</i>{html.escape(style.label.zh)}</span>" for style in _classes_of("zones").values()) if report.zones else ""
+    legend = zone_keys + "".join(f"<span><i style=\"background:{style.fill_color}\"></i>{html.escape(style.label.zh)}</span>"
+                                 for style in _band_classes().values())
     day = (today or date.today()).isoformat()
     sections = [
         f"<h1>{TITLE}</h1><p class=\"caption\">生成日期：{day}</p>",

@@ -188,6 +188,8 @@ class ViolationReport:
     data_quality: list[dict[str, Any]]
     geometries: dict[str, dict[str, Any]]
     """GeoJSON geometry (CRS84) of each listed violation parcel, when asked for."""
+    zones: list[dict[str, Any]] = field(default_factory=list)
+    """With the geometries: the zones the listed parcels lie in or are held against, as GeoJSON features (code, name, class)."""
 
     def as_json(self) -> dict[str, Any]:
         return {"filters": self.filters.as_dict(), "summary": self.summary.as_json(),
@@ -355,7 +357,15 @@ def violation_report(conn: Connection, filters: ViolationFilters, *, with_geomet
         query = query.add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
     rows = fetch_dicts(conn, query)
     geometries = {row["parcel_code"]: json.loads(row["geojson"]) for row in rows} if with_geometry else {}
+    zones = _zones_of(conn, {code for row in rows for code in (row["held_zone_code"], row["zone_code"])} - {None}) if with_geometry else []
     data_quality = _data_quality(conn, filters, page)
     quality_count = len(data_quality) if page.limit is None else _count(conn, _data_quality_select(filters))
     return ViolationReport(filters, summarise(conn, filters, _policy(conn), quality_count), [_record(row) for row in rows],
-                           data_quality, geometries)
+                           data_quality, geometries, zones)
+
+
+def _zones_of(conn: Connection, codes: set[str]) -> list[dict[str, Any]]:
+    query = (select(Zone.zone_code, Zone.name, Zone.zone_class, func.ST_AsGeoJSON(Zone.geom, GEOJSON_DECIMALS).label("geojson"))
+             .where(Zone.zone_code.in_(sorted(codes))).order_by(Zone.zone_code))
+    return [{"type": "Feature", "properties": {"zone_code": row["zone_code"], "name": row["name"], "zone_class": row["zone_class"]},
+             "geometry": json.loads(row["geojson"])} for row in fetch_dicts(conn, query)]

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import csv
 import io
+import json
 import re
 from collections.abc import Iterator
 from pathlib import Path
@@ -152,6 +153,24 @@ def test_html_report_is_printable_and_loads_nothing_from_outside(client: TestCli
     assert html_codes(page, "数据质量") == ["P6", "P7", "P8"]
     assert "7,863.50" in page and "常州市工业项目亩均投资强度标准（2018）" in page
     assert client.get("/vendor/leaflet/leaflet.css").status_code == 200
+
+
+def map_layers(page: str) -> list[dict[str, Any]]:
+    """The GeoJSON collections folium adds to the report's map, in the order they are drawn."""
+    return [json.loads(data) for data in re.findall(r"geo_json_[0-9a-f]+_add\((\{.*\})\);", page)]
+
+
+def test_the_html_reports_map_draws_the_zones_the_parcels_lie_in_or_are_held_against_under_them(client: TestClient) -> None:
+    # By hand (tests/layers/test_violations.py): P3 lies in and is held against the 武进 cluster, P2, P4 and P5 the
+    # 武进 zone, P8 the 溧阳 zone; filtered to 溧阳市, only P8 and its zone.
+    for params, zones, parcels in (({}, ["LY-DZ", "WJ-CL", "WJ-DZ"], DEFAULT_ORDER), ({"jurisdiction": "溧阳市"}, ["LY-DZ"], ["P8"])):
+        page = get(client, "html", params).text
+        zone_layer, parcel_layer = map_layers(page)
+        assert [f["properties"]["zone_code"] for f in zone_layer["features"]] == zones
+        assert sorted(f["properties"]["parcel_code"] for f in parcel_layer["features"]) == sorted(parcels)
+        assert "工业集中区" in page.split("分布图")[1].split("folium-map")[0]  # the legend names the zone classes
+    cluster = next(f for f in map_layers(get(client, "html").text)[0]["features"] if f["properties"]["zone_code"] == "WJ-CL")
+    assert cluster["properties"] == {"zone_code": "WJ-CL", "name": "雪堰工业集中区", "zone_class": "industrial_cluster"}
 
 
 @pytest.mark.parametrize("params", FILTER_CASES)
