@@ -127,8 +127,10 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
     chosen = geometries[index]
     plain = plain_polygons(read) if read is not None else None  # 2-D as read: no Z to look for
-    if (plain is None or not plain[index].all()) and shapely.has_z(chosen).any():
+    if (plain is None or not plain[index].all()) and (with_z := int(shapely.has_z(chosen).sum())):
         chosen = shapely.force_2d(chosen)
+        inferences.append(f"{file}: heights (Z) dropped from {with_z} feature{'s' if with_z > 1 else ''}; areas are planar / "
+                          f"{with_z} 个要素的高程（Z）已去除，面积按平面计算")
         read = None
     if transformer is not None:
         read = None

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+import shapely
 from openpyxl import Workbook
 
 from etl.check import check_parcels, check_projects
@@ -19,6 +20,7 @@ from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from etl.read import ReadOptions, read_source, read_table
 from etl.units import parse_amount
 from mujun.errors import InputError
+from tests.geodata import gk_rect, write_geojson
 
 
 def dbf(ldid: int, names: list[bytes], record: bytes) -> bytes:
@@ -202,3 +204,15 @@ def test_excels_text_exports_tab_separated_in_utf16_or_gbk(tmp_path: Path) -> No
         assert f"{name}: columns separated by tab / 列以制表符分隔" in table.inferences
     (tmp_path / "plain.csv").write_text("项目编号,项目名称\nP1,甲\n", encoding="utf-8")
     assert read_table(tmp_path / "plain.csv").inferences == []
+
+
+def test_heights_are_dropped_and_said_so_and_the_area_is_the_planar_one(tmp_path: Path) -> None:
+    # 100 m × 100 m in the Gauss-Krüger plane = 10 000.00 m², whatever height the drawing gives its corners.
+    flat = gk_rect(0, 0, 100, 100)
+    path = write_geojson(tmp_path / "parcels.geojson", [({"parcel_code": "Z1"}, shapely.force_3d(flat, 12.5)),
+                                                         ({"parcel_code": "Z2"}, gk_rect(200, 0, 100, 100))])
+    checked = check_parcels(read_source("parcels", path, ReadOptions()))
+    assert not checked.errors
+    assert "parcels.geojson: heights (Z) dropped from 1 feature; areas are planar / " \
+           "1 个要素的高程（Z）已去除，面积按平面计算" in checked.inferences
+    assert checked.geometry is not None and list(checked.geometry.area_cents) == [1_000_000, 1_000_000]
