@@ -126,12 +126,17 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
                               "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)"))
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
     chosen = geometries[index]
-    plain = plain_polygons(read) if read is not None else None  # 2-D as read: no Z to look for
-    if (plain is None or not plain[index].all()) and (with_z := int(shapely.has_z(chosen).sum())):
-        chosen = shapely.force_2d(chosen)
-        inferences.append(f"{file}: heights (Z) dropped from {with_z} feature{'s' if with_z > 1 else ''}; areas are planar / "
-                          f"{with_z} 个要素的高程（Z）已去除，面积按平面计算")
-        read = None
+    plain = plain_polygons(read) if read is not None else None  # 2-D as read: no Z or M to look for
+    if plain is None or not plain[index].all():
+        extras = [(int(found.sum()), name, zh) for found, name, zh in
+                  ((shapely.has_z(chosen), "heights (Z)", "高程（Z）"), (shapely.has_m(chosen), "measures (M)", "测量值（M）"))]
+        for count, name, zh in extras:
+            if count:
+                inferences.append(f"{file}: {name} dropped from {count} feature{'s' if count > 1 else ''}; areas are planar / "
+                                  f"{count} 个要素的{zh}已去除，面积按平面计算")
+        if any(count for count, _, _ in extras):
+            chosen = shapely.force_2d(chosen)
+            read = None
     if transformer is not None:
         read = None
         chosen = shapely.transform(chosen, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))

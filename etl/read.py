@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import warnings
 import zipfile
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
@@ -119,7 +120,11 @@ def read_features(path: Path, *, layer: str | None = None, encoding: str | None 
     if path.suffix.lower() in TABLE_SUFFIXES:
         source = _features_from_table(read_table(path, layer=layer, limits=limits))
     else:
-        source = _read_vector(path, layer, encoding, limits)
+        # What GDAL says while reading (such as measures it leaves out) is recorded with the load, not printed raw.
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            source = _read_vector(path, layer, encoding, limits)
+        source.inferences += [f"{path.name}: GDAL: {message} / GDAL 提示" for message in dict.fromkeys(str(w.message) for w in said)]
     minx, miny, maxx, maxy = (float(b) for b in shapely.total_bounds(source.geometries)) if len(source) else (np.nan,) * 4
     bounds = None if np.isnan(minx) else (minx, miny, maxx, maxy)
     decision = decide_crs(path.name, bounds, source.crs, source_crs, central_meridian)

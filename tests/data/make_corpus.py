@@ -58,16 +58,25 @@ def _write(path: Path, geometries: list[BaseGeometry], values: list[np.ndarray],
            driver: str, geometry_type: str = "Polygon", **options: Any) -> Path:
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)  # "crs was not provided": on purpose in several cases
-        pyogrio.raw.write(path, shapely.to_wkb(np.array(geometries, dtype=object)), values, fields=fields, crs=crs, driver=driver,
-                          geometry_type=geometry_type, **options)
+        pyogrio.raw.write(path, shapely.to_wkb(np.array(geometries, dtype=object), flavor="iso"), values, fields=fields, crs=crs,
+                          driver=driver, geometry_type=geometry_type, **options)
     return path
 
 
+def _measured(geometry: BaseGeometry) -> BaseGeometry:
+    """The polygon with a measure (M) on every vertex, as ArcGIS writes PolygonM shapefiles."""
+    polygons = list(getattr(geometry, "geoms", [geometry]))
+    ring = lambda r: "(" + ", ".join(f"{x!r} {y!r} {m}" for m, (x, y) in enumerate(r.coords)) + ")"  # noqa: E731
+    return shapely.from_wkt("MULTIPOLYGON M (" + ", ".join(
+        "(" + ", ".join(ring(r) for r in (p.exterior, *p.interiors)) + ")" for p in polygons) + ")")
+
+
 def _gbk_shapefile(folder: Path, geometries: list[BaseGeometry] | None = None, crs: str | None = "EPSG:4490",
-                   ldid: int = 0) -> Path:
+                   ldid: int = 0, geometry_type: str = "Polygon") -> Path:
     """Parcels as a GBK Shapefile with Chinese field names and no .cpg, as old desktop GIS writes them."""
     default, values = _parcel_columns()
-    shp = _write(folder / "parcels.shp", geometries or default, values, PARCEL_HEADER, crs, "ESRI Shapefile", encoding="GBK")
+    shp = _write(folder / "parcels.shp", geometries or default, values, PARCEL_HEADER, crs, "ESRI Shapefile", geometry_type,
+                 encoding="GBK")
     (folder / "parcels.cpg").unlink()
     dbf = folder / "parcels.dbf"
     raw = bytearray(dbf.read_bytes())
@@ -113,6 +122,11 @@ def shp_utf8_with_cpg(folder: Path) -> None:
 @case
 def shp_no_prj_zone_prefix(folder: Path) -> None:
     _gbk_shapefile(folder, [_gk(g, zone_prefix=True) for g in _parcel_columns()[0]], crs=None)
+
+
+@case
+def shp_measured_arcgis(folder: Path) -> None:
+    _gbk_shapefile(folder, [_measured(g) for g in _parcel_columns()[0]], geometry_type="Measured Polygon")
 
 
 @case

@@ -48,6 +48,7 @@ PARCEL_FILES: dict[str, tuple[str, dict[str, Any], str]] = {
     "shp_gbk_codepage_byte": ("parcels.shp", {}, "encoding GB18030 from the DBF code-page byte 0x4D"),
     "shp_utf8_with_cpg": ("parcels.shp", {}, "encoding UTF-8 from its .cpg"),
     "shp_no_prj_zone_prefix": ("parcels.shp", {}, "Gauss-Krüger 3° zone 40 (EPSG:4528"),
+    "shp_measured_arcgis": ("parcels.shp", {}, "measures (M) dropped from 9 features; areas are planar"),
     "shp_zipped": ("parcels.zip", {}, "GBK/GB18030 detected"),
     "gpkg_two_layers": ("city.gpkg", {"layer": "宗地"}, ""),
     "geojson_lat_lon_swapped": ("parcels.geojson", {}, "lat/lon order: axes swapped"),
