@@ -78,11 +78,12 @@ def _text(value: Any) -> str | None:
     return text or None
 
 
-_DATE_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?\s*$")
+_DATE_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
 
 
 def parse_date(value: Any) -> dt.date:
-    """Dates in the forms Chinese offices use: 2023-05-01, 2023/5/1, 2023年5月1日, Excel serials."""
+    """Dates in the forms Chinese offices use: 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日, Excel serials; a time
+    after the date (`2023-05-01 00:00:00`, as databases export dates) is left out."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import zipfile
 from decimal import Decimal as D
 from pathlib import Path
@@ -11,7 +12,7 @@ import pytest
 import shapely
 from openpyxl import Workbook
 
-from etl.check import check_parcels, check_projects
+from etl.check import check_parcels, check_projects, parse_date
 from etl.crs_detect import decide_crs
 from etl.encoding import shapefile_encoding
 from etl.fields import PROJECT_FIELDS, match_columns
@@ -216,3 +217,14 @@ def test_heights_are_dropped_and_said_so_and_the_area_is_the_planar_one(tmp_path
     assert "parcels.geojson: heights (Z) dropped from 1 feature; areas are planar / " \
            "1 个要素的高程（Z）已去除，面积按平面计算" in checked.inferences
     assert checked.geometry is not None and list(checked.geometry.area_cents) == [1_000_000, 1_000_000]
+
+
+def test_dates_in_the_forms_offices_write_them() -> None:
+    may_day = dt.date(2023, 5, 1)
+    for text in ("2023-05-01", "2023/5/1", "2023.5.1", "2023年5月1日", " 2023 年 5 月 1 日 ", "2023-05-01 00:00:00",
+                 "2023/5/1 8:30", "2023-05-01T00:00:00.000"):
+        assert parse_date(text) == may_day, text
+    assert parse_date(45047) == may_day  # Excel's serial: 45 047 days after 1899-12-30
+    for bad in ("2023-13-01", "2023-02-30", "20230501", "5/1/2023", "2023-05-01 下午"):
+        with pytest.raises(ValueError):
+            parse_date(bad)
