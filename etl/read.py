@@ -363,9 +363,24 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
     titles = _title_rows(path, numbered, inferences)
     (_, head), body = numbered[titles], numbered[titles + 1:]
     header = [str(h).strip() if h is not None else "" for h in head]
+    _refuse_repeated_headers(path, header, numbered[titles][0])
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
     return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
                        warnings=_headless_cells(path, header, body))
+
+
+def _refuse_repeated_headers(path: Path, header: list[str], row: int) -> None:
+    """Two columns under one header cannot both be read, and which one is meant cannot be known."""
+    columns: dict[str, list[int]] = {}
+    for i, name in enumerate(header):
+        if name:
+            columns.setdefault(name, []).append(i + 1)
+    problems = [Problem(path.name, f"行 row {row}", name, "、".join(map(str, found)),
+                        f"表头重复：第 {'、'.join(map(str, found))} 列同名，请改名后再导入",
+                        f"the header is repeated in columns {', '.join(map(str, found))}: rename them and load again")
+                for name, found in columns.items() if len(found) > 1]
+    if problems:
+        raise InputError(problems)
 
 
 def _filled(row: tuple[Any, ...]) -> int:

@@ -228,3 +228,13 @@ def test_dates_in_the_forms_offices_write_them() -> None:
     for bad in ("2023-13-01", "2023-02-30", "20230501", "5/1/2023", "2023-05-01 下午"):
         with pytest.raises(ValueError):
             parse_date(bad)
+
+
+def test_a_header_repeated_in_two_columns_is_refused_naming_both(tmp_path: Path) -> None:
+    path = tmp_path / "projects.csv"
+    path.write_text("项目编号,总投资（万元）,备注,总投资（万元）\nP1,100,,1\n", encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_table(path)
+    [problem] = refused.value.problems
+    assert (problem.location, problem.field, problem.value) == ("行 row 1", "总投资（万元）", "2、4")
+    assert problem.expected_en == "the header is repeated in columns 2, 4: rename them and load again"
