@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 import zipfile
 from collections.abc import Callable, Mapping
@@ -31,6 +32,7 @@ from etl.gcj02 import gcj02_to_wgs84
 from etl.geometry_check import feature
 from etl.halves import in_halves
 from etl.mapping import FieldMapping
+from etl.units import UNITS
 from mujun.errors import InputError, Problem
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -383,11 +385,18 @@ def _refuse_repeated_headers(path: Path, header: list[str], row: int) -> None:
         raise InputError(problems)
 
 
+def _blank(value: Any) -> bool:
+    return value is None or not str(value).strip()
+
+
 def _filled(row: tuple[Any, ...]) -> int:
-    return sum(1 for v in row if v not in (None, "") and str(v).strip())
+    return sum(1 for v in row if not _blank(v))
 
 
 MAX_TITLE_ROWS = 5
+_TITLE_UNIT = re.compile(r"(单位|\bunits?\b)\s*[:：]?\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + ")",
+                         re.IGNORECASE)
+"""A unit of money or land in a title (`金额单位：万元`), not an office (`填报单位：常州市自然资源和规划局`)."""
 
 
 def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferences: list[str]) -> int:
@@ -396,8 +405,8 @@ def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferen
     must be in the header of the column it applies to, where it is read."""
     count = next((k for k, (_, row) in enumerate(numbered[:MAX_TITLE_ROWS + 1]) if _filled(row) > 1), 0)
     for number, row in numbered[:count]:
-        title = next(str(v).strip() for v in row if v not in (None, "") and str(v).strip())
-        if "单位" in title or title.lower().startswith("unit"):
+        title = next(str(v).strip() for v in row if not _blank(v))
+        if _TITLE_UNIT.search(title):
             raise InputError([Problem(path.name, f"行 row {number}", None, title,
                                       "标题行中的单位不会用于数值：请把单位写进所属列的表头，如“总投资（亿元）”",
                                       "a unit in a title row is not applied to any value: put it in the header of its column, "
@@ -413,7 +422,7 @@ def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[A
     for i in range(width):
         if i < len(header) and header[i]:
             continue
-        filled = [(number, row[i]) for number, row in body if i < len(row) and row[i] not in (None, "")]
+        filled = [(number, row[i]) for number, row in body if i < len(row) and not _blank(row[i])]
         if filled:
             (number, value), count = filled[0], len(filled)
             warnings.append(Problem(path.name, f"行 row {number}", f"第 {i + 1} 列 column {i + 1}", str(value)[:60],
@@ -442,22 +451,31 @@ def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tup
 DELIMITERS = {",": ("comma", "逗号"), "\t": ("tab", "制表符"), ";": ("semicolon", "分号")}
 
 
+def _utf8_or_gbk(path: Path, raw: bytes, inferences: list[str]) -> str:
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    try:
+        text = raw.decode("gb18030")
+    except UnicodeDecodeError as exc:
+        raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK / 文本既不是 UTF-8 也不是 GBK") from exc
+    inferences.append(f"{path.name}: encoding GBK/GB18030 detected (not valid UTF-8) / 编码检测为 GBK/GB18030")
+    return text
+
+
 def _csv_rows(path: Path, inferences: list[str]) -> list[tuple[Any, ...]]:
     raw = path.read_bytes()
     # UTF-16 with its BOM is Excel's "Unicode text"; else UTF-8 (with or without BOM), else GB18030 (a superset
     # of GBK), which Chinese Excel writes.
-    try:
-        if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
-            text = raw.decode("utf-16")
-            inferences.append(f"{path.name}: encoding UTF-16 (byte order mark) / 编码为 UTF-16")
-        else:
-            text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError:
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
         try:
-            text = raw.decode("gb18030")
+            text = raw.decode("utf-16")
         except UnicodeDecodeError as exc:
-            raise _unreadable(path, "text is neither UTF-8 nor GB18030/GBK / 文本既不是 UTF-8 也不是 GBK") from exc
-        inferences.append(f"{path.name}: encoding GBK/GB18030 detected (not valid UTF-8) / 编码检测为 GBK/GB18030")
+            raise _unreadable(path, "text marked UTF-16 is not valid UTF-16 / 文本标记为 UTF-16 但无法按 UTF-16 读取") from exc
+        inferences.append(f"{path.name}: encoding UTF-16 (byte order mark) / 编码为 UTF-16")
+    else:
+        text = _utf8_or_gbk(path, raw, inferences)
     # The delimiter the first line uses most, a comma on a tie: Excel's text export separates columns by tabs.
     first_line = next((line for line in text.splitlines() if line.strip()), "")
     delimiter = max(DELIMITERS, key=first_line.count)

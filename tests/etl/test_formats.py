@@ -182,12 +182,17 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
         "projects.xlsx: row 2 read as a title above the header: 常州市2024年工业项目汇总表 / 第 2 行视为标题",
     ]
 
-    sheet["A2"] = "单位：亿元"  # would make every amount 10,000 times what the sheet means
+    sheet["A2"] = "填报单位：常州市自然资源和规划局"  # an office, not a unit of measure
     workbook.save(tmp_path / "projects.xlsx")
-    with pytest.raises(InputError) as refused:
-        read_table(tmp_path / "projects.xlsx")
-    [problem] = refused.value.problems
-    assert (problem.location, problem.value) == ("行 row 2", "单位：亿元") and "总投资（亿元）" in problem.expected_en
+    assert read_table(tmp_path / "projects.xlsx").columns["总投资（万元）"] == [100]
+
+    for title in ("单位：亿元", "金额单位: 万元", "面积单位 公顷"):  # would scale every amount or area
+        sheet["A2"] = title
+        workbook.save(tmp_path / "projects.xlsx")
+        with pytest.raises(InputError) as refused:
+            read_table(tmp_path / "projects.xlsx")
+        [problem] = refused.value.problems
+        assert (problem.location, problem.value) == ("行 row 2", title) and "总投资（亿元）" in problem.expected_en
 
     # A one-column table has no title: its first row is its header.
     (tmp_path / "codes.csv").write_text("项目编号\nP1\nP2\n", encoding="utf-8")
