@@ -359,7 +359,7 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
         raise _unreadable(path, str(exc)) from exc
     # Blank rows are left out, every row keeps its number; the header is the first row with anything in it
     # after any title rows.
-    numbered = [(number, row) for number, row in enumerate(rows, start=1) if any(not _blank(v) for v in row)]
+    numbered = [(number, row) for number, row in enumerate(rows, start=1) if _has_value(row)]
     if not numbered:
         raise _unreadable(path, "the table is empty / 表格为空")
     titles = _title_rows(path, numbered, inferences)
@@ -387,6 +387,13 @@ def _refuse_repeated_headers(path: Path, header: list[str], row: int) -> None:
 
 def _blank(value: Any) -> bool:
     return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _has_value(row: tuple[Any, ...]) -> bool:
+    for value in row:  # a loop, not any() over a generator: a million rows, most decided by their first cell
+        if not _blank(value):
+            return True
+    return False
 
 
 def _filled(row: tuple[Any, ...]) -> int:
