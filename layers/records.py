@@ -143,21 +143,20 @@ def parcel_features(conn: Connection, bbox: BBox, limit: int) -> dict[str, Any]:
     return _feature_collection(features, limit)
 
 
+def zone_select(columns: Sequence[str]) -> Select:
+    """Zones with the given columns and their geometry as GeoJSON: what `zone_feature` makes a feature of."""
+    return select(*(Zone.__table__.c[name] for name in columns), func.ST_AsGeoJSON(Zone.geom, GEOJSON_DECIMALS).label("geojson"))
+
+
+def zone_feature(row: RowMapping, columns: Sequence[str]) -> dict[str, Any]:
+    return {"type": "Feature", "id": row["zone_code"], "geometry": json.loads(row["geojson"]),
+            "properties": {name: _number(row[name]) for name in columns}}
+
+
 def zone_features(conn: Connection, layer: Layer, bbox: BBox, limit: int) -> dict[str, Any]:
     columns: Sequence[str] = layer.properties if isinstance(layer.properties, list) else []
-    query = (
-        select(*(Zone.__table__.c[name] for name in columns),
-               func.ST_AsGeoJSON(Zone.geom, GEOJSON_DECIMALS).label("geojson"))
-        .where(func.ST_Intersects(Zone.geom, _envelope(bbox)))
-        .order_by(Zone.area_m2.desc())
-        .limit(limit + 1)
-    )
-    features = [
-        {"type": "Feature", "id": row["zone_code"], "geometry": json.loads(row["geojson"]),
-         "properties": {name: _number(row[name]) for name in columns}}
-        for row in conn.execute(query).mappings()
-    ]
-    return _feature_collection(features, limit)
+    query = zone_select(columns).where(func.ST_Intersects(Zone.geom, _envelope(bbox))).order_by(Zone.area_m2.desc()).limit(limit + 1)
+    return _feature_collection([zone_feature(row, columns) for row in conn.execute(query).mappings()], limit)
 
 
 def data_extent(conn: Connection) -> BBox | None:

@@ -22,7 +22,7 @@ from typing import Any
 from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, select, tuple_
 from sqlalchemy.orm import QueryableAttribute, aliased
 
-from layers.records import GEOJSON_DECIMALS, PARCEL_ZONE, fetch_dicts, parcel_record, record_select
+from layers.records import GEOJSON_DECIMALS, PARCEL_ZONE, fetch_dicts, parcel_record, record_select, zone_feature, zone_select
 from mujun.errors import MujunError
 from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
@@ -364,8 +364,9 @@ def violation_report(conn: Connection, filters: ViolationFilters, *, with_geomet
                            data_quality, geometries, zones)
 
 
+_ZONE_PROPERTIES = ("zone_code", "name", "zone_class")
+
+
 def _zones_of(conn: Connection, codes: set[str]) -> list[dict[str, Any]]:
-    query = (select(Zone.zone_code, Zone.name, Zone.zone_class, func.ST_AsGeoJSON(Zone.geom, GEOJSON_DECIMALS).label("geojson"))
-             .where(Zone.zone_code.in_(sorted(codes))).order_by(Zone.zone_code))
-    return [{"type": "Feature", "properties": {"zone_code": row["zone_code"], "name": row["name"], "zone_class": row["zone_class"]},
-             "geometry": json.loads(row["geojson"])} for row in fetch_dicts(conn, query)]
+    query = zone_select(_ZONE_PROPERTIES).where(Zone.zone_code.in_(sorted(codes))).order_by(Zone.zone_code)
+    return [zone_feature(row, _ZONE_PROPERTIES) for row in conn.execute(query).mappings()]
