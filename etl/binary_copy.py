@@ -215,10 +215,12 @@ CHUNK_ROWS = 100_000
 
 
 def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], columns: Sequence[Callable[[slice], Encoded]],
-              rows: int, progress: Callable[[int], None] | None = None) -> None:
-    """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded)."""
-    statement = sql.SQL("COPY {} ({}) FROM STDIN (FORMAT BINARY)").format(
-        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)))
+              rows: int, progress: Callable[[int], None] | None = None, freeze: bool = False) -> None:
+    """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded). `freeze`
+    (only for a table created or truncated in this transaction): the rows are written frozen and all-visible."""
+    options = sql.SQL("(FORMAT BINARY, FREEZE)" if freeze else "(FORMAT BINARY)")
+    statement = sql.SQL("COPY {} ({}) FROM STDIN {}").format(
+        sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)), options)
     cursor = conn.cursor()
     # The queued writer sends on a thread: the next chunk is built while the server takes this one.
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:

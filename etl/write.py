@@ -171,12 +171,20 @@ def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[s
                       progress: Progress | None = None, step: Callable[[str], None] | None = None,
                       beside_indexes: Callable[[], None] | None = None) -> dict[str, int]:
     """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction).
-    `beside_indexes` is run while the server builds them (it must not use `conn`)."""
+    `beside_indexes` is run while the server builds them (it must not use `conn`).
+
+    The empty table is truncated first, under the lock that dropping its indexes takes anyway: its rows then go
+    to a file of this transaction's own, written frozen (readers need not revisit them), and on a server with
+    `wal_level = minimal` without WAL (PostgreSQL syncs the file at commit instead)."""
+    conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
+    if not is_empty(conn, table):
+        raise RuntimeError(f"{table} gained rows outside a load while this load ran; nothing was written")
+    conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
     rebuild = _drop_indexes(conn, table)
     ids = _reserve_ids(conn, table, rows)
     columns = {**columns, "id": ids} if ids is not None else columns
     names = list(columns)
-    bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress))
+    bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress), freeze=True)
     if step is not None:
         step(f"index {table}")
     conn.execute("SET LOCAL maintenance_work_mem = '512MB'")

@@ -127,7 +127,10 @@ class LocalCluster:
             return self.port()
         port = self.port() if self.port_file.exists() and self._port_is_free(self.port()) else self._free_port()
         self.port_file.write_text(f"{port}\n")
-        options = f"-p {port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off"
+        # A single node with nothing to replay or replicate: no fsync, and the least WAL (a first load's rows,
+        # written to a table truncated in its transaction, then skip WAL altogether; see etl.write).
+        options = (f"-p {port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
+                   "-c wal_level=minimal -c max_wal_senders=0")
         result = subprocess.run(
             self._as_owner([str(bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
                             "-w", "-t", "60", "start"]),

@@ -79,6 +79,22 @@ def test_rules_applied_to_loaded_parcels(empty_db: str, engine: Engine, world: L
     assert (p9["project_type"], p9["status"], p9["threshold_wan_per_mu"]) == ("service", "not_assessed", None)
 
 
+def test_a_first_load_writes_rows_frozen_into_tables_of_its_own(empty_db: str, world: LoadRequest) -> None:
+    with psycopg.connect(empty_db) as conn:
+        files_before = dict(conn.execute("SELECT relname, relfilenode FROM pg_class WHERE relname = ANY(%s)",
+                                         [["zones", "projects", "parcels"]]).fetchall())
+    run(empty_db, world)
+    with psycopg.connect(empty_db) as conn:
+        for table in ("zones", "projects", "parcels"):
+            row = conn.execute("SELECT relfilenode, relpages, relallvisible FROM pg_class WHERE oid = %s::regclass", [table]).fetchone()
+            assert row is not None
+            file_node, pages, all_visible = row
+            # Truncated in the load's transaction (a new file, which a server at wal_level=minimal writes
+            # without WAL), and COPY FREEZE: every page visible to all, with no later pass to mark them.
+            assert file_node != files_before[table]
+            assert pages > 0 and all_visible == pages, table
+
+
 def test_loading_the_same_files_again_changes_nothing(empty_db: str, world: LoadRequest) -> None:
     run(empty_db, world)
     before = snapshot(empty_db)
