@@ -340,7 +340,7 @@ def _features_from_table(table: TableSource) -> FeatureSource:
 
 
 def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOAD_LIMITS) -> TableSource:
-    """A table's columns from its first row (Excel: the sheet `layer`, else the first one)."""
+    """A table's columns under its header (Excel: the sheet `layer`, else the first one)."""
     if not path.exists():
         raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
     check_size(path, path.name, limits)
@@ -358,7 +358,7 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
     except Exception as exc:
         raise _unreadable(path, str(exc)) from exc
     # Blank rows are left out, every row keeps its number; the header is the first row with anything in it
-    # after any title rows.
+    # after any titles and form lines.
     numbered = [(number, row) for number, row in enumerate(rows, start=1) if _has_value(row)]
     if not numbered:
         raise _unreadable(path, "the table is empty / 表格为空")
@@ -404,15 +404,23 @@ MAX_TITLE_ROWS = 5
 _TITLE_UNIT = re.compile(r"(单位|\bunits?\b)\s*[:：]?\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + ")",
                          re.IGNORECASE)
 """A unit of money or land in a title (`金额单位：万元`), not an office (`填报单位：常州市自然资源和规划局`)."""
+_FORM_CELL = re.compile(r"^[^\d:：]{1,16}[:：]")
+"""A form's label and its value, as officials fill in above a table: `填报单位：常州市自然资源和规划局`, `填报日期：`."""
+
+
+def _above_header(row: tuple[Any, ...]) -> list[str] | None:
+    """The cells of a title (one cell) or a form's line (every cell a label and its value); None for any other row."""
+    cells = [str(v).strip() for v in row if not _blank(v)]
+    return cells if len(cells) == 1 or all(_FORM_CELL.match(cell) for cell in cells) else None
 
 
 def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferences: list[str]) -> int:
-    """How many rows of one cell each (a sheet's title, as officials put above a header) come before the first
-    row of several cells; each is named in the inferences. A title that gives a unit is refused: the unit
-    must be in the header of the column it applies to, where it is read."""
-    count = next((k for k, (_, row) in enumerate(numbered[:MAX_TITLE_ROWS + 1]) if _filled(row) > 1), 0)
+    """How many titles and form lines (`_above_header`) come before the first other row, the header; each is named
+    in the inferences. One that gives a unit is refused: the unit must be in the header of the column it applies
+    to, where it is read."""
+    count = next((k for k, (_, row) in enumerate(numbered[:MAX_TITLE_ROWS + 1]) if _above_header(row) is None), 0)
     for number, row in numbered[:count]:
-        title = next(str(v).strip() for v in row if not _blank(v))
+        title = "；".join(_above_header(row) or ())
         if _TITLE_UNIT.search(title):
             raise InputError([Problem(path.name, f"行 row {number}", None, title,
                                       "标题行中的单位不会用于数值：请把单位写进所属列的表头，如“总投资（亿元）”",

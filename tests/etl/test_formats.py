@@ -186,6 +186,15 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
     workbook.save(tmp_path / "projects.xlsx")
     assert read_table(tmp_path / "projects.xlsx").columns["总投资（万元）"] == [100]
 
+    # A form's line of several cells, each a label and its value (one of them still empty), is not the header.
+    sheet["C2"], sheet["E2"] = "填报日期: 2024年3月1日", "填报人："
+    workbook.save(tmp_path / "projects.xlsx")
+    table = read_table(tmp_path / "projects.xlsx")
+    assert table.columns == {"项目编号": ["P1"], "总投资（万元）": [100]} and table.row_numbers == [4]
+    assert "projects.xlsx: row 2 read as a title above the header: 填报单位：常州市自然资源和规划局；填报日期: 2024年3月1日；" \
+           "填报人： / 第 2 行视为标题" in table.inferences
+    sheet["C2"] = sheet["E2"] = None
+
     for title in ("单位：亿元", "金额单位: 万元", "面积单位 公顷"):  # would scale every amount or area
         sheet["A2"] = title
         workbook.save(tmp_path / "projects.xlsx")
@@ -193,6 +202,11 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
             read_table(tmp_path / "projects.xlsx")
         [problem] = refused.value.problems
         assert (problem.location, problem.value) == ("行 row 2", title) and "总投资（亿元）" in problem.expected_en
+    sheet["A2"], sheet["C2"] = "填报单位：常州市自然资源和规划局", "金额单位：万元"  # a unit on a form's line
+    workbook.save(tmp_path / "projects.xlsx")
+    with pytest.raises(InputError) as refused:
+        read_table(tmp_path / "projects.xlsx")
+    assert refused.value.problems[0].value == "填报单位：常州市自然资源和规划局；金额单位：万元"
 
     # A one-column table has no title: its first row is its header.
     (tmp_path / "codes.csv").write_text("项目编号\nP1\nP2\n", encoding="utf-8")
