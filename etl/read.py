@@ -396,10 +396,6 @@ def _has_value(row: tuple[Any, ...]) -> bool:
     return False
 
 
-def _filled(row: tuple[Any, ...]) -> int:
-    return sum(1 for v in row if not _blank(v))
-
-
 MAX_TITLE_ROWS = 5
 _TITLE_UNIT = re.compile(r"(单位|\bunits?\b)\s*[:：]?\s*(" + "|".join(sorted(map(re.escape, UNITS), key=len, reverse=True)) + ")",
                          re.IGNORECASE)
