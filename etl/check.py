@@ -42,6 +42,10 @@ from mujun.rules import Policy
 
 EXCEL_EPOCH = dt.date(1899, 12, 30)
 PARCEL_TEXTS = ("parcel_code", "project_code", "land_use")
+CODE_FIELDS = ("parcel_code", "project_code", "zone_code", "code")
+EXACT_DIGITS = 15
+"""Significant digits a number keeps in Excel (and about as many in a DBF's or GeoPackage's real field): a code
+stored as a number of more digits may have lost its last ones."""
 
 
 @dataclass
@@ -72,8 +76,12 @@ class Checked:
 
 
 def _text(value: Any) -> str | None:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    """A value as text: a whole number stored as a real one (`320412001.0`, as spreadsheets and DBF give codes) as
+    it was typed, `320412001`."""
+    if value is None or (isinstance(value, float | np.floating) and np.isnan(value)):
         return None
+    if isinstance(value, float | np.floating) and value.is_integer() and abs(value) < 10 ** EXACT_DIGITS:
+        return str(int(value))
     text = str(value).strip()
     return text or None
 
@@ -115,6 +123,28 @@ class _Rows:
             if spec.required and spec.name not in self.match.fields:
                 names = " / ".join((spec.name, *spec.aliases))
                 self.error(-1, spec.name, None, f"缺少必填字段（{names}）", f"required field is missing ({names})")
+        for name in CODE_FIELDS:
+            if name in self.match.fields:
+                self._refuse_rounded_codes(name)
+
+    def _refuse_rounded_codes(self, name: str) -> None:
+        """An error for each code stored as a real number of more than `EXACT_DIGITS` digits (an 18-digit 宗地编号
+        typed into Excel as a number): its last digits may already have changed in the file, and no code is guessed."""
+        column = self.match.fields[name][0]
+        if arrow_text(self.columns, column) is not None:
+            return
+        values = self.columns[column]
+        if isinstance(values, np.ndarray) and values.dtype.kind in "iub":
+            return
+        if isinstance(values, np.ndarray) and values.dtype.kind == "f":
+            rounded = np.abs(values) >= 10 ** EXACT_DIGITS
+        else:  # a table's cells, or mixed values
+            rounded = np.array([isinstance(v, float | np.floating) and abs(v) >= 10 ** EXACT_DIGITS for v in values], dtype=bool)
+        for i in np.flatnonzero(rounded):
+            self.error(int(i), name, values[i],
+                       f"编码存为数字且超过 {EXACT_DIGITS} 位，末几位可能已被改变：请把该列设为文本格式，再重新填写编码",
+                       f"a code stored as a number of more than {EXACT_DIGITS} digits, whose last digits may have changed: "
+                       "format the column as text and enter the codes again")
 
     def error(self, i: int, name: str | None, value: Any, zh: str, en: str) -> None:
         where = self.where(i) if i >= 0 else "表头 header"

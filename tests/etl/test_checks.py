@@ -28,7 +28,7 @@ def warnings_of(item: Checked) -> list[str]:
     return [w.message("en") for w in item.warnings]
 
 
-def parcel(code: str, project: str | None, geometry: object, recorded: float | None = None) -> tuple[dict[str, object], object]:
+def parcel(code: str, project: str | float | None, geometry: object, recorded: float | None = None) -> tuple[dict[str, object], object]:
     return {"parcel_code": code, "project_code": project, "land_use": "工业用地", "recorded_area_m2": recorded}, geometry
 
 
@@ -135,3 +135,25 @@ def test_a_first_load_and_a_reload_give_the_same_results(empty_db: str, world: L
     assert again.counts["assessed"] == {"changed": 9}
     with psycopg.connect(empty_db) as conn:
         assert conn.execute(f"SELECT {columns} FROM parcels ORDER BY 1").fetchall() == first
+
+
+def test_codes_stored_as_numbers_read_as_typed_and_rounded_ones_refused(world: LoadRequest, tmp_path: Path) -> None:
+    # 320412202300001234 typed as a number: the nearest double (spaced 64 apart there) is 320412202300001216,
+    # shown in its shortest form 3.204122023000012e+17; the code's last digits are gone.
+    projects = write_xlsx(tmp_path / "projects.xlsx", PROJECT_HEADER, [
+        [320412001, "整数编号", "企业甲", "新材料", "工业", 4000, "开工"],
+        [320412002.0, "实数编号", "企业乙", "新材料", "工业", 4000, "开工"],
+        [320412202300001234.0, "十八位编号", "企业丙", "新材料", "工业", 4000, "开工"],
+    ])
+    # Every project_code a JSON number with a fraction part: GDAL makes the field a real one.
+    parcels = write_geojson(tmp_path / "parcels.geojson", [
+        parcel("P1", 320412001.0, gk_rect(100, 100, 100, 100)),
+        parcel("P2", 320412002.0, gk_rect(300, 100, 100, 100)),
+    ])
+    found = checked(LoadRequest(zones=world.zones, projects=projects, parcels=parcels))
+    assert [p.message("en") for p in found["projects"].errors] == [
+        "projects.xlsx, 行 row 4, field 项目编号: value '3.204122023000012e+17', a code stored as a number of more than 15 "
+        "digits, whose last digits may have changed: format the column as text and enter the codes again"]
+    assert list(found["projects"].columns["project_code"][:2]) == ["320412001", "320412002"]
+    assert list(found["parcels"].columns["project_code"]) == ["320412001", "320412002"]
+    assert not [m for m in warnings_of(found["parcels"]) if "no such project" in m]
