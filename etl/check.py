@@ -35,7 +35,7 @@ from etl.geometry_check import CheckedGeometries, check_geometries, feature
 from etl.pinyin import initials
 from etl.placement import is_none, objects
 from etl.read import FeatureSource, TableSource
-from etl.units import parse_amount
+from etl.units import USD_UNITS, parse_amount, written_unit
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import Policy
@@ -381,6 +381,28 @@ def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: s
     return chosen
 
 
+def _currencies(rows: _Rows, n: int) -> np.ndarray:
+    """Each project's currency: its 币种, else USD where the amount or its header is in 美元/万美元/亿美元, else CNY.
+    An amount in US dollars under 币种 人民币 is an error: which of the two is meant cannot be known."""
+    given = _choices(rows, "currency", n, CURRENCIES)
+    out = objects([c or "CNY" for c in given])
+    if "total_investment" not in rows.match.fields:
+        return out
+    column, spec = rows.match.fields["total_investment"]
+    values = rows.columns[column]
+    # Only a header in US dollars, or a value that names them, can say USD: a million rows are not each parsed again.
+    candidates = range(n) if spec.header_unit in USD_UNITS else [i for i, v in enumerate(values) if isinstance(v, str) and "美元" in v]
+    for i in candidates:
+        value = rows.raw(i, "total_investment")
+        if value is None or written_unit(value, spec.header_unit) not in USD_UNITS:
+            continue
+        if given[i] == "CNY":
+            rows.error(i, "total_investment", value, "金额以美元计，但币种为人民币：请改正其一",
+                       "the amount is in US dollars but the currency (币种) says CNY: correct one of them")
+        out[i] = given[i] or "USD"
+    return out
+
+
 def _initials(values: np.ndarray) -> list[str | None]:
     """Pinyin initials of each value, each distinct value worked out once (a firm has many projects)."""
     found: dict[str | None, str | None] = {}
@@ -395,7 +417,7 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
     rows = _Rows(checked, source.columns, PROJECT_FIELDS, checked.locate)
     amounts = [rows.amount(i, "total_investment", "万元", "10,000 CNY") for i in range(n)] if "total_investment" in rows.match.fields \
         else [None] * n
-    currencies = _choices(rows, "currency", n, CURRENCIES, default="CNY")
+    currencies = _currencies(rows, n)
     in_usd = [i for i in np.flatnonzero(np.equal(currencies, "USD")) if amounts[i] is not None]
     if in_usd and (usd_rate is None or usd_rate_date is None):
         for i in in_usd:

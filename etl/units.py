@@ -1,4 +1,5 @@
-"""Units officials write in headers and values: 元/万元/亿元 for money, 平方米/亩/公顷 for land.
+"""Units officials write in headers and values: 元/万元/亿元 for money (美元/万美元/亿美元 in US dollars),
+平方米/亩/公顷 for land.
 
 Factors are exact fractions (1 亩 from `mujun.rules`, 10000/15 m²): a value is converted with one
 multiplication and one division in Decimal, never through a rounded factor.
@@ -16,7 +17,11 @@ import numpy as np
 
 from mujun.rules import M2_PER_MU_DENOMINATOR, M2_PER_MU_NUMERATOR
 
-MONEY_UNITS = {"元": Fraction(1), "万元": Fraction(10_000), "亿元": Fraction(100_000_000)}
+MONEY_UNITS = {"元": Fraction(1), "万元": Fraction(10_000), "亿元": Fraction(100_000_000),
+               "美元": Fraction(1), "万美元": Fraction(10_000), "亿美元": Fraction(100_000_000)}
+USD_UNITS = frozenset({"美元", "万美元", "亿美元"})
+"""Money units that also say the currency; the others only scale (a project's amounts are kept in 万 of its
+currency, the currency from its 币种 column or from these units)."""
 AREA_UNITS = {"平方米": Fraction(1), "m2": Fraction(1), "米2": Fraction(1), "亩": Fraction(int(M2_PER_MU_NUMERATOR), int(M2_PER_MU_DENOMINATOR)),
               "公顷": Fraction(10_000), "ha": Fraction(10_000), "hm2": Fraction(10_000)}
 UNITS = MONEY_UNITS | AREA_UNITS
@@ -65,6 +70,12 @@ def parse_number(value: Any) -> Decimal:
     if not number.is_finite():
         raise ValueError(value)
     return number
+
+
+def written_unit(value: Any, header_unit: str | None) -> str | None:
+    """The unit a value is in: its own (`3亿美元`), else its column's header's."""
+    match = _VALUE.match(_fold(value)) if isinstance(value, str) else None
+    return match.group(2).lower() if match is not None else header_unit
 
 
 def parse_amount(value: Any, unit: str | None, header_unit: str | None) -> Decimal:

@@ -117,6 +117,33 @@ def test_zip_limits(tmp_path: Path) -> None:
     assert caught.value.problems[0].expected_en.startswith("the file is too large (")
 
 
+def test_investment_in_us_dollars_from_its_value_or_header_at_the_configured_rate(tmp_path: Path) -> None:
+    rate, rate_date = D("7.1"), dt.date(2024, 1, 2)
+    text = ("项目编号,项目类型,总投资（万元）,币种\n"
+            "P1,工业,3亿美元,\n"       # 3 亿美元 = 30 000 万美元 × 7.1 = 213 000 万元
+            "P2,工业,30亿元,\n"        # 30 亿元 = 300 000 万元, CNY
+            "P3,工业,500,USD\n"        # the 币种 column: 500 万美元 × 7.1 = 3 550 万元
+            "P4,工业,3亿美元,人民币\n")  # dollars under 币种 人民币: which is meant cannot be known
+    (tmp_path / "projects.csv").write_text(text, encoding="utf-8")
+    checked = check_projects(read_table(tmp_path / "projects.csv"), rate, rate_date)
+    c = checked.columns
+    assert list(c["currency"][:3]) == ["USD", "CNY", "USD"]
+    assert c["investment_amount"][:3] == [D(30000), D(300000), D(500)]
+    assert c["total_investment_wan"][:3] == [D("213000.00"), D("300000.00"), D("3550.00")]
+    assert c["exchange_rate"][:3] == [rate, None, rate] and c["exchange_rate_date"][:3] == [rate_date, None, rate_date]
+    assert [p.message("en") for p in checked.errors] == [
+        "projects.csv, 行 row 5, field 总投资（万元）: value '3亿美元', the amount is in US dollars but the currency (币种) says "
+        "CNY: correct one of them"]
+
+    # A header in 万美元 makes every bare amount in its column dollars; without a configured rate each is refused.
+    (tmp_path / "usd.csv").write_text("项目编号,项目类型,总投资（万美元）\nP5,工业,500\n", encoding="utf-8")
+    usd = check_projects(read_table(tmp_path / "usd.csv"), rate, rate_date)
+    assert (usd.errors, list(usd.columns["currency"]), usd.columns["total_investment_wan"]) == ([], ["USD"], [D("3550.00")])
+    refused = check_projects(read_table(tmp_path / "usd.csv"), None, None)
+    assert [p.expected_en for p in refused.errors] == [
+        "a USD investment needs a configured rate and its date (MUJUN_USD_CNY_RATE, MUJUN_USD_CNY_RATE_DATE)"]
+
+
 def test_table_rows_keep_their_spreadsheet_numbers_past_blank_rows_and_multi_line_cells(tmp_path: Path) -> None:
     # As Excel saves a CSV (GBK): a blank line 3, a quoted name over two lines in row 4, a form feed inside a cell in row 5.
     text = '项目编号,项目名称,总投资（万元）\r\nP1,甲,100\r\n,,\r\nP2,"常州\r\n乙",-5\r\nP3,丙\x0c丁,7\r\n'
