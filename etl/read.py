@@ -363,12 +363,33 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
     if not numbered:
         raise _unreadable(path, "the table is empty / 表格为空")
     titles = _title_rows(path, numbered, inferences)
-    (_, head), body = numbered[titles], numbered[titles + 1:]
-    header = [str(h).strip() if h is not None else "" for h in head]
-    _refuse_repeated_headers(path, header, numbered[titles][0])
+    (header_row, head), body = numbered[titles], numbered[titles + 1:]
+    header = [_header_cell(h) for h in head]
+    if suffix in (".xlsx", ".xlsm") and body and _lower_header(header, body[0][1]):
+        (lower_row, lower), body = body[0], body[1:]
+        header = [_header_cell(lower[i] if i < len(lower) else None) or (header[i] if i < len(header) else "")
+                  for i in range(max(len(header), len(lower)))]
+        inferences.append(f"{path.name}: rows {header_row}–{lower_row} read as one header (cells merged over two rows); "
+                          f"a column is named by its lower cell where it has one / 第 {header_row}–{lower_row} 行为两行表头，"
+                          "列名取下一行（若有）")
+    _refuse_repeated_headers(path, header, header_row)
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
     return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
                        warnings=_headless_cells(path, header, body))
+
+
+def _header_cell(value: Any) -> str:
+    return str(value).strip() if value is not None else ""
+
+
+def _lower_header(header: list[str], row: tuple[Any, ...]) -> bool:
+    """Whether `row`, right under the header, is the header's second row, as a sheet with merged header cells has
+    it (`投资情况` over `总投资（万元）` and `其中：设备投资`; `项目编号` merged down over both rows): text only, some
+    of it under a cell the first row leaves empty, and nothing under some named column. A data row has its code."""
+    filled = [(i, value) for i, value in enumerate(row) if not _blank(value)]
+    return (bool(filled) and all(isinstance(value, str) for _, value in filled)
+            and any(i >= len(header) or not header[i] for i, _ in filled)
+            and any(name and (i >= len(row) or _blank(row[i])) for i, name in enumerate(header)))
 
 
 def _refuse_repeated_headers(path: Path, header: list[str], row: int) -> None:

@@ -240,6 +240,35 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
     assert read_table(tmp_path / "codes.csv").columns == {"项目编号": ["P1", "P2"]}
 
 
+def test_a_header_merged_over_two_rows_is_read_as_one(tmp_path: Path) -> None:
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["项目编号", "项目名称", "项目类型", "投资情况", None, "项目阶段"])
+    sheet.append([None, None, None, "总投资（万元）", "其中：设备投资", None])
+    for cells in ("A1:A2", "B1:B2", "C1:C2", "D1:E1", "F1:F2"):
+        sheet.merge_cells(cells)
+    sheet.append(["P1", "甲", "工业", 4000, 1000, "开工"])
+    workbook.save(tmp_path / "projects.xlsx")
+    table = read_table(tmp_path / "projects.xlsx")
+    assert table.columns == {"项目编号": ["P1"], "项目名称": ["甲"], "项目类型": ["工业"], "总投资（万元）": [4000],
+                             "其中：设备投资": [1000], "项目阶段": ["开工"]} and table.row_numbers == [3]
+    assert "projects.xlsx: rows 1–2 read as one header (cells merged over two rows); a column is named by its lower cell " \
+           "where it has one / 第 1–2 行为两行表头，列名取下一行（若有）" in table.inferences
+    assert check_projects(table, None, None).columns["total_investment_wan"] == [D("4000.00")]
+
+    # A first project with a note in a column that has no header is a project, not a header's second row: it has its code.
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["项目编号", "项目名称", "项目类型"])
+    sheet.append(["P1", "甲", "工业", "备注：待核实"])
+    workbook.save(tmp_path / "noted.xlsx")
+    noted = read_table(tmp_path / "noted.xlsx")
+    assert noted.columns == {"项目编号": ["P1"], "项目名称": ["甲"], "项目类型": ["工业"]} and noted.row_numbers == [2]
+    assert [(p.location, p.value) for p in noted.warnings] == [("行 row 2", "备注：待核实")]
+
+
 def test_excels_text_exports_tab_separated_in_utf16_or_gbk(tmp_path: Path) -> None:
     rows = "项目编号\t项目名称\t总投资（万元）\r\nP1\t常州甲, 乙\t1,200\r\n"  # commas inside cells stay in them
     for name, data, how in (("unicode.txt", b"\xff\xfe" + rows.encode("utf-16-le"), "UTF-16"),
