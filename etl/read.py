@@ -373,9 +373,28 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
                           f"a column is named by its lower cell where it has one / 第 {header_row}–{lower_row} 行为两行表头，"
                           "列名取下一行（若有）")
     _refuse_repeated_headers(path, header, header_row)
+    totals = [(number, label) for number, row in body if (label := _totals_label(row)) is not None]
+    if totals:
+        body = [(number, row) for number, row in body if _totals_label(row) is None]
+        inferences += [f"{path.name}: row {number} is a totals row ({label}), not data: not read / 第 {number} 行为{label}行，未读取"
+                       for number, label in totals]
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
     return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
                        warnings=_headless_cells(path, header, body))
+
+
+TOTALS = frozenset({"合计", "总计", "小计", "总合计", "累计"})
+
+
+def _totals_label(row: tuple[Any, ...]) -> str | None:
+    """The label of a totals row (its first cell with anything in it reads 合计, 总计, 小计…, spaces aside), else None."""
+    for value in row:  # a loop, as in `_has_value`: a million rows, almost all decided by their first cell
+        if not _blank(value):
+            if isinstance(value, str) and value.strip()[0] in "合总小累":
+                label = "".join(value.split())
+                return label if label in TOTALS else None
+            return None
+    return None
 
 
 def _header_cell(value: Any) -> str:

@@ -269,6 +269,20 @@ def test_a_header_merged_over_two_rows_is_read_as_one(tmp_path: Path) -> None:
     assert [(p.location, p.value) for p in noted.warnings] == [("行 row 2", "备注：待核实")]
 
 
+def test_a_totals_row_is_not_read_as_data_and_is_said_so(tmp_path: Path) -> None:
+    text = ("序号,项目编号,项目名称,总投资（万元）\n"
+            "1,P1,合计科技有限公司厂房,100\n"  # a name that starts with 合计 is data
+            "小计,,,100\n"
+            "2,P2,乙,250\n"
+            "合　计,,,350\n")  # 合计 with a full-width space, as officials centre it
+    (tmp_path / "projects.csv").write_text(text, encoding="utf-8")
+    table = read_table(tmp_path / "projects.csv")
+    assert table.columns["项目编号"] == ["P1", "P2"] and table.row_numbers == [2, 4]
+    assert [i for i in table.inferences if "totals" in i] == [
+        "projects.csv: row 3 is a totals row (小计), not data: not read / 第 3 行为小计行，未读取",
+        "projects.csv: row 5 is a totals row (合计), not data: not read / 第 5 行为合计行，未读取"]
+
+
 def test_excels_text_exports_tab_separated_in_utf16_or_gbk(tmp_path: Path) -> None:
     rows = "项目编号\t项目名称\t总投资（万元）\r\nP1\t常州甲, 乙\t1,200\r\n"  # commas inside cells stay in them
     for name, data, how in (("unicode.txt", b"\xff\xfe" + rows.encode("utf-16-le"), "UTF-16"),
