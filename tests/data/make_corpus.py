@@ -272,6 +272,29 @@ def xlsx_two_sheets(folder: Path) -> None:
     workbook.save(path)
 
 
+@case
+def xlsx_official_form(folder: Path) -> None:
+    """The projects as an office fills in its form: a title, a 填报单位/填报日期 line, a header merged over two
+    rows (投资情况 over 总投资（万元） and 其中：设备投资), the world's projects, and a 合计 row."""
+    from openpyxl import Workbook
+
+    workbook = Workbook()
+    sheet = workbook.active
+    assert sheet is not None
+    sheet.append(["常州市工业项目投资情况表"])
+    sheet.append(["填报单位：武进区商务局", None, None, None, "填报日期：2024年3月1日"])
+    code, name, enterprise, industry, kind, total, stage = PROJECT_HEADER
+    sheet.append([code, name, enterprise, industry, kind, "投资情况", None, stage])
+    sheet.append([None, None, None, None, None, total, "其中：设备投资", None])
+    for cells in ("A3:A4", "B3:B4", "C3:C4", "D3:D4", "E3:E4", "F3:G3", "H3:H4"):
+        sheet.merge_cells(cells)
+    rows = world_projects()
+    for row in rows:
+        sheet.append([*row[:6], row[5] // 4, row[6]])
+    sheet.append(["合计", None, None, None, None, sum(row[5] for row in rows), None, None])
+    workbook.save(folder / "projects.xlsx")
+
+
 # Coordinates that cannot be known, and broken files ----------------------------------------------------
 
 
@@ -387,6 +410,14 @@ def missing_required_field(folder: Path) -> None:
 def mapping_names_unknown_field(folder: Path) -> None:
     _projects(folder, PROJECT_HEADER, world_projects())
     (folder / "mapping.yaml").write_text("projects:\n  投资额: investment\nbuildings:\n  编号: code\n", encoding="utf-8")
+
+
+@case
+def xlsx_code_rounded_by_excel(folder: Path) -> None:
+    """320412202300001234 typed into Excel as a number: it keeps 15 digits, the file holds 3.204122023000012e+17."""
+    rows = world_projects()
+    rows[0][0] = float(320412202300001234)
+    _projects(folder, PROJECT_HEADER, rows)
 
 
 @case

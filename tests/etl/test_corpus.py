@@ -103,6 +103,15 @@ def test_projects_with_own_headers_units_and_gbk(corpus: Path, empty_db: str, en
     assert any("encoding GBK/GB18030 detected" in note for note in result.inferences)
     result = load(empty_db, LoadRequest(projects=corpus / "xlsx_two_sheets" / "projects.xlsx"), POLICY, RuleSettings())
     assert any("sheet 项目 read, the first of 项目, 说明" in note for note in result.inferences)
+    # An office's form: the same 8 projects under a title, a form line, a two-row header, with a 合计 row below.
+    result = load(empty_db, LoadRequest(projects=corpus / "xlsx_official_form" / "projects.xlsx"), POLICY, RuleSettings())
+    assert result.counts["projects"]["read"] == 8 and result.counts["projects"]["updated"] == 8  # 其中：设备投资 is kept too
+    assert (record(engine, "P1")["intensity_wan_per_mu"], record(engine, "P2")["intensity_wan_per_mu"]) == (400.0, 399.9)
+    assert [n.split(": ", 1)[1].split(" / ")[0] for n in result.inferences if "projects.xlsx: row" in n] == [
+        "row 1 read as a title above the header: 常州市工业项目投资情况表",
+        "row 2 read as a title above the header: 填报单位：武进区商务局；填报日期：2024年3月1日",
+        "rows 3–4 read as one header (cells merged over two rows); a column is named by its lower cell where it has one",
+        "row 13 is a totals row (合计), not data: not read"]
 
 
 def test_area_units_and_chinese_dates(corpus: Path, empty_db: str, engine: Engine, world: LoadRequest) -> None:
@@ -159,6 +168,8 @@ REFUSED: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
     "missing_required_field": ("parcels", "parcels.geojson", {}, [
         "parcels.geojson, 表头 header, field parcel_code: required field is missing (parcel_code / 宗地编号 / 宗地代码)"]),
     "value_unit_of_wrong_kind": ("projects", "projects.xlsx", {}, ["projects.xlsx, 行 row 2, field 总投资(万元): value '35亩', expected a number"]),
+    "xlsx_code_rounded_by_excel": ("projects", "projects.xlsx", {}, [
+        "projects.xlsx, 行 row 2, field 项目编号: value '3.204122023000012e+17', a code stored as a number of more than 15 digits"]),
 }
 
 
