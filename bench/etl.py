@@ -13,8 +13,9 @@
    from a virtual environment of its own (bench/out/venv-geopandas, made on first use with pip): installed
    beside Mujun, geopandas would be imported by pyogrio at every `mujun` start.
 
-Prints the figures side by side; the last line is one JSON object. Databases are dropped at the end
-unless --keep.
+Prints the figures side by side, each with the CPU-seconds the machine was busy while it ran (`*_cpu_s`: the
+loader's and PostgreSQL's work together, on every core); the last line is one JSON object. Databases are
+dropped at the end unless --keep.
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import subprocess
 import sys
 import threading
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -92,8 +94,25 @@ class PostgresPeak:
         self._thread.join()
 
 
-def timed(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float]:
-    """Run a command; its wall seconds and its peak RSS in MB (from wait4 of that child alone)."""
+def machine_busy_s() -> float:
+    """CPU-seconds the whole machine has been busy (every core; all but idle and iowait in /proc/stat), so that a
+    load's work is counted with the PostgreSQL server's share of it."""
+    with open("/proc/stat") as stat:
+        ticks = [int(v) for v in stat.readline().split()[1:]]
+    return (sum(ticks) - ticks[3] - ticks[4]) / os.sysconf("SC_CLK_TCK")
+
+
+@dataclass(frozen=True)
+class Timed:
+    seconds: float
+    peak_rss_mb: float
+    machine_cpu_s: float
+
+
+def timed(args: list[str], env: dict[str, str], log: Path) -> Timed:
+    """Run a command: its wall seconds, its peak RSS in MB (from wait4 of that child alone) and the CPU-seconds
+    the machine was busy meanwhile."""
+    busy = machine_busy_s()
     started = time.perf_counter()
     with log.open("ab") as out:
         out.write(f"\n$ {' '.join(args)}\n".encode())
@@ -101,11 +120,12 @@ def timed(args: list[str], env: dict[str, str], log: Path) -> tuple[float, float
         child = subprocess.Popen(args, env={**os.environ, **env}, stdout=out, stderr=subprocess.STDOUT)
         _, status, usage = os.wait4(child.pid, 0)
     seconds = time.perf_counter() - started
+    cpu = machine_busy_s() - busy
     code = os.waitstatus_to_exitcode(status)
     child.returncode = code
     if code != 0:
         raise SystemExit(f"{args[0]} failed ({code}); see {log}")
-    return seconds, usage.ru_maxrss / 1024
+    return Timed(seconds, usage.ru_maxrss / 1024, cpu)
 
 
 def count(url: str, table: str) -> int:
@@ -120,24 +140,24 @@ def bench_mujun(data: synthetic.SyntheticSet, log: Path) -> dict[str, float]:
     upgrade(url)
     env = {"DATABASE_URL": url, "COLUMNS": "160"}
     mujun = str(BIN / "mujun")
-    setup_s, setup_rss = timed([mujun, "load", "--zones", str(data.zones_path), "--projects", str(data.projects_path)], env, log)
+    setup = timed([mujun, "load", "--zones", str(data.zones_path), "--projects", str(data.projects_path)], env, log)
     with PostgresPeak() as server:
-        load_s, load_rss = timed([mujun, "load", "--parcels", str(data.parcels_path)], env, log)
+        parcels = timed([mujun, "load", "--parcels", str(data.parcels_path)], env, log)
     assert count(url, "parcels") == data.parcels
-    return {"mujun_s": load_s, "mujun_setup_s": setup_s, "peak_rss_mb": load_rss, "setup_peak_rss_mb": setup_rss,
-            "postgres_peak_rss_mb": server.peak_mb}
+    return {"mujun_s": parcels.seconds, "mujun_cpu_s": parcels.machine_cpu_s, "mujun_setup_s": setup.seconds,
+            "peak_rss_mb": parcels.peak_rss_mb, "setup_peak_rss_mb": setup.peak_rss_mb, "postgres_peak_rss_mb": server.peak_mb}
 
 
-def bench_ogr2ogr(data: synthetic.SyntheticSet, log: Path) -> float:
+def bench_ogr2ogr(data: synthetic.SyntheticSet, log: Path) -> Timed:
     url = url_of("mujun_bench_ogr")
     drop_database(url)
     ensure_database(url)
     parts = make_url(url)
     target = f"PG:host={parts.host} port={parts.port} dbname={parts.database} user={parts.username}"
-    seconds, _ = timed(["/usr/bin/ogr2ogr", "-f", "PostgreSQL", target, str(data.parcels_path), "-nln", "parcels",
-                        "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST"], {"PG_USE_COPY": "YES"}, log)
+    run = timed(["/usr/bin/ogr2ogr", "-f", "PostgreSQL", target, str(data.parcels_path), "-nln", "parcels",
+                 "-lco", "GEOMETRY_NAME=geom", "-lco", "SPATIAL_INDEX=GIST"], {"PG_USE_COPY": "YES"}, log)
     assert count(url, "parcels") == data.parcels
-    return seconds
+    return run
 
 
 def geopandas_python() -> Path:
@@ -150,26 +170,26 @@ def geopandas_python() -> Path:
     return python
 
 
-def bench_to_postgis(data: synthetic.SyntheticSet, log: Path) -> float:
+def bench_to_postgis(data: synthetic.SyntheticSet, log: Path) -> Timed:
     url = url_of("mujun_bench_gpd")
     drop_database(url)
     ensure_database(url)
-    seconds, _ = timed([str(geopandas_python()), "-c", TO_POSTGIS, str(data.parcels_path), url], {}, log)
+    run = timed([str(geopandas_python()), "-c", TO_POSTGIS, str(data.parcels_path), url], {}, log)
     assert count(url, "parcels") == data.parcels
-    return seconds
+    return run
 
 
 def show(result: dict[str, Any]) -> None:
     table = Table(title=f"{result['parcels']:,} parcels ({result['parcels_file_mb']} MB GeoPackage)")
-    for column in ("", "seconds", "parcels/s", "peak RSS (MB)"):
+    for column in ("", "seconds", "parcels/s", "machine CPU-s", "peak RSS (MB)"):
         table.add_column(column, justify="right")
     rate = result["parcels"]
-    table.add_row("mujun load --parcels", f"{result['mujun_s']:.1f}", f"{rate / result['mujun_s']:,.0f}",
+    table.add_row("mujun load --parcels", f"{result['mujun_s']:.1f}", f"{rate / result['mujun_s']:,.0f}", f"{result['mujun_cpu_s']:.1f}",
                   f"{result['peak_rss_mb']:,.0f} (PostgreSQL {result['postgres_peak_rss_mb']:,.0f})")
-    table.add_row("  (before: zones + projects)", f"{result['mujun_setup_s']:.1f}", "", f"{result['setup_peak_rss_mb']:,.0f}")
-    for name, key in (("ogr2ogr PG_USE_COPY=YES", "ogr2ogr_s"), ("geopandas to_postgis", "to_postgis_s")):
-        if result.get(key) is not None:
-            table.add_row(name, f"{result[key]:.1f}", f"{rate / result[key]:,.0f}", "")
+    table.add_row("  (before: zones + projects)", f"{result['mujun_setup_s']:.1f}", "", "", f"{result['setup_peak_rss_mb']:,.0f}")
+    for name, key in (("ogr2ogr PG_USE_COPY=YES", "ogr2ogr"), ("geopandas to_postgis", "to_postgis")):
+        if result.get(f"{key}_s") is not None:
+            table.add_row(name, f"{result[f'{key}_s']:.1f}", f"{rate / result[f'{key}_s']:,.0f}", f"{result[f'{key}_cpu_s']:.1f}", "")
     console.print(table)
 
 
@@ -194,9 +214,11 @@ def main(argv: list[str] | None = None) -> None:
     result["ogr2ogr_s"] = result["to_postgis_s"] = None
     if not args.only_mujun:
         console.print("[dim]ogr2ogr …[/dim]")
-        result["ogr2ogr_s"] = bench_ogr2ogr(data, log)
+        ogr2ogr = bench_ogr2ogr(data, log)
         console.print("[dim]geopandas to_postgis …[/dim]")
-        result["to_postgis_s"] = bench_to_postgis(data, log)
+        to_postgis = bench_to_postgis(data, log)
+        result |= {"ogr2ogr_s": ogr2ogr.seconds, "ogr2ogr_cpu_s": ogr2ogr.machine_cpu_s,
+                   "to_postgis_s": to_postgis.seconds, "to_postgis_cpu_s": to_postgis.machine_cpu_s}
     if not args.keep:
         for name in ("mujun_bench_etl", "mujun_bench_ogr", "mujun_bench_gpd"):
             drop_database(url_of(name))
