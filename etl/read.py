@@ -445,9 +445,17 @@ _FORM_CELL = re.compile(r"^[^\d:：]{1,16}[:：]")
 
 
 def _above_header(row: tuple[Any, ...]) -> list[str] | None:
-    """The cells of a title (one cell) or a form's line (every cell a label and its value); None for any other row."""
-    cells = [str(v).strip() for v in row if not _blank(v)]
-    return cells if len(cells) == 1 or all(_FORM_CELL.match(cell) for cell in cells) else None
+    """The text of a title (one cell) or of each entry of a form's line (every cell a label and its value, or a value
+    right after a cell that ends in its label's colon); None for any other row."""
+    entries: list[str] = []
+    for cell in (str(v).strip() for v in row if not _blank(v)):
+        if entries and entries[-1].endswith((":", "：")):
+            entries[-1] += cell
+        elif _FORM_CELL.match(cell) or not entries:
+            entries.append(cell)
+        else:
+            return None
+    return entries if len(entries) == 1 or all(_FORM_CELL.match(entry) for entry in entries) else None
 
 
 def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferences: list[str]) -> int:

@@ -220,7 +220,14 @@ def test_title_rows_above_a_sheets_header_are_named_and_a_unit_in_a_title_is_ref
     assert table.columns == {"项目编号": ["P1"], "总投资（万元）": [100]} and table.row_numbers == [4]
     assert "projects.xlsx: row 2 read as a title above the header: 填报单位：常州市自然资源和规划局；填报日期: 2024年3月1日；" \
            "填报人： / 第 2 行视为标题" in table.inferences
-    sheet["C2"] = sheet["E2"] = None
+    # The same line with each label's colon ending its own cell and the value in the next one.
+    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"], sheet["E2"] = "填报单位：", "常州市自然资源和规划局", "填报日期：", "2024年3月1日", None
+    workbook.save(tmp_path / "projects.xlsx")
+    table = read_table(tmp_path / "projects.xlsx")
+    assert table.columns == {"项目编号": ["P1"], "总投资（万元）": [100]}
+    assert "projects.xlsx: row 2 read as a title above the header: 填报单位：常州市自然资源和规划局；填报日期：2024年3月1日 / " \
+           "第 2 行视为标题" in table.inferences
+    sheet["A2"], sheet["B2"], sheet["C2"], sheet["D2"] = "填报单位：常州市自然资源和规划局", None, None, None
 
     for title in ("单位：亿元", "金额单位: 万元", "面积单位 公顷"):  # would scale every amount or area
         sheet["A2"] = title
