@@ -90,7 +90,11 @@ class TableSource:
 
     def row(self, i: int) -> str:
         """Where row i is, as the official sees it in the spreadsheet."""
-        return f"行 row {self.row_numbers[i]}"
+        return spreadsheet_row(self.row_numbers[i])
+
+
+def spreadsheet_row(number: int) -> str:
+    return f"行 row {number}"
 
 
 def _unreadable(path: Path, reason: str) -> InputError:
@@ -373,11 +377,10 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
                           f"a column is named by its lower cell where it has one / 第 {header_row}–{lower_row} 行为两行表头，"
                           "列名取下一行（若有）")
     _refuse_repeated_headers(path, header, header_row)
-    totals = [(number, label) for number, row in body if (label := _totals_label(row)) is not None]
-    if totals:
-        body = [(number, row) for number, row in body if _totals_label(row) is None]
-        inferences += [f"{path.name}: row {number} is a totals row ({label}), not data: not read / 第 {number} 行为{label}行，未读取"
-                       for number, label in totals]
+    labels = [_totals_label(row) for _, row in body]
+    inferences += [f"{path.name}: row {number} is a totals row ({label}), not data: not read / 第 {number} 行为{label}行，未读取"
+                   for (number, _), label in zip(body, labels, strict=True) if label is not None]
+    body = [entry for entry, label in zip(body, labels, strict=True) if label is None]
     columns = {name: [row[i] if i < len(row) else None for _, row in body] for i, name in enumerate(header) if name}
     return TableSource(path, columns, [number for number, _ in body], inferences=inferences,
                        warnings=_headless_cells(path, header, body))
@@ -417,7 +420,7 @@ def _refuse_repeated_headers(path: Path, header: list[str], row: int) -> None:
     for i, name in enumerate(header):
         if name:
             columns.setdefault(name, []).append(i + 1)
-    problems = [Problem(path.name, f"行 row {row}", name, "、".join(map(str, found)),
+    problems = [Problem(path.name, spreadsheet_row(row), name, "、".join(map(str, found)),
                         f"表头重复：第 {'、'.join(map(str, found))} 列同名，请改名后再导入",
                         f"the header is repeated in columns {', '.join(map(str, found))}: rename them and load again")
                 for name, found in columns.items() if len(found) > 1]
@@ -466,7 +469,7 @@ def _title_rows(path: Path, numbered: list[tuple[int, tuple[Any, ...]]], inferen
     for number, row in numbered[:count]:
         title = "；".join(_above_header(row) or ())
         if _TITLE_UNIT.search(title):
-            raise InputError([Problem(path.name, f"行 row {number}", None, title,
+            raise InputError([Problem(path.name, spreadsheet_row(number), None, title,
                                       "标题行中的单位不会用于数值：请把单位写进所属列的表头，如“总投资（亿元）”",
                                       "a unit in a title row is not applied to any value: put it in the header of its column, "
                                       "such as 总投资（亿元）")])
@@ -484,7 +487,7 @@ def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[A
         filled = [(number, row[i]) for number, row in body if i < len(row) and not _blank(row[i])]
         if filled:
             (number, value), count = filled[0], len(filled)
-            warnings.append(Problem(path.name, f"行 row {number}", f"第 {i + 1} 列 column {i + 1}", str(value)[:60],
+            warnings.append(Problem(path.name, spreadsheet_row(number), f"第 {i + 1} 列 column {i + 1}", str(value)[:60],
                                     f"该列有 {count} 个值但没有表头，未读取",
                                     f"a column without a header holds {count} value{'s' if count > 1 else ''}: not read",
                                     severity="warning"))
