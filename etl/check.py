@@ -87,20 +87,25 @@ def _text(value: Any) -> str | None:
 
 
 _DATE_PATTERN = re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?(?:[ T]\d{1,2}:\d{2}(?::\d{2}(?:\.\d+)?)?)?\s*$")
+_COMPACT_DATE = re.compile(r"^\s*(\d{4})(\d{2})(\d{2})\s*$")
+"""20230501: the date written without separators (GB/T 7408's basic format), as old DBF and database exports keep it."""
 
 
 def parse_date(value: Any) -> dt.date:
-    """Dates in the forms Chinese offices use: 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日, Excel serials; a time
-    after the date (`2023-05-01 00:00:00`, as databases export dates) is left out."""
+    """Dates in the forms Chinese offices use: 2023-05-01, 2023/5/1, 2023.5.1, 2023年5月1日, 20230501, Excel serials;
+    a time after the date (`2023-05-01 00:00:00`, as databases export dates) is left out."""
     if isinstance(value, dt.datetime):
         return value.date()
     if isinstance(value, dt.date):
         return value
     if isinstance(value, np.datetime64):
         return dt.date.fromisoformat(str(value.astype("datetime64[D]")))
-    if isinstance(value, int | float) and not isinstance(value, bool) and 1 <= value < 100000:
-        return EXCEL_EPOCH + dt.timedelta(days=int(value))
-    match = _DATE_PATTERN.match(str(value))
+    if isinstance(value, int | float | np.integer | np.floating) and not isinstance(value, bool | np.bool_):
+        if 1 <= value < 100000:  # a vector file's number column gives numpy scalars, a spreadsheet Python ones
+            return EXCEL_EPOCH + dt.timedelta(days=int(value))
+        if float(value).is_integer():
+            value = int(value)  # 20230501 typed as a number
+    match = _DATE_PATTERN.match(str(value)) or _COMPACT_DATE.match(str(value))
     if not match:
         raise ValueError(value)
     year, month, day = (int(part) for part in match.groups())

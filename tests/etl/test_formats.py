@@ -318,10 +318,12 @@ def test_heights_are_dropped_and_said_so_and_the_area_is_the_planar_one(tmp_path
 def test_dates_in_the_forms_offices_write_them() -> None:
     may_day = dt.date(2023, 5, 1)
     for text in ("2023-05-01", "2023/5/1", "2023.5.1", "2023年5月1日", " 2023 年 5 月 1 日 ", "2023-05-01 00:00:00",
-                 "2023/5/1 8:30", "2023-05-01T00:00:00.000"):
+                 "2023/5/1 8:30", "2023-05-01T00:00:00.000", "20230501", " 20230501 "):
         assert parse_date(text) == may_day, text
     assert parse_date(45047) == may_day  # Excel's serial: 45 047 days after 1899-12-30
-    for bad in ("2023-13-01", "2023-02-30", "20230501", "5/1/2023", "2023-05-01 下午"):
+    assert parse_date(20230501) == may_day  # the compact form stored as a whole number (a DBF N(8,0) field)
+    for bad in ("2023-13-01", "2023-02-30", "20231301", "20230230", "2023051", "202305011", "5/1/2023", "2023-05-01 下午",
+                20230501.5):
         with pytest.raises(ValueError):
             parse_date(bad)
 
@@ -334,3 +336,14 @@ def test_a_header_repeated_in_two_columns_is_refused_naming_both(tmp_path: Path)
     [problem] = refused.value.problems
     assert (problem.location, problem.field, problem.value) == ("行 row 1", "总投资（万元）", "2、4")
     assert problem.expected_en == "the header is repeated in columns 2, 4: rename them and load again"
+
+
+def test_dates_a_vector_file_types_as_numbers(tmp_path: Path) -> None:
+    # GeoJSON numbers and DBF N(8,0) fields come as integer columns: an Excel serial, or 20230501 written compactly.
+    path = write_geojson(tmp_path / "parcels.geojson", [({"parcel_code": "D1", "supply_date": 45047}, gk_rect(0, 0, 100, 100)),
+                                                        ({"parcel_code": "D2", "supply_date": 20230501}, gk_rect(200, 0, 100, 100)),
+                                                        ({"parcel_code": "D3", "supply_date": 20231301}, gk_rect(400, 0, 100, 100))])
+    checked = check_parcels(read_source("parcels", path, ReadOptions()))
+    [problem] = checked.errors
+    assert (problem.location, problem.field, problem.value) == ("要素 feature 3", "supply_date", "20231301")
+    assert checked.columns["supply_date"][:2].tolist() == [dt.date(2023, 5, 1)] * 2
