@@ -4,13 +4,17 @@ Without a declaration the numbers tell lon/lat inside China (either order), a Ga
 the zone number in front (≈ 40 500 000 → zone 40, EPSG:4528) and, when the city's central meridian is
 configured, one without. Anything else is refused with the ranges seen and the option that settles it.
 Every decision that was not a plain declaration is returned as an inference, in English and Chinese.
+
+A CRS on an older datum (Beijing 1954, Xi'an 1980, a city's own) is refused unless it carries its seven
+parameters (`+towgs84`): PROJ knows no transformation from those datums to CGCS2000 and would only take
+the coordinates as they are, tens of metres off (a "ballpark" shift).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pyproj import CRS
+from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 
 from mujun import rules
@@ -19,6 +23,47 @@ from mujun.errors import InputError, Problem
 
 Bounds = tuple[float, float, float, float]
 GCJ02 = "gcj02"
+SAME_AS_CGCS2000 = ("China 2000", "World Geodetic System 1984", "International Terrestrial Reference Frame")
+"""Datums (names as PROJ gives them) within centimetres of CGCS2000: their coordinates are taken as CGCS2000 ones."""
+PLAIN_LONLAT = ("China Geodetic Coordinate System 2000", "WGS 84", "WGS 84 (CRS84)")
+
+
+class UnknownDatumShift(Exception):
+    """No transformation from the CRS's datum to CGCS2000 is known; the message says what to give."""
+
+    def __init__(self, crs: CRS, datum: str) -> None:
+        self.value = f"{crs.name} ({datum})"
+        self.zh = (f"坐标系的大地基准为 {datum}，与 CGCS2000 之间没有已知的转换，按原值读取会偏差数十米：请用 --crs 给出带七参数的"
+                   "定义（+towgs84=…，向测绘部门索取），或先在 GIS 中转换为 CGCS2000；若坐标实为 CGCS2000，请给出 --crs EPSG:…（如 EPSG:4549）")
+        self.en = (f"the CRS is on the {datum} datum, and no transformation from it to CGCS2000 is known: read as they are, the "
+                   "coordinates would be tens of metres off. Give --crs with its seven parameters (+towgs84=…, from the surveying "
+                   "office) or convert the file to CGCS2000 first; if the coordinates are in fact CGCS2000, give --crs EPSG:… "
+                   "(such as EPSG:4549)")
+        super().__init__(self.en)
+
+
+def datum_name(crs: CRS) -> str:
+    geodetic = crs.geodetic_crs
+    return geodetic.datum.name if geodetic is not None and geodetic.datum is not None else "unknown"
+
+
+def to_cgcs2000(crs: CRS) -> tuple[Transformer | None, str | None]:
+    """How coordinates in `crs` become CGCS2000 lon/lat, and what to record of it (None: nothing to say).
+
+    No transformer: they are lon/lat on CGCS2000 or WGS 84 already (centimetres apart, DOMAIN.md). A CRS with
+    its seven parameters (`+towgs84`) is shifted by them to WGS 84, taken as CGCS2000. Raises UnknownDatumShift
+    for any other datum."""
+    if crs.is_bound:
+        return (Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
+                f"reprojected from {crs.name} ({datum_name(crs)}) with its seven-parameter datum shift (+towgs84) to WGS 84, "
+                "taken as CGCS2000 (EPSG:4490) / 按给出的七参数转换到 WGS 84，视同 CGCS2000")
+    datum = datum_name(crs)
+    if not datum.startswith(SAME_AS_CGCS2000):
+        raise UnknownDatumShift(crs, datum)
+    if crs.is_geographic and crs.to_epsg() in (4490, 4326, None) and crs.name in PLAIN_LONLAT:
+        return None, None
+    return (Transformer.from_crs(crs, rules.GEOGRAPHIC_SRID, always_xy=True),
+            f"reprojected from {crs.name} to CGCS2000 (EPSG:4490)")
 
 
 @dataclass

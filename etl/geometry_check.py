@@ -20,6 +20,7 @@ from pyproj import CRS, Transformer
 from pyproj.exceptions import CRSError
 from shapely.geometry.base import BaseGeometry
 
+from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
 from etl.wkb import plain_polygons, planar_areas
 from mujun import rules
@@ -64,17 +65,16 @@ def _transformer(file: str, crs_text: str | None, errors: list[Problem], inferen
             "such as EPSG:4490 or EPSG:4549"))
         return None
     try:
-        crs = CRS.from_user_input(crs_text)
+        transformer, how = to_cgcs2000(CRS.from_user_input(crs_text))
     except CRSError:
         errors.append(Problem(file, "文件 file", None, crs_text, "无法识别的坐标系", "the declared CRS is not recognised"))
         return None
-    if crs.is_geographic and crs.to_epsg() in (4490, 4326, None) and crs.name in (
-        "China Geodetic Coordinate System 2000", "WGS 84", "WGS 84 (CRS84)"
-    ):
-        # WGS84 and CGCS2000 differ by centimetres: taken as the same (DOMAIN.md).
+    except UnknownDatumShift as refused:
+        errors.append(Problem(file, "文件 file", None, refused.value, refused.zh, refused.en))
         return None
-    inferences.append(f"{file}: reprojected from {crs.name} to CGCS2000 (EPSG:4490)")
-    return Transformer.from_crs(crs, rules.GEOGRAPHIC_SRID, always_xy=True)
+    if how is not None:
+        inferences.append(f"{file}: {how}")
+    return transformer
 
 
 def _polygonal(geometry: BaseGeometry) -> BaseGeometry | None:

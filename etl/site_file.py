@@ -12,12 +12,11 @@ from pathlib import Path
 import numpy as np
 import pyogrio
 import shapely
-from pyproj import CRS, Transformer
+from pyproj import CRS
 from shapely.geometry.base import BaseGeometry
 
-from etl.crs_detect import decide_crs
+from etl.crs_detect import UnknownDatumShift, decide_crs, to_cgcs2000
 from etl.file_limits import UPLOAD_LIMITS, check_zip
-from mujun import rules
 from mujun.errors import InputError, MujunError
 
 SITE_SUFFIXES = (".geojson", ".json", ".zip", ".kmz", ".kml", ".dxf", ".gpkg")
@@ -71,7 +70,10 @@ def read_site(path: Path, name: str, central_meridian: int | None) -> tuple[Base
         site = shapely.transform(site, lambda xy: xy[:, ::-1])
     source_crs = CRS.from_user_input(decision.crs)
     read_as = f"{source_crs.name} (declared)" if not decision.inferences else f"{decision.crs}: {decision.inferences[0]}"
-    if not source_crs.is_geographic:  # geographic CRSs (CGCS2000, WGS84) differ by centimetres: kept as they are
-        to_lonlat = Transformer.from_crs(source_crs, rules.GEOGRAPHIC_SRID, always_xy=True)
+    try:
+        to_lonlat, _ = to_cgcs2000(source_crs)
+    except UnknownDatumShift as refused:
+        raise _refuse(name, f"{refused.zh}（{refused.value}）", f"{refused.en} ({refused.value})") from refused
+    if to_lonlat is not None:
         site = shapely.transform(site, lambda xy: np.column_stack(to_lonlat.transform(xy[:, 0], xy[:, 1])))
     return site, read_as

@@ -125,6 +125,12 @@ def shp_no_prj_zone_prefix(folder: Path) -> None:
 
 
 @case
+def shp_xian80_prj(folder: Path) -> None:
+    """An old desktop GIS's parcels in Xi'an 1980 Gauss-Krüger (EPSG:2385): the numbers of EPSG:4549, another datum."""
+    _gbk_shapefile(folder, [_gk(g) for g in _parcel_columns()[0]], crs="EPSG:2385")
+
+
+@case
 def shp_measured_arcgis(folder: Path) -> None:
     _gbk_shapefile(folder, [_measured(g) for g in _parcel_columns()[0]], geometry_type="Measured Polygon")
 

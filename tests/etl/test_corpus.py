@@ -49,6 +49,9 @@ PARCEL_FILES: dict[str, tuple[str, dict[str, Any], str]] = {
     "shp_utf8_with_cpg": ("parcels.shp", {}, "encoding UTF-8 from its .cpg"),
     "shp_no_prj_zone_prefix": ("parcels.shp", {}, "Gauss-Krüger 3° zone 40 (EPSG:4528"),
     "shp_measured_arcgis": ("parcels.shp", {}, "measures (M) dropped from 9 features; areas are planar"),
+    # The seven parameters given: here those of CGCS2000 itself (GRS80, no shift), so the world's answers hold.
+    "shp_xian80_prj": ("parcels.shp", {"source_crs": "+proj=tmerc +lon_0=120 +x_0=500000 +ellps=GRS80 +towgs84=0,0,0,0,0,0,0 +units=m"},
+                       "with its seven-parameter datum shift (+towgs84) to WGS 84, taken as CGCS2000"),
     "shp_zipped": ("parcels.zip", {}, "GBK/GB18030 detected"),
     "gpkg_two_layers": ("city.gpkg", {"layer": "宗地"}, ""),
     "geojson_lat_lon_swapped": ("parcels.geojson", {}, "lat/lon order: axes swapped"),
@@ -146,6 +149,10 @@ REFUSED: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
         "zones.gpkg, 文件 file, field geometry: value 'x 0.000 … 10.000, y 0.000 … 10.000', no CRS is declared and the coordinates "
         "are neither lon/lat inside China nor Gauss-Krüger: give --crs EPSG:…, or --from gcj02 for Gaode/Tencent coordinates"]),
     # 100-byte header + 9 records of 8 + 128 bytes (a 5-point ring) = 1 324 bytes promised by the .shx.
+    "shp_xian80_prj": ("parcels", "parcels.shp", {}, [
+        "parcels.shp, 文件 file: value 'Xian 1980 / 3-degree Gauss-Kruger CM 120E (Xian 1980)', the CRS is on the Xian 1980 datum, "
+        "and no transformation from it to CGCS2000 is known: read as they are, the coordinates would be tens of metres off. "
+        "Give --crs with its seven parameters (+towgs84=…"]),
     "truncated_shp": ("parcels", "parcels.shp", {}, ["parcels.shp, 文件 file: value '150 bytes', cannot be read: the .shp file is "
                                                      "shorter than its index (.shx) says (truncated; 1324 bytes expected)"]),
     "corrupt_gpkg": ("parcels", "parcels.gpkg", {}, ["parcels.gpkg, 文件 file: cannot be read"]),

@@ -11,9 +11,10 @@ import numpy as np
 import pytest
 import shapely
 from openpyxl import Workbook
+from pyproj import CRS, Transformer
 
 from etl.check import check_parcels, check_projects, parse_date
-from etl.crs_detect import decide_crs
+from etl.crs_detect import UnknownDatumShift, decide_crs, to_cgcs2000
 from etl.encoding import shapefile_encoding
 from etl.fields import PROJECT_FIELDS, match_columns
 from etl.file_limits import UPLOAD_LIMITS, FileLimits, check_zip
@@ -347,3 +348,25 @@ def test_dates_a_vector_file_types_as_numbers(tmp_path: Path) -> None:
     [problem] = checked.errors
     assert (problem.location, problem.field, problem.value) == ("要素 feature 3", "supply_date", "20231301")
     assert checked.columns["supply_date"][:2].tolist() == [dt.date(2023, 5, 1)] * 2
+
+
+def test_seven_parameters_move_the_coordinates_as_worked_out_by_hand() -> None:
+    # +towgs84=100,0,0 moves the geocentric X axis 100 m. At 120°E, 31.6°N the local east axis is (−sin 120°, cos 120°, 0)
+    # and north (−sin 31.6° cos 120°, −sin 31.6° sin 120°, cos 31.6°): the point moves east −0.866025 × 100 = −86.60 m and
+    # north −0.524080 × (−0.5) × 100 = +26.20 m. On the central meridian of EPSG:4549 those are its x and y, at scale 1.
+    transformer, how = to_cgcs2000(CRS.from_user_input("+proj=longlat +ellps=GRS80 +towgs84=100,0,0 +no_defs"))
+    assert transformer is not None and how is not None and "seven-parameter datum shift (+towgs84)" in how
+    to_gk = Transformer.from_crs(4490, 4549, always_xy=True)
+    (x0, y0), (x1, y1) = to_gk.transform(120.0, 31.6), to_gk.transform(*transformer.transform(120.0, 31.6))
+    assert (x1 - x0, y1 - y0) == (pytest.approx(-86.60, abs=0.01), pytest.approx(26.20, abs=0.01))
+
+
+def test_only_datums_within_centimetres_of_cgcs2000_are_read_without_their_parameters() -> None:
+    assert to_cgcs2000(CRS.from_user_input("EPSG:4490")) == (None, None)
+    assert to_cgcs2000(CRS.from_user_input("EPSG:4326")) == (None, None)
+    transformer, how = to_cgcs2000(CRS.from_user_input("EPSG:4549"))
+    assert transformer is not None and how == "reprojected from CGCS2000 / 3-degree Gauss-Kruger CM 120E to CGCS2000 (EPSG:4490)"
+    for code, datum in (("EPSG:4214", "Beijing 1954"), ("EPSG:2437", "Beijing 1954"), ("EPSG:2385", "Xian 1980")):
+        with pytest.raises(UnknownDatumShift) as refused:
+            to_cgcs2000(CRS.from_user_input(code))
+        assert refused.value.en.startswith(f"the CRS is on the {datum} datum") and datum in refused.value.zh

@@ -64,6 +64,17 @@ def test_zipped_shapefile_in_gauss_kruger_is_reprojected(client: TestClient, tmp
     assert shape(body["geometry"]).normalize().equals_exact(gk_rect(100, 300, 200, 150).normalize(), tolerance=1e-7)
 
 
+def test_a_site_on_an_older_datum_is_refused_not_moved_tens_of_metres(client: TestClient, tmp_path: Path) -> None:
+    # Xi'an 1980 geographic (EPSG:4610): PROJ knows no shift from it to CGCS2000 and would keep the numbers as they are.
+    site = gk_rect(100, 300, 200, 150)
+    pyogrio.raw.write(tmp_path / "site.gpkg", shapely.to_wkb(np.array([site])), [], fields=[], crs="EPSG:4610",
+                      driver="GPKG", geometry_type="Polygon")
+    status, body = upload(client, tmp_path / "site.gpkg")
+    assert status == 422
+    assert body["error"]["message"]["en"].startswith("site.gpkg: the CRS is on the Xian 1980 datum, and no transformation")
+    assert "+towgs84" in body["error"]["message"]["zh"] and "Traceback" not in json.dumps(body)
+
+
 def test_cad_drawing_without_crs_is_read_from_its_zone_number(client: TestClient, tmp_path: Path) -> None:
     # A closed polyline 200 m × 150 m in zone 40 (the zone number in front of the easting): EPSG:4528.
     x, y = 40_000_000 + X0 + 100, Y0 + 300
