@@ -12,6 +12,7 @@ the coordinates as they are, tens of metres off (a "ballpark" shift).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from pyproj import CRS, Transformer
@@ -23,8 +24,13 @@ from mujun.errors import InputError, Problem
 
 Bounds = tuple[float, float, float, float]
 GCJ02 = "gcj02"
-SAME_AS_CGCS2000 = ("China 2000", "World Geodetic System 1984", "International Terrestrial Reference Frame")
-"""Datums (names as PROJ gives them) within centimetres of CGCS2000: their coordinates are taken as CGCS2000 ones."""
+SAME_AS_CGCS2000 = ("china2000", "cgcs2000", "chinageodeticcoordinatesystem2000", "worldgeodeticsystem1984", "wgs84", "wgs1984",
+                    "internationalterrestrialreferenceframe", "itrf")
+"""Datums within centimetres of CGCS2000, by the start of their names as .prj files spell them (`D_China_2000`,
+`CGCS2000`, `D_WGS_1984`, `ITRF2014`…, lower case, letters and digits only): their coordinates are taken as CGCS2000 ones."""
+UNNAMED_DATUMS = ("unknown", "notspecified", "none")
+GEOCENTRIC_FLATTENINGS = (298.257222101, 298.257223563)
+"""Inverse flattenings of the CGCS2000/GRS 1980 and WGS 84 ellipsoids, whose semi-major axis is 6 378 137 m."""
 PLAIN_LONLAT = ("China Geodetic Coordinate System 2000", "WGS 84", "WGS 84 (CRS84)")
 
 
@@ -47,23 +53,40 @@ def datum_name(crs: CRS) -> str:
     return geodetic.datum.name if geodetic is not None and geodetic.datum is not None else "unknown"
 
 
+def _plain(name: str) -> str:
+    name = name.lower()
+    return re.sub(r"[^a-z0-9]", "", name[2:] if name.startswith("d_") else name)
+
+
+def _on_a_geocentric_ellipsoid(crs: CRS) -> bool:
+    ellipsoid = crs.ellipsoid
+    return (ellipsoid is not None and ellipsoid.semi_major_metre == 6378137.0
+            and any(abs(ellipsoid.inverse_flattening - f) < 1e-6 for f in GEOCENTRIC_FLATTENINGS))
+
+
 def to_cgcs2000(crs: CRS) -> tuple[Transformer | None, str | None]:
     """How coordinates in `crs` become CGCS2000 lon/lat, and what to record of it (None: nothing to say).
 
     No transformer: they are lon/lat on CGCS2000 or WGS 84 already (centimetres apart, DOMAIN.md). A CRS with
-    its seven parameters (`+towgs84`) is shifted by them to WGS 84, taken as CGCS2000. Raises UnknownDatumShift
-    for any other datum."""
+    its seven parameters (`+towgs84`) is shifted by them to WGS 84, taken as CGCS2000. A datum left unnamed on the
+    CGCS2000 or WGS 84 ellipsoid (no older Chinese datum uses them) is taken as CGCS2000, and said so. Raises
+    UnknownDatumShift for any other datum."""
     if crs.is_bound:
         return (Transformer.from_crs(crs, "EPSG:4326", always_xy=True),
                 f"reprojected from {crs.name} ({datum_name(crs)}) with its seven-parameter datum shift (+towgs84) to WGS 84, "
                 "taken as CGCS2000 (EPSG:4490) / 按给出的七参数转换到 WGS 84，视同 CGCS2000")
     datum = datum_name(crs)
-    if not datum.startswith(SAME_AS_CGCS2000):
+    assumed = None
+    if _plain(datum).startswith(UNNAMED_DATUMS) and _on_a_geocentric_ellipsoid(crs):
+        assumed = (f"the datum is not named and the ellipsoid is {crs.ellipsoid.name if crs.ellipsoid else ''} (a = 6 378 137 m): "
+                   "taken as CGCS2000 / 未注明大地基准，椭球为 CGCS2000/WGS 84 椭球：按 CGCS2000 读取")
+    elif not _plain(datum).startswith(SAME_AS_CGCS2000):
         raise UnknownDatumShift(crs, datum)
     if crs.is_geographic and crs.to_epsg() in (4490, 4326, None) and crs.name in PLAIN_LONLAT:
-        return None, None
+        return None, assumed
+    how = f"reprojected from {crs.name} to CGCS2000 (EPSG:4490)"
     return (Transformer.from_crs(crs, rules.GEOGRAPHIC_SRID, always_xy=True),
-            f"reprojected from {crs.name} to CGCS2000 (EPSG:4490)")
+            how if assumed is None else f"{how}; {assumed}")
 
 
 @dataclass

@@ -370,3 +370,23 @@ def test_only_datums_within_centimetres_of_cgcs2000_are_read_without_their_param
         with pytest.raises(UnknownDatumShift) as refused:
             to_cgcs2000(CRS.from_user_input(code))
         assert refused.value.en.startswith(f"the CRS is on the {datum} datum") and datum in refused.value.zh
+
+
+def _prj(datum: str, ellipsoid: str, a: float, rf: float) -> CRS:
+    return CRS.from_wkt(f'PROJCS["P",GEOGCS["G",DATUM["{datum}",SPHEROID["{ellipsoid}",{a},{rf}]],PRIMEM["Greenwich",0.0],'
+                        'UNIT["Degree",0.0174532925199433]],PROJECTION["Gauss_Kruger"],PARAMETER["False_Easting",500000.0],'
+                        'PARAMETER["False_Northing",0.0],PARAMETER["Central_Meridian",120.0],PARAMETER["Scale_Factor",1.0],'
+                        'PARAMETER["Latitude_Of_Origin",0.0],UNIT["Meter",1.0]]')
+
+
+def test_a_prj_names_cgcs2000_as_chinese_software_spells_it() -> None:
+    # The names .prj files give the datum, which PROJ does not all know: read as CGCS2000, the same numbers as EPSG:4549.
+    expected = Transformer.from_crs(4549, 4490, always_xy=True).transform(500_100.0, 3_520_000.0)
+    for datum in ("D_China_2000", "D_CGCS2000", "CGCS2000", "CGCS_2000", "China_Geodetic_Coordinate_System_2000", "D_WGS_1984", "WGS84"):
+        transformer, how = to_cgcs2000(_prj(datum, "CGCS2000", 6378137.0, 298.257222101))
+        assert transformer is not None and how == "reprojected from P to CGCS2000 (EPSG:4490)", datum
+        assert transformer.transform(500_100.0, 3_520_000.0) == pytest.approx(expected, abs=1e-9), datum
+    transformer, how = to_cgcs2000(_prj("D_unknown", "GRS80", 6378137.0, 298.257222101))
+    assert transformer is not None and how is not None and "the datum is not named and the ellipsoid is GRS80" in how
+    with pytest.raises(UnknownDatumShift):  # unnamed, on Krassowsky's ellipsoid: Beijing 1954 or a city's own, not CGCS2000
+        to_cgcs2000(_prj("D_unknown", "Krasovsky_1940", 6378245.0, 298.3))
