@@ -37,8 +37,8 @@ def _one_heavy_run_at_a_time() -> Iterator[None]:
 def _copying(conninfo: str, table: str) -> bool:
     with psycopg.connect(conninfo, autocommit=True) as conn:
         return conn.execute("SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                            "AND pid <> pg_backend_pid() AND query ILIKE %s AND state = 'active'",
-                            [f'COPY "{table}" %']).fetchone() != (0,)
+                            "AND application_name = %s AND query ILIKE %s AND state = 'active'",
+                            [KILLED, f'COPY "{table}" %']).fetchone() != (0,)
 
 
 def _sessions_of(conninfo: str, application: str) -> int:
