@@ -58,10 +58,13 @@ def _plain(name: str) -> str:
     return re.sub(r"[^a-z0-9]", "", name[2:] if name.startswith("d_") else name)
 
 
-def _on_a_geocentric_ellipsoid(crs: CRS) -> bool:
+def _geocentric_ellipsoid(crs: CRS) -> str | None:
+    """The name of the CRS's ellipsoid where it is that of CGCS2000 (GRS 1980) or WGS 84, else None."""
     ellipsoid = crs.ellipsoid
-    return (ellipsoid is not None and ellipsoid.semi_major_metre == 6378137.0
-            and any(abs(ellipsoid.inverse_flattening - f) < 1e-6 for f in GEOCENTRIC_FLATTENINGS))
+    if (ellipsoid is not None and ellipsoid.semi_major_metre == 6378137.0
+            and any(abs(ellipsoid.inverse_flattening - f) < 1e-6 for f in GEOCENTRIC_FLATTENINGS)):
+        return str(ellipsoid.name)
+    return None
 
 
 def to_cgcs2000(crs: CRS) -> tuple[Transformer | None, str | None]:
@@ -76,11 +79,12 @@ def to_cgcs2000(crs: CRS) -> tuple[Transformer | None, str | None]:
                 f"reprojected from {crs.name} ({datum_name(crs)}) with its seven-parameter datum shift (+towgs84) to WGS 84, "
                 "taken as CGCS2000 (EPSG:4490) / 按给出的七参数转换到 WGS 84，视同 CGCS2000")
     datum = datum_name(crs)
+    plain, ellipsoid = _plain(datum), _geocentric_ellipsoid(crs)
     assumed = None
-    if _plain(datum).startswith(UNNAMED_DATUMS) and _on_a_geocentric_ellipsoid(crs):
-        assumed = (f"the datum is not named and the ellipsoid is {crs.ellipsoid.name if crs.ellipsoid else ''} (a = 6 378 137 m): "
+    if plain.startswith(UNNAMED_DATUMS) and ellipsoid is not None:
+        assumed = (f"the datum is not named and the ellipsoid is {ellipsoid} (a = 6 378 137 m): "
                    "taken as CGCS2000 / 未注明大地基准，椭球为 CGCS2000/WGS 84 椭球：按 CGCS2000 读取")
-    elif not _plain(datum).startswith(SAME_AS_CGCS2000):
+    elif not plain.startswith(SAME_AS_CGCS2000):
         raise UnknownDatumShift(crs, datum)
     if crs.is_geographic and crs.to_epsg() in (4490, 4326, None) and crs.name in PLAIN_LONLAT:
         return None, assumed
