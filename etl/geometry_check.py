@@ -22,7 +22,7 @@ from shapely.geometry.base import BaseGeometry
 
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
-from etl.wkb import plain_polygons, planar_areas
+from etl.wkb import plain_polygons, planar_areas, star_shaped
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
@@ -101,6 +101,28 @@ def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.A
     return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(~as_read), written)
 
 
+def _proven_valid(read: pa.Array | None, plain: np.ndarray | None, index: np.ndarray) -> np.ndarray:
+    """Which features `index` names are shown valid from the WKB as read (`star_shaped`); none when the
+    geometries were changed since (reprojected, made flat)."""
+    proven = np.zeros(len(index), dtype=bool)
+    if read is None or plain is None:
+        return proven
+    usable = plain[index]
+    rows = index[usable]
+    if len(rows):
+        proven[usable] = star_shaped(read if len(rows) == len(read) else read.take(pa.array(rows)))
+    return proven
+
+
+def _valid(chosen: np.ndarray, proven: np.ndarray) -> np.ndarray:
+    """Whether each geometry is valid: those `proven` are; GEOS judges the others."""
+    valid = proven.copy()
+    doubt = np.flatnonzero(~proven)
+    if len(doubt):
+        valid[doubt] = np.concatenate(in_halves(shapely.is_valid, chosen[doubt]))
+    return valid
+
+
 def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None,
                      locate: Callable[[int], str] = feature) -> CheckedGeometries:
     """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged);
@@ -149,7 +171,7 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
             "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
             "coordinates fall outside China: check the declared CRS or the lon/lat order"))
     index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
-    valid = np.concatenate(in_halves(shapely.is_valid, chosen))
+    valid = _valid(chosen, _proven_valid(read, plain, index))
     keep = np.ones(len(index), dtype=bool)
     for j in np.flatnonzero(~valid):
         reason = shapely.is_valid_reason(chosen[j])

@@ -30,7 +30,6 @@ from etl.encoding import SAMPLE_BYTES, shapefile_encoding
 from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
 from etl.gcj02 import gcj02_to_wgs84
 from etl.geometry_check import feature
-from etl.halves import in_halves
 from etl.mapping import FieldMapping
 from etl.units import UNITS
 from mujun.errors import InputError, Problem
@@ -271,7 +270,9 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
     columns = ArrowColumns({str(name): table[name].combine_chunks() for name in meta["fields"]})
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
     wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
-    geometries = (np.concatenate(in_halves(shapely.from_wkb, wkb.to_numpy(zero_copy_only=False))) if wkb is not None
+    # On one thread: building a million geometries is mostly the kernel handing out fresh memory, which two
+    # threads of one process wait on each other for (measured slower in two halves than whole).
+    geometries = (shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)) if wkb is not None
                   else np.array([None] * table.num_rows, dtype=object))
     source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences, wkb=wkb)
     _polygons_from_rings(source, suffix)
