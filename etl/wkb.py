@@ -2,8 +2,9 @@
 
 A million parcels' areas need every vertex projected, not a million GEOS geometries built twice: the
 rings are found in the little-endian WKB (Polygon or MultiPolygon, 2-D) by walking all features' headers
-at once, the vertices are projected with pyproj (a chunk of features on each of two threads), and each ring's area is the shoelace sum
-taken from its first vertex (as GEOS does, so that large coordinates lose no precision).
+at once, the vertices are projected with pyproj (a chunk of features on each of two threads), and each
+ring's area is the shoelace sum taken from its first vertex (as GEOS does, so that large coordinates lose
+no precision).
 
 Most parcels are drawn as one ring that every vertex can see from its middle (star-shaped): such a ring
 is simple, so the polygon is valid, and numpy shows it for all of them at once (`star_shaped`); GEOS
