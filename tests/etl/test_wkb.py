@@ -8,6 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
+from etl.geometry_check import check_geometries
 from etl.wkb import plain_polygons, planar_areas, rings, star_shaped
 
 GK_120E = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix)
@@ -100,3 +101,18 @@ def test_star_shaped_never_proves_an_invalid_polygon() -> None:
     proven, valid = star_shaped(wkb_of(*shapes)), shapely.is_valid(shapes)
     assert proven.sum() > 1000 and (~valid).sum() > 1000  # both kinds are well represented
     assert not (proven & ~valid).any()
+
+
+def test_the_check_proves_or_asks_geos_feature_by_feature() -> None:
+    """A line (refused), a square (proven), a bow-tie (GEOS: invalid, repaired into its two triangles) and an L
+    (not proven, GEOS: valid), as a lon/lat file gives them: each result lands on its own feature."""
+    x, y = 480_000.0, 3_510_000.0
+    shapes = [shapely.LineString([(x, y), (x + 50, y)]),
+              shapely.box(x, y, x + 100, y + 100),  # 10 000 m²
+              shapely.Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100)]),  # two triangles of 2 500 m²
+              shapely.Polygon([(x, y), (x + 40, y), (x + 40, y + 10), (x + 10, y + 10), (x + 10, y + 40), (x, y + 40)])]  # 400 + 300
+    geometries = np.array([lonlat(g) for g in shapes], dtype=object)
+    found = check_geometries("parcels.geojson", "EPSG:4490", geometries, wkb_of(*geometries))
+    assert [p.location for p in found.errors] == ["要素 feature 1"]
+    assert [p.location for p in found.warnings] == ["要素 feature 3"] and found.repaired.tolist() == [False, False, True, False]
+    assert found.area_m2[1:] == pytest.approx([10_000.0, 5_000.0, 700.0], abs=0.01)
