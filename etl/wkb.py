@@ -189,9 +189,9 @@ def _star_shaped(found: Rings, features: int) -> np.ndarray:
 def _fans(x: np.ndarray, y: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarray:
     """Whether each closed ring (its vertices at `first`, `counts` of them with the closing one) is a fan
     around the mean of its vertices."""
-    vertex = _spans(first, counts)
-    x, y = x[vertex], y[vertex]
     starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
+    vertex = np.arange(int(counts.sum())) + np.repeat(first - starts, counts)  # each ring's vertices, end to end
+    x, y = x[vertex], y[vertex]
     ends = starts + counts - 1  # each ring's closing vertex, the same point as its first
     distinct = counts - 1
     mean_x = (np.add.reduceat(x, starts) - x[ends]) / distinct
@@ -210,10 +210,3 @@ def _fans(x: np.ndarray, y: np.ndarray, first: np.ndarray, counts: np.ndarray) -
     once_clockwise = np.logical_and.reduceat(clockwise, starts) & (np.add.reduceat(down, starts, dtype=np.int64) == 1)
     return once_counter | once_clockwise
 
-
-def _spans(first: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """The indices first[i], first[i] + 1, … first[i] + counts[i] − 1 of every span, in order."""
-    steps = np.ones(int(counts.sum()), dtype=np.int64)
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    steps[starts] = first - np.concatenate(([0], first[:-1] + counts[:-1] - 1))
-    return np.cumsum(steps)
