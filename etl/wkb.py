@@ -209,4 +209,3 @@ def _fans(x: np.ndarray, y: np.ndarray, first: np.ndarray, counts: np.ndarray) -
     once_counter = np.logical_and.reduceat(counter, starts) & (np.add.reduceat(up, starts, dtype=np.int64) == 1)
     once_clockwise = np.logical_and.reduceat(clockwise, starts) & (np.add.reduceat(down, starts, dtype=np.int64) == 1)
     return once_counter | once_clockwise
-
