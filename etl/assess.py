@@ -172,10 +172,12 @@ def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
         return 0
     wkb = pa.array([row[2] for row in rows], type=pa.large_binary())
     lonlat = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
-    epsg = rules.own_gk_epsgs(lonlat)
+    bounds = shapely.bounds(lonlat).reshape(-1, 4)
+    epsg = rules.own_gk_epsgs(bounds, lambda rows: lonlat[rows])
     parcels = Parcels(objects([row[1] for row in rows]), np.array([row[3] for row in rows]),
                       np.array([row[4] or 0 for row in rows]), np.array([row[4] is not None for row in rows]),
-                      np.array([row[5] for row in rows]), place(lonlat, epsg, planar_areas(wkb, epsg), zones))
+                      np.array([row[5] for row in rows]),
+                      place(bounds, lambda rows: lonlat[rows], epsg, planar_areas(wkb, epsg), zones))
     return apply_results(conn, objects([row[0] for row in rows]), assess_parcels(parcels, Projects.read(conn), policy))
 
 

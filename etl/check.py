@@ -253,13 +253,16 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.
 
 def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
-    found = found or check_geometries(checked.file, source.crs, source.geometries, source.wkb, source.locate)
+    found = found or check_geometries(checked.file, source.crs, source.made, source.wkb, source.locate, source.outline)
     checked.errors += found.errors
     checked.warnings += found.warnings
     checked.inferences += found.inferences
     checked.geometry = found
-    for i in np.flatnonzero(found.present) if checked.records else ():
-        checked.records[i].update(geom=found.lonlat[i], area_m2=Decimal(int(found.area_cents[i])) / 100,
+    if not checked.records:
+        return
+    lonlat = found.lonlat
+    for i in np.flatnonzero(found.present):
+        checked.records[i].update(geom=lonlat[i], area_m2=Decimal(int(found.area_cents[i])) / 100,
                                   geometry_repaired=bool(found.repaired[i]))
 
 
@@ -351,7 +354,7 @@ def check_parcels(source: FeatureSource) -> Checked:
     n = len(source)
     # The geometries on a thread: shapely and pyproj release the GIL, so they run beside the field checks.
     with ThreadPoolExecutor(1) as pool:
-        geometries = pool.submit(check_geometries, checked.file, source.crs, source.geometries, source.wkb, source.locate)
+        geometries = pool.submit(check_geometries, checked.file, source.crs, source.made, source.wkb, source.locate, source.outline)
         _check_parcel_fields(checked, source, n)
         _with_geometry(checked, source, geometries.result())
     return checked

@@ -104,8 +104,9 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
     else:
-        placement = _full_placement(place(geometry.lonlat[present], geometry.epsg[present], geometry.area_m2[present], around.zones),
-                                    present, n)
+        shapes = geometry.shapes
+        placement = _full_placement(place(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present],
+                                          geometry.area_m2[present], around.zones), present, n)
         for i in present[placement.zone[present] < 0]:
             _warn(parcels, i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
                   "lies in no zone: it has no threshold and is listed apart")
@@ -146,7 +147,8 @@ def check_overlaps(checked: list[Checked]) -> None:
         return
     geometry, codes = parcels.geometry, parcels.columns["parcel_code"]
     present = np.flatnonzero(geometry.present)
-    first, second, overlap = parcel_overlaps(geometry.lonlat[present], geometry.epsg[present])
+    shapes = geometry.shapes
+    first, second, overlap = parcel_overlaps(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present])
     for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
         _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
               f"与{parcels.locate(int(b))}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",

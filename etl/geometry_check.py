@@ -22,7 +22,9 @@ from shapely.geometry.base import BaseGeometry
 
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
-from etl.wkb import plain_polygons, planar_areas, star_shaped
+from etl.shapes import GeometriesOf, Shapes, as_multipolygons
+from etl.wkb import Outline, plain_polygons, planar_areas, star_shaped
+from etl.wkb import outline as wkb_outline
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
@@ -36,23 +38,31 @@ def feature(i: int | np.integer) -> str:
 
 @dataclass
 class CheckedGeometries:
-    """Per feature: the MultiPolygon in lon/lat (None where refused), whether it was repaired, and where one
-    exists its area in the Gauss-Krüger plane of its own zone (m², and in 0.01 m²), that plane's EPSG and
-    its WKB (little-endian, no SRID; NULL where refused)."""
+    """Per feature: the polygon kept, in lon/lat (`shapes`: its WKB, little-endian without SRID, and its box;
+    none where refused), whether it was repaired, and where one exists its area in the Gauss-Krüger plane
+    of its own zone (m², and in 0.01 m²) and that plane's EPSG."""
 
-    lonlat: np.ndarray
+    shapes: Shapes
     repaired: np.ndarray
     area_m2: np.ndarray
     area_cents: np.ndarray
     epsg: np.ndarray
-    wkb: pa.Array
     errors: list[Problem]
     warnings: list[Problem]
     inferences: list[str]
 
     @property
     def present(self) -> np.ndarray:
-        return ~shapely.is_missing(self.lonlat)
+        return self.shapes.present
+
+    @property
+    def wkb(self) -> pa.Array:
+        return self.shapes.wkb
+
+    @property
+    def lonlat(self) -> np.ndarray:
+        """Every kept polygon as a MultiPolygon (None where refused)."""
+        return self.shapes.multipolygons()
 
 
 def _transformer(file: str, crs_text: str | None, errors: list[Problem], inferences: list[str]) -> Transformer | None:
@@ -83,22 +93,15 @@ def _polygonal(geometry: BaseGeometry) -> BaseGeometry | None:
     return shapely.MultiPolygon(polygons) if polygons else None
 
 
-def _as_multipolygons(geometries: np.ndarray) -> np.ndarray:
-    out = geometries.copy()
-    single = np.flatnonzero(shapely.get_type_id(geometries) == POLYGON)
-    if len(single):
-        out[single] = shapely.multipolygons(geometries[single], indices=np.arange(len(single)))
-    return out
-
-
-def _wkb(chosen: np.ndarray, as_read: np.ndarray, read: pa.Array | None) -> pa.Array:
-    """The WKB of each chosen geometry: the file's bytes where it is `as_read`, else written anew."""
-    if read is not None and as_read.all():
+def _wkb(replaced: np.ndarray, geometries: np.ndarray, read: pa.Array | None) -> pa.Array:
+    """WKB of the kept features: the file's bytes `read`, except where `replaced` (or with nothing read), where
+    `geometries` (one for each replaced feature) are written anew."""
+    if read is not None and not replaced.any():
         return read.cast(pa.large_binary())
-    written = pa.array(shapely.to_wkb(chosen[~as_read], byte_order=1), type=pa.large_binary())
-    if read is None or not as_read.any():
+    written = pa.array(shapely.to_wkb(geometries, byte_order=1), type=pa.large_binary())
+    if read is None or replaced.all():
         return written
-    return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(~as_read), written)
+    return pc.replace_with_mask(read.cast(pa.large_binary()), pa.array(replaced), written)
 
 
 def _proven_valid(read: pa.Array | None, plain: np.ndarray | None, index: np.ndarray) -> np.ndarray:
@@ -114,47 +117,119 @@ def _proven_valid(read: pa.Array | None, plain: np.ndarray | None, index: np.nda
     return proven
 
 
-def _valid(chosen: np.ndarray, proven: np.ndarray) -> np.ndarray:
-    """Whether each geometry is valid: those `proven` are; GEOS judges the others."""
-    valid = proven.copy()
-    doubt = np.flatnonzero(~proven)
-    if len(doubt):
-        valid[doubt] = np.concatenate(in_halves(shapely.is_valid, chosen[doubt]))
-    return valid
+@dataclass
+class _Found:
+    """Problems found so far, and which features were repaired."""
+
+    file: str
+    locate: Callable[[int], str]
+    repaired: np.ndarray
+    errors: list[Problem]
+    warnings: list[Problem]
+
+    def error(self, i: int | np.integer, value: str | None, zh: str, en: str) -> None:
+        self.errors.append(Problem(self.file, self.locate(int(i)), "geometry", value, zh, en))
+
+    def outside_china(self, index: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+        """Which of the features `index` (their `bounds`) lie in China; an error for each of the others."""
+        minx, miny, maxx, maxy = CHINA_BOUNDS
+        inside = (bounds[:, 0] >= minx) & (bounds[:, 2] <= maxx) & (bounds[:, 1] >= miny) & (bounds[:, 3] <= maxy)
+        for j in np.flatnonzero(~inside):
+            self.error(index[j], ",".join(f"{b:.4f}" for b in bounds[j]), "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
+                       "coordinates fall outside China: check the declared CRS or the lon/lat order")
+        return inside
+
+    def judge(self, index: np.ndarray, proven: np.ndarray, geometries_of: GeometriesOf) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Validity of the features `index`: those `proven` are valid, GEOS judges the others and repairs the
+        invalid ones. Which to keep, and the positions (in `index`) and MultiPolygons of the repaired."""
+        keep = np.ones(len(index), dtype=bool)
+        doubt = np.flatnonzero(~proven)
+        fixed_at: list[int] = []
+        fixed: list[BaseGeometry] = []
+        if len(doubt):
+            doubtful = geometries_of(doubt)
+            valid = np.concatenate(in_halves(shapely.is_valid, doubtful))
+            for k in np.flatnonzero(~valid):
+                j, geometry = doubt[k], doubtful[k]
+                reason = shapely.is_valid_reason(geometry)
+                repaired = _polygonal(shapely.make_valid(geometry))
+                if repaired is None:
+                    self.error(index[j], reason, "无效几何且无法修复为面", "invalid geometry that cannot be repaired to a polygon")
+                    keep[j] = False
+                    continue
+                self.warnings.append(Problem(self.file, self.locate(int(index[j])), "geometry", reason,
+                                             "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid",
+                                             severity="warning"))
+                fixed_at.append(int(j))
+                fixed.append(repaired)
+                self.repaired[index[j]] = True
+        made = np.empty(len(fixed), dtype=object)
+        made[:] = fixed
+        return keep, np.array(fixed_at, dtype=np.int64), as_multipolygons(made)
 
 
-def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, read: pa.Array | None = None,
-                     locate: Callable[[int], str] = feature) -> CheckedGeometries:
-    """Check and prepare `geometries`; `read`, where given, is their WKB as the file holds it (reused where unchanged);
-    `locate` names feature i in problems."""
-    n = len(geometries)
-    errors: list[Problem] = []
-    warnings: list[Problem] = []
-    inferences: list[str] = []
-    out = np.full(n, None, dtype=object)
-    repaired = np.zeros(n, dtype=bool)
-    result = CheckedGeometries(out, repaired, np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64),
-                               pa.nulls(n, pa.large_binary()), errors, warnings, inferences)
-    transformer = _transformer(file, crs_text, errors, inferences)
-    if errors:  # the CRS is unknown: no coordinate can be judged
-        return result
+@dataclass
+class _Kept:
+    """The features kept (`index`), with their WKB, boxes, the geometries made of them so far (positions in
+    `index`), and their areas in the Gauss-Krüger planes given (EPSG of each)."""
+
+    index: np.ndarray
+    wkb: pa.Array
+    bounds: np.ndarray
+    made_at: np.ndarray
+    made: np.ndarray
+    areas: Callable[[np.ndarray], np.ndarray]
+
+
+def _as_read(found: _Found, read: pa.Array, outline: Outline) -> _Kept:
+    """Features kept as the file's own bytes (plain polygons in CGCS2000 lon/lat with proper rings): their
+    boxes, validity (`star_shaped`) and areas come from one reading of the bytes (`outline`), and only the
+    doubtful ones are made into GEOS geometries."""
+    empty = np.isnan(outline.bounds[:, 0])  # not one vertex
+    for i in np.flatnonzero(empty):
+        found.error(i, None, "几何为空", "the geometry is empty")
+    index = np.flatnonzero(~empty)
+    index = index[found.outside_china(index, outline.bounds[index])]
+    taken = read if len(index) == len(read) else read.take(pa.array(index))
+    keep, fixed_at, fixed = found.judge(index, outline.star[index], lambda rows: shapely.from_wkb(
+        taken.take(pa.array(rows)).to_numpy(zero_copy_only=False)))
+    bounds = outline.bounds[index]
+    replaced = np.zeros(len(index), dtype=bool)
+    replaced[fixed_at] = True
+    if len(fixed):
+        bounds[fixed_at] = shapely.bounds(fixed)
+    wkb = _wkb(replaced, fixed, taken)
+    wkb, index, made_at = (wkb if keep.all() else wkb.filter(pa.array(keep))), index[keep], (np.cumsum(keep) - 1)[fixed_at]
+
+    def areas(epsg: np.ndarray) -> np.ndarray:
+        every = np.full(len(read), epsg[0])  # features not kept are measured too, and their areas left
+        every[index] = epsg
+        area = outline.areas(every)[index]
+        if len(made_at):  # repaired: measured from their new bytes
+            area[made_at] = planar_areas(wkb.take(pa.array(made_at)), epsg[made_at])
+        return area
+
+    return _Kept(index, wkb, bounds[keep], made_at, fixed, areas)
+
+
+def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None, plain: np.ndarray | None,
+                   transformer: Transformer | None, inferences: list[str]) -> _Kept:
+    """Features checked as GEOS geometries: any type, Z and M, any CRS (reprojected to CGCS2000 lon/lat)."""
     geometries = np.asarray(geometries, dtype=object)
     type_id = shapely.get_type_id(geometries)
     empty = (type_id < 0) | shapely.is_empty(geometries)
     for i in np.flatnonzero(empty):
-        errors.append(Problem(file, locate(int(i)), "geometry", None, "几何为空", "the geometry is empty"))
+        found.error(i, None, "几何为空", "the geometry is empty")
     for i in np.flatnonzero(~empty & (type_id != POLYGON) & (type_id != MULTIPOLYGON)):
-        errors.append(Problem(file, locate(int(i)), "geometry", geometries[i].geom_type,
-                              "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)"))
+        found.error(i, geometries[i].geom_type, "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)")
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
     chosen = geometries[index]
-    plain = plain_polygons(read) if read is not None else None  # 2-D as read: no Z or M to look for
     if plain is None or not plain[index].all():
-        extras = [(int(found.sum()), name, zh) for found, name, zh in
+        extras = [(int(flagged.sum()), name, zh) for flagged, name, zh in
                   ((shapely.has_z(chosen), "heights (Z)", "高程（Z）"), (shapely.has_m(chosen), "measures (M)", "测量值（M）"))]
         for count, name, zh in extras:
             if count:
-                inferences.append(f"{file}: {name} dropped from {count} feature{'s' if count > 1 else ''}; areas are planar / "
+                inferences.append(f"{found.file}: {name} dropped from {count} feature{'s' if count > 1 else ''}; areas are planar / "
                                   f"{count} 个要素的{zh}已去除，面积按平面计算")
         if any(count for count, _, _ in extras):
             chosen = shapely.force_2d(chosen)
@@ -163,38 +238,56 @@ def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray, re
         read = None
         chosen = shapely.transform(chosen, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
     bounds = shapely.bounds(chosen).reshape(-1, 4)
-    minx, miny, maxx, maxy = CHINA_BOUNDS
-    inside = (bounds[:, 0] >= minx) & (bounds[:, 2] <= maxx) & (bounds[:, 1] >= miny) & (bounds[:, 3] <= maxy)
-    for j in np.flatnonzero(~inside):
-        errors.append(Problem(
-            file, locate(int(index[j])), "geometry", ",".join(f"{b:.4f}" for b in bounds[j]),
-            "坐标不在中国范围内：请检查坐标系声明或经纬度顺序",
-            "coordinates fall outside China: check the declared CRS or the lon/lat order"))
+    inside = found.outside_china(index, bounds)
     index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
-    valid = _valid(chosen, _proven_valid(read, plain, index))
-    keep = np.ones(len(index), dtype=bool)
-    for j in np.flatnonzero(~valid):
-        reason = shapely.is_valid_reason(chosen[j])
-        fixed = _polygonal(shapely.make_valid(chosen[j]))
-        if fixed is None:
-            errors.append(Problem(file, locate(int(index[j])), "geometry", reason,
-                                  "无效几何且无法修复为面", "invalid geometry that cannot be repaired to a polygon"))
-            keep[j] = False
-            continue
-        warnings.append(Problem(file, locate(int(index[j])), "geometry", reason,
-                                "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid", severity="warning"))
-        chosen[j], bounds[j] = fixed, shapely.bounds(fixed)
-        repaired[index[j]] = True
-    index, chosen, bounds = index[keep], _as_multipolygons(chosen[keep]), bounds[keep]
-    out[index] = chosen
-    if len(index):
-        taken = read if read is None or len(index) == n else read.take(pa.array(index))
-        as_read = (plain[index] if read is not None and plain is not None else np.zeros(len(index), dtype=bool)) & ~repaired[index]
-        wkb = _wkb(chosen, as_read, taken)
-        epsg = rules.own_gk_epsgs(chosen, bounds)
-        area = planar_areas(wkb, epsg)
-        result.area_m2[index], result.area_cents[index], result.epsg[index] = area, rules.planar_cents(area), epsg
-        position = np.full(n, -1, dtype=np.int64)
-        position[index] = np.arange(len(index))
-        result.wkb = wkb if len(index) == n else wkb.take(pa.array(position, mask=position < 0))
+    keep, fixed_at, fixed = found.judge(index, _proven_valid(read, plain, index), lambda rows: chosen[rows])
+    if len(fixed):
+        chosen[fixed_at], bounds[fixed_at] = fixed, shapely.bounds(fixed)
+    index, chosen, bounds = index[keep], as_multipolygons(chosen[keep]), bounds[keep]
+    taken = read if read is None or len(index) == len(read) else read.take(pa.array(index))
+    replaced = ~(plain[index] if read is not None and plain is not None else np.zeros(len(index), dtype=bool)) | found.repaired[index]
+    wkb = _wkb(replaced, chosen[replaced], taken)
+    return _Kept(index, wkb, bounds, np.arange(len(index)), chosen, lambda epsg: planar_areas(wkb, epsg))
+
+
+def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | None = None,
+                     locate: Callable[[int], str] = feature, outline: Outline | None = None) -> CheckedGeometries:
+    """Check and prepare the features' geometries: `geometries` (shapely), or where None the WKB `read`.
+    `read`, where given, is their WKB as the file holds it (reused where unchanged) and `outline` its boxes;
+    `locate` names feature i in problems."""
+    n = len(geometries) if geometries is not None else len(read) if read is not None else 0
+    found = _Found(file, locate, np.zeros(n, dtype=bool), [], [])
+    inferences: list[str] = []
+    result = CheckedGeometries(Shapes(pa.nulls(n, pa.large_binary()), np.full((n, 4), np.nan)), found.repaired,
+                               np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), found.errors,
+                               found.warnings, inferences)
+    transformer = _transformer(file, crs_text, found.errors, inferences)
+    if found.errors:  # the CRS is unknown: no coordinate can be judged
+        return result
+    plain = None  # where each value read is a 2-D polygon (no Z or M to look for), as an outline's are
+    if read is not None and outline is None and transformer is None:
+        plain = plain_polygons(read)
+        outline = wkb_outline(read) if plain.all() else None
+    if read is not None and outline is not None and outline.proper and transformer is None:
+        kept = _as_read(found, read, outline)
+    else:
+        plain = plain if plain is not None or read is None else plain_polygons(read)
+        kept = _as_geometries(found, geometries if geometries is not None else _from_wkb(read), read, plain, transformer,
+                              inferences)
+    if not len(kept.index):
+        return result
+    position = np.full(n, -1, dtype=np.int64)
+    position[kept.index] = np.arange(len(kept.index))
+    bounds = np.full((n, 4), np.nan)
+    bounds[kept.index] = kept.bounds
+    shapes = Shapes(kept.wkb if len(kept.index) == n else kept.wkb.take(pa.array(position, mask=position < 0)), bounds)
+    shapes.remember(kept.index[kept.made_at], kept.made)
+    epsg = rules.own_gk_epsgs(kept.bounds, lambda rows: shapes.of(kept.index[rows]))
+    area = kept.areas(epsg)
+    result.area_m2[kept.index], result.area_cents[kept.index], result.epsg[kept.index] = area, rules.planar_cents(area), epsg
+    result.shapes = shapes
     return result
+
+
+def _from_wkb(read: pa.Array | None) -> np.ndarray:
+    return shapely.from_wkb(read.to_numpy(zero_copy_only=False)) if read is not None else np.zeros(0, dtype=object)

@@ -1,27 +1,26 @@
 """Where parcels lie: their overlap with every zone they touch and with each other, in the Gauss-Krüger plane.
 
 Each parcel is measured in the plane of its own zone (`rules.own_gk_epsgs`). Candidates are found in
-lon/lat, by bounding boxes and then the prepared zones: a parcel a zone covers overlaps it by its whole
-area (no intersection is computed). Only parcels crossing a zone edge, and pairs of parcels whose boxes
-meet, are projected with their zones or neighbours into that same plane and intersected there, so a
-share or an overlap is always a ratio of areas measured alike.
-"""
+lon/lat from bounding boxes alone (`etl.boxes`): a parcel whose box meets no edge of a zone lies wholly
+inside it (overlapping it by its whole area) or wholly outside, and one corner of the box tells which.
+Only parcels near a zone's edge, and pairs of parcels whose boxes meet, are made into geometries,
+projected with their zones or neighbours into that same plane and intersected there, so a share or an
+overlap is always a ratio of areas measured alike."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from decimal import Decimal
 
 import numpy as np
 import shapely
 
+from etl.boxes import meeting
+from etl.shapes import GeometriesOf
 from mujun import rules
 from mujun.rules import Policy
 
-MIN_HALF = 5000
-"""Parcels below twice this are placed on one thread: a second one would cost more than it saves."""
 OVERLAP_TOLERANCE_M2 = 1.0
 """Overlaps between parcels smaller than this (m²) are slivers of digitising, not two claims on the land."""
 
@@ -86,62 +85,88 @@ def _bands(epsg: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(e), np.flatnonzero(epsg == e)) for e in np.unique(epsg)]
 
 
-def zone_overlaps(lonlat: np.ndarray, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """(parcel, zone, overlap m²) for every zone each parcel touches; `area_m2`: each parcel's own planar area."""
-    if not len(zones) or not len(lonlat):
+EDGE_PAD = 1e-9
+"""Degrees added round each piece of a zone's edge: more than any rounding of the points cut along it."""
+MAX_EDGE_PIECES = 1_000_000
+"""Zones' edges are cut into no more pieces than this, however small the parcels."""
+
+
+def _edge_pieces(zones: np.ndarray, piece: float) -> tuple[np.ndarray, np.ndarray]:
+    """Boxes round the edges of every ring of `zones`, each edge cut into pieces no longer than `piece` (so a
+    diagonal edge's boxes hug it), and the zone of each box."""
+    parts, part_zone = shapely.get_parts(zones, return_index=True)
+    rings, ring_part = shapely.get_rings(parts, return_index=True)
+    xy, ring = shapely.get_coordinates(rings, return_index=True)
+    same = ring[:-1] == ring[1:]
+    start, end, zone = xy[:-1][same], xy[1:][same], part_zone[ring_part[ring[:-1][same]]]
+    length = np.max(np.abs(end - start), axis=1)
+    cuts = np.maximum(1, np.ceil(length / max(piece, float(length.sum()) / MAX_EDGE_PIECES))).astype(np.int64)
+    edge = np.repeat(np.arange(len(cuts)), cuts)
+    k = (np.arange(int(cuts.sum())) - np.repeat(np.cumsum(cuts) - cuts, cuts))[:, None]
+    step = (end - start)[edge] / cuts[edge][:, None]
+    a, b = start[edge] + k * step, np.where(k + 1 == cuts[edge][:, None], end[edge], start[edge] + (k + 1) * step)
+    return np.hstack((np.minimum(a, b) - EDGE_PAD, np.maximum(a, b) + EDGE_PAD)), zone[edge]
+
+
+def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray,
+                  zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(parcel, zone, overlap m²) for every zone each parcel touches; `bounds`: each parcel's box in lon/lat,
+    `geometries_of`: the parcels an index names, `area_m2`: each one's own planar area."""
+    if not len(zones) or not len(bounds):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     shapely.prepare(zones.lonlat)
-    parcel, zone = shapely.STRtree(zones.lonlat).query(lonlat)
+    parcel, zone = meeting(bounds, shapely.bounds(zones.lonlat))
+    sides = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
+    edges, edge_zone = _edge_pieces(zones.lonlat, max(float(np.median(sides)), EDGE_PAD))
+    near_parcel, near_edge = meeting(bounds, edges)
+    on_edge = np.isin(parcel * len(zones) + zone, near_parcel * len(zones) + edge_zone[near_edge])
     overlap = area_m2[parcel].astype(float)
-    edge = np.flatnonzero(~shapely.covers(zones.lonlat[zone], lonlat[parcel]))
-    overlap[edge] = 0.0
-    edge = edge[shapely.intersects(zones.lonlat[zone[edge]], lonlat[parcel[edge]])]
+    # No edge of the zone meets the parcel's box: the box, and the parcel, is wholly inside it or wholly out.
+    clear = np.flatnonzero(~on_edge)
+    inside = np.zeros(len(clear), dtype=bool)
+    by_zone = np.argsort(zone[clear], kind="stable")
+    cuts = np.flatnonzero(np.diff(zone[clear][by_zone])) + 1
+    for rows in np.split(by_zone, cuts) if len(clear) else ():
+        corner = bounds[parcel[clear[rows]]]
+        inside[rows] = shapely.contains_xy(zones.lonlat[zone[clear[rows[0]]]], corner[:, 0], corner[:, 1])
+    overlap[clear[~inside]] = 0.0
+    # Near an edge: the parcel itself, covered by the zone or intersected with it in the Gauss-Krüger plane.
+    edge = np.flatnonzero(on_edge)
+    lonlat = geometries_of(parcel[edge])
+    crossing = ~shapely.covers(zones.lonlat[zone[edge]], lonlat)
+    overlap[edge[crossing]] = 0.0
+    meets = shapely.intersects(zones.lonlat[zone[edge[crossing]]], lonlat[crossing])
+    edge, lonlat = edge[crossing][meets], lonlat[crossing][meets]
     for band, chosen in _bands(epsg[parcel[edge]]):
         pairs = edge[chosen]
         near = np.unique(zone[pairs])
         planar_zones = np.empty(len(zones), dtype=object)
         planar_zones[near] = rules.to_gauss_kruger(zones.lonlat[near], band)
-        overlap[pairs] = shapely.area(shapely.intersection(rules.to_gauss_kruger(lonlat[parcel[pairs]], band), planar_zones[zone[pairs]]))
+        overlap[pairs] = shapely.area(shapely.intersection(rules.to_gauss_kruger(lonlat[chosen], band), planar_zones[zone[pairs]]))
     return parcel, zone, overlap
 
 
-def _zone_overlaps_in_halves(lonlat: np.ndarray, epsg: np.ndarray, area_m2: np.ndarray,
-                             zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """`zone_overlaps`, each half of the parcels on a thread of its own (GEOS works without the GIL). A prepared
-    geometry is not to be shared between threads: the second half gets its own copy of the zones."""
-    middle = len(lonlat) // 2
-    if middle < MIN_HALF:
-        return zone_overlaps(lonlat, epsg, area_m2, zones)
-    copy = replace(zones, lonlat=shapely.from_wkb(shapely.to_wkb(zones.lonlat)))  # WKB keeps every double exactly
-    with ThreadPoolExecutor(2) as pool:
-        first = pool.submit(zone_overlaps, lonlat[:middle], epsg[:middle], area_m2[:middle], zones)
-        second = pool.submit(zone_overlaps, lonlat[middle:], epsg[middle:], area_m2[middle:], copy)
-        (p1, z1, o1), (p2, z2, o2) = first.result(), second.result()
-    return np.concatenate((p1, p2 + middle)), np.concatenate((z1, z2)), np.concatenate((o1, o2))
-
-
-def place(lonlat: np.ndarray, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> Placement:
-    """Each parcel's zone under the rules (`rules.choose_zones`)."""
-    parcel, zone, overlap = _zone_overlaps_in_halves(lonlat, epsg, area_m2, zones)
+def place(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> Placement:
+    """Each parcel's zone under the rules (`rules.choose_zones`); parcels given as in `zone_overlaps`."""
+    parcel, zone, overlap = zone_overlaps(bounds, geometries_of, epsg, area_m2, zones)
     chosen, share, straddles = rules.choose_zones(area_m2, parcel, zone, overlap, zones.area_m2, zones.rank)
     return Placement(zones, chosen, share, straddles)
 
 
-def parcel_overlaps(lonlat: np.ndarray, epsg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Pairs of parcels (i < j) overlapping by more than OVERLAP_TOLERANCE_M2, and by how much (m²).
+def parcel_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Pairs of parcels (i < j) overlapping by more than OVERLAP_TOLERANCE_M2, and by how much (m²); parcels
+    given by their boxes and geometries as in `zone_overlaps`.
 
     Parcels are compared within the plane of their own zone; two whose centroids fall in different
     3-degree zones are not compared (they would have to overlap across a zone boundary).
     """
     found: list[tuple[np.ndarray, np.ndarray, np.ndarray]] = []
     for band, index in _bands(epsg):
-        shapes = lonlat[index]
-        a, b = shapely.STRtree(shapes).query(shapes)  # bounding boxes: parcels apart cost no intersection
-        keep = a < b
-        a, b = a[keep], b[keep]
+        a, b = meeting(bounds[index])  # parcels whose boxes are apart cost no geometry and no intersection
         near = np.unique(np.concatenate((a, b)))
-        planar = np.empty(len(shapes), dtype=object)
-        planar[near] = rules.to_gauss_kruger(shapes[near], band)
+        planar = np.empty(len(index), dtype=object)
+        if len(near):
+            planar[near] = rules.to_gauss_kruger(geometries_of(index[near]), band)
         area = shapely.area(shapely.intersection(planar[a], planar[b])) if len(a) else np.zeros(0)
         big = area > OVERLAP_TOLERANCE_M2
         found.append((index[a[big]], index[b[big]], area[big]))

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 import pyarrow as pa
@@ -124,11 +124,11 @@ def _by_chunks(work: Callable[[slice], np.ndarray], count: int, dtype: type) -> 
 
 def planar_areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     """Area (m²) of each `plain_polygons` value in the Gauss-Krüger plane `epsg` gives it: shells less holes."""
-    return _by_chunks(lambda part: _areas(wkb[part], epsg[part]), len(wkb), float)
+    return _by_chunks(lambda part: _areas(rings(wkb[part]), epsg[part], len(wkb[part])), len(wkb), float)
 
 
-def _areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
-    found = rings(wkb)
+def _areas(found: Rings, epsg: np.ndarray, features: int) -> np.ndarray:
+    """The areas of the features whose `found` rings are given, their vertices projected in place."""
     x, y = found.x, found.y
     counts = np.diff(found.starts)
     vertex_epsg = np.repeat(epsg[found.feature], counts)
@@ -151,7 +151,54 @@ def _areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
     if filled.any():
         sums[filled] = np.add.reduceat(cross, first)
     ring_area = np.abs(sums) / 2
-    return np.bincount(found.feature, weights=np.where(found.shell, ring_area, -ring_area), minlength=len(wkb))
+    return np.bincount(found.feature, weights=np.where(found.shell, ring_area, -ring_area), minlength=features)
+
+
+@dataclass(frozen=True)
+class Outline:
+    """What one reading of `plain_polygons` values' bytes shows: each feature's bounding box (minx, miny, maxx,
+    maxy; NaN where it has no vertex), whether every ring of every feature is a proper one (closed, of four
+    vertices or more), which features are shown valid (`star_shaped`), and their rings (a list for each chunk of
+    CHUNK_FEATURES features), kept for their areas (`Outline.areas`)."""
+
+    bounds: np.ndarray
+    proper: bool
+    star: np.ndarray
+    chunks: list[Rings]
+
+    def areas(self, epsg: np.ndarray) -> np.ndarray:
+        """`planar_areas` of the features, from the rings kept (projected on copies: they stay as read)."""
+        return _by_chunks(lambda part: self._chunk_areas(part, epsg[part]), len(epsg), float)
+
+    def _chunk_areas(self, part: slice, epsg: np.ndarray) -> np.ndarray:
+        found = self.chunks[part.start // CHUNK_FEATURES]
+        return _areas(replace(found, x=found.x.copy(), y=found.y.copy()), epsg, len(epsg))
+
+
+def outline(wkb: pa.Array) -> Outline:
+    """The `Outline` of `plain_polygons` values, from their bytes (a chunk of features on each of two threads)."""
+    parts = [slice(start, start + CHUNK_FEATURES) for start in range(0, len(wkb), CHUNK_FEATURES)]
+    with ThreadPoolExecutor(2) as pool:
+        found = list(pool.map(lambda part: _outline(rings(wkb[part]), len(wkb[part])), parts))
+    if not found:
+        return Outline(np.zeros((0, 4)), True, np.zeros(0, dtype=bool), [])
+    return Outline(np.concatenate([f.bounds for f in found]), all(f.proper for f in found),
+                   np.concatenate([f.star for f in found]), [f.chunks[0] for f in found])
+
+
+def _outline(found: Rings, features: int) -> Outline:
+    counts = np.diff(found.starts)
+    first, last = found.starts[:-1], found.starts[1:] - 1
+    proper = bool(np.all(counts >= 4)) and bool(np.all((found.x[first] == found.x[last]) & (found.y[first] == found.y[last])))
+    # A feature's vertices are one run (its rings follow each other in the bytes): reduce over each run.
+    vertices = np.bincount(found.feature, weights=counts, minlength=features).astype(np.int64)
+    has = vertices > 0
+    run = (np.cumsum(vertices) - vertices)[has]
+    bounds = np.full((features, 4), np.nan)
+    if has.any():
+        bounds[has] = np.column_stack((np.minimum.reduceat(found.x, run), np.minimum.reduceat(found.y, run),
+                                       np.maximum.reduceat(found.x, run), np.maximum.reduceat(found.y, run)))
+    return Outline(bounds, proper, _star_shaped(found, features), [found])
 
 
 ORIENTATION_MARGIN = 1e-14

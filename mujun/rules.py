@@ -336,14 +336,15 @@ def gk_epsgs(lon: np.ndarray) -> np.ndarray:
     return (4534 + (cm - 75) // 3).astype(np.int64)
 
 
-def own_gk_epsgs(geometries: np.ndarray, bounds: np.ndarray | None = None) -> np.ndarray:
-    """The EPSG of the Gauss-Krüger zone of each lon/lat geometry's centroid (as `gk_area_m2` chooses);
-    `bounds`, where the caller has them: each geometry's (minx, miny, maxx, maxy)."""
-    bounds = (shapely.bounds(geometries) if bounds is None else bounds).reshape(-1, 4)
+def own_gk_epsgs(bounds: np.ndarray, geometries_of: Callable[[np.ndarray], np.ndarray]) -> np.ndarray:
+    """The EPSG of the Gauss-Krüger zone of each lon/lat geometry's centroid (as `gk_area_m2` chooses), from
+    each one's `bounds` (minx, miny, maxx, maxy); `geometries_of` gives the geometries an index names."""
+    bounds = bounds.reshape(-1, 4)
     epsgs = gk_epsgs(bounds[:, 0])
     # The centroid lies within the bounds: only a geometry whose bounds cross a zone edge needs it.
     across = np.flatnonzero(epsgs != gk_epsgs(bounds[:, 2]))
-    epsgs[across] = gk_epsgs(shapely.get_x(shapely.centroid(geometries[across])))
+    if len(across):
+        epsgs[across] = gk_epsgs(shapely.get_x(shapely.centroid(geometries_of(across))))
     return epsgs
 
 

@@ -11,7 +11,6 @@ from pathlib import Path
 import psycopg
 import pytest
 
-from etl import placement
 from etl.check import Checked
 from etl.load import LoadRequest, check_files, load
 from mujun.errors import InputError
@@ -32,9 +31,7 @@ def parcel(code: str, project: str | float | None, geometry: object, recorded: f
     return {"parcel_code": code, "project_code": project, "land_use": "工业用地", "recorded_area_m2": recorded}, geometry
 
 
-@pytest.mark.parametrize("min_half", [placement.MIN_HALF, 1], ids=["one thread", "halves on two threads"])
-def test_the_worlds_own_warnings(world: LoadRequest, min_half: int, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(placement, "MIN_HALF", min_half)  # 1: even the world's nine parcels are placed in two halves
+def test_the_worlds_own_warnings(world: LoadRequest) -> None:
     parcels = checked(world)["parcels"]
     assert parcels.errors == []
     assert warnings_of(parcels) == [
