@@ -156,10 +156,15 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
                               policy)
 
     if is_empty(conn, "parcels"):
-        computed = results()
-        step("write parcels")
-        return insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step,
-                                 beside_indexes=lambda: check_overlaps([parcels])), parcels.count
+        # Overlaps between parcels are warnings only (no row depends on them): checked on a thread from here on,
+        # beside the rules and the server's COPY and index builds.
+        with ThreadPoolExecutor(1) as pool:
+            overlaps = pool.submit(check_overlaps, [parcels])
+            computed = results()
+            step("write parcels")
+            counts = insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step)
+            overlaps.result()
+        return counts, parcels.count
     check_overlaps([parcels])
     step("write parcels")
     counts = upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress)

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
-from concurrent.futures import ThreadPoolExecutor
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, LiteralString, cast
 
@@ -168,10 +167,8 @@ def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> Column
 
 
 def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
-                      progress: Progress | None = None, step: Callable[[str], None] | None = None,
-                      beside_indexes: Callable[[], None] | None = None) -> dict[str, int]:
+                      progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
     """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction).
-    `beside_indexes` is run while the server builds them (it must not use `conn`).
 
     The empty table is truncated first, under the lock that dropping its indexes takes anyway: its rows then go
     to a file of this transaction's own, written frozen (readers need not revisit them), and on a server with
@@ -188,9 +185,6 @@ def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[s
     if step is not None:
         step(f"index {table}")
     conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    with ThreadPoolExecutor(1) as pool:  # the server builds; this process waits without the GIL, free for other work
-        built = pool.submit(lambda: [conn.execute(statement) for statement in rebuild])
-        if beside_indexes is not None:
-            beside_indexes()
-        built.result()
+    for statement in rebuild:
+        conn.execute(statement)
     return {"read": rows, "inserted": rows, "updated": 0, "unchanged": 0}
