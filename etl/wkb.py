@@ -158,7 +158,7 @@ def _areas(found: Rings, epsg: np.ndarray, features: int) -> np.ndarray:
 class Outline:
     """What one reading of `plain_polygons` values' bytes shows: each feature's bounding box (minx, miny, maxx,
     maxy; NaN where it has no vertex), whether every ring of every feature is a proper one (closed, of four
-    vertices or more), which features are shown valid (`star_shaped`), and their rings (a list for each chunk of
+    vertices or more, every coordinate a number), which features are shown valid (`star_shaped`), and their rings (a list for each chunk of
     CHUNK_FEATURES features), kept for their areas (`Outline.areas`)."""
 
     bounds: np.ndarray
@@ -189,7 +189,8 @@ def outline(wkb: pa.Array) -> Outline:
 def _outline(found: Rings, features: int) -> Outline:
     counts = np.diff(found.starts)
     first, last = found.starts[:-1], found.starts[1:] - 1
-    proper = bool(np.all(counts >= 4)) and bool(np.all((found.x[first] == found.x[last]) & (found.y[first] == found.y[last])))
+    proper = (bool(np.all(counts >= 4)) and bool(np.all((found.x[first] == found.x[last]) & (found.y[first] == found.y[last])))
+              and bool(np.isfinite(found.x).all()) and bool(np.isfinite(found.y).all()))
     # A feature's vertices are one run (its rings follow each other in the bytes): reduce over each run.
     vertices = np.bincount(found.feature, weights=counts, minlength=features).astype(np.int64)
     has = vertices > 0

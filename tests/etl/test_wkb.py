@@ -9,7 +9,7 @@ import shapely
 from pyproj import Transformer
 
 from etl.geometry_check import check_geometries
-from etl.wkb import plain_polygons, planar_areas, rings, star_shaped
+from etl.wkb import outline, plain_polygons, planar_areas, rings, star_shaped
 
 GK_120E = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix)
 TO_LONLAT = Transformer.from_crs(GK_120E, 4490, always_xy=True)
@@ -116,3 +116,15 @@ def test_the_check_proves_or_asks_geos_feature_by_feature() -> None:
     assert [p.location for p in found.errors] == ["要素 feature 1"]
     assert [p.location for p in found.warnings] == ["要素 feature 3"] and found.repaired.tolist() == [False, False, True, False]
     assert found.area_m2[1:] == pytest.approx([10_000.0, 5_000.0, 700.0], abs=0.01)
+
+
+def test_an_outline_is_proper_only_when_every_ring_is_closed_long_enough_and_made_of_numbers() -> None:
+    square = shapely.box(0, 0, 1, 1)
+    assert outline(wkb_of(square, shapely.MultiPolygon([square, shapely.box(2, 2, 3, 3)]))).proper
+    assert outline(wkb_of(square)).bounds.tolist() == [[0.0, 0.0, 1.0, 1.0]]
+    with_nan = pa.array([shapely.to_wkb(shapely.Polygon([(0, 0), (1, float("nan")), (1, 1), (0, 0)]), byte_order=1)],
+                        type=pa.binary())
+    triangle_of_three = wkb_of(shapely.from_wkt("POLYGON ((0 0, 1 0, 0 0))"))
+    assert not outline(with_nan).proper and not outline(triangle_of_three).proper
+    empty = outline(wkb_of(shapely.from_wkt("POLYGON EMPTY")))
+    assert empty.proper and np.isnan(empty.bounds).all()
