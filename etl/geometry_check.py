@@ -22,14 +22,12 @@ from shapely.geometry.base import BaseGeometry
 
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
-from etl.shapes import GeometriesOf, Shapes, as_multipolygons
+from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons
 from etl.wkb import Outline, plain_polygons, planar_areas, star_shaped
 from etl.wkb import outline as wkb_outline
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
-
-POLYGON, MULTIPOLYGON = 3, 6  # shapely type ids
 
 
 def feature(i: int | np.integer) -> str:
@@ -130,7 +128,7 @@ class _Found:
     def error(self, i: int | np.integer, value: str | None, zh: str, en: str) -> None:
         self.errors.append(Problem(self.file, self.locate(int(i)), "geometry", value, zh, en))
 
-    def outside_china(self, index: np.ndarray, bounds: np.ndarray) -> np.ndarray:
+    def in_china(self, index: np.ndarray, bounds: np.ndarray) -> np.ndarray:
         """Which of the features `index` (their `bounds`) lie in China; an error for each of the others."""
         minx, miny, maxx, maxy = CHINA_BOUNDS
         inside = (bounds[:, 0] >= minx) & (bounds[:, 2] <= maxx) & (bounds[:, 1] >= miny) & (bounds[:, 3] <= maxy)
@@ -189,7 +187,7 @@ def _as_read(found: _Found, read: pa.Array, outline: Outline) -> _Kept:
     for i in np.flatnonzero(empty):
         found.error(i, None, "几何为空", "the geometry is empty")
     index = np.flatnonzero(~empty)
-    index = index[found.outside_china(index, outline.bounds[index])]
+    index = index[found.in_china(index, outline.bounds[index])]
     taken = read if len(index) == len(read) else read.take(pa.array(index))
     keep, fixed_at, fixed = found.judge(index, outline.star[index], lambda rows: shapely.from_wkb(
         taken.take(pa.array(rows)).to_numpy(zero_copy_only=False)))
@@ -238,7 +236,7 @@ def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None,
         read = None
         chosen = shapely.transform(chosen, lambda xy: np.column_stack(transformer.transform(xy[:, 0], xy[:, 1])))
     bounds = shapely.bounds(chosen).reshape(-1, 4)
-    inside = found.outside_china(index, bounds)
+    inside = found.in_china(index, bounds)
     index, chosen, bounds = index[inside], chosen[inside], bounds[inside]
     keep, fixed_at, fixed = found.judge(index, _proven_valid(read, plain, index), lambda rows: chosen[rows])
     if len(fixed):

@@ -15,7 +15,7 @@ import numpy as np
 import pyarrow as pa
 import shapely
 
-POLYGON = 3  # shapely's type id
+POLYGON, MULTIPOLYGON = 3, 6  # shapely type ids
 
 
 class Shapes:
