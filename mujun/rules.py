@@ -107,8 +107,17 @@ def gk_epsg(lon: float, zone_prefix: bool = False) -> int:
 
 @lru_cache(maxsize=32)
 def gk_transformer(epsg: int) -> Transformer:
+    """CGCS2000 lon/lat onto the Gauss-Krüger plane `epsg`: EPSG's own operation, with transverse Mercator taken
+    in its series form (`approx`: Krüger's series as Evenden and Snyder give them) rather than PROJ's default
+    complex-number form, which is 2.3 times slower. Within a 3-degree zone (1.5° either side of its meridian)
+    the two agree to 2·10⁻⁷ m, and their difference varies so slowly that no area changes by 10⁻⁵ m²: a
+    thousandth of the 0.01 m² areas are kept to (tests/mujun/test_rules.py measures both)."""
     # always_xy: geometries are lon/lat (x = longitude) whatever EPSG:4490's official axis order says.
-    return Transformer.from_crs(GEOGRAPHIC_SRID, epsg, always_xy=True)
+    exact = Transformer.from_crs(GEOGRAPHIC_SRID, epsg, always_xy=True).definition
+    series = exact.replace(" proj=tmerc ", " proj=tmerc approx ")
+    if series == exact:
+        raise ValueError(f"EPSG:{epsg} is not a transverse Mercator plane: {exact}")
+    return Transformer.from_pipeline(series)
 
 
 def to_gauss_kruger(geometries: np.ndarray | BaseGeometry, epsg: int) -> np.ndarray | BaseGeometry:
