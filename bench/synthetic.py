@@ -55,7 +55,7 @@ from sample_geo.catalogue import INDUSTRIES, INDUSTRY_WEIGHTS, LAND_USE, SERVICE
 
 ROOT = Path(__file__).resolve().parent.parent
 SAMPLE_ZONES = ROOT / "sample_geo" / "zones.geojson"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2
 """Bumped whenever the output changes for the same (n, seed): a cached set of another version is rebuilt."""
 
 TEMPLATE_EPSG = 4549  # CGCS2000 3-degree Gauss-Krüger, CM 120°E: the plane the template is drawn in
