@@ -82,9 +82,9 @@ def _unpack_texts(data: bytes | None, lengths: bytes) -> pa.Array:
 
 @dataclass(frozen=True)
 class Parcels:
-    """Parcels as the rules need them; areas in 0.01 m²."""
+    """Parcels as the rules need them: each one's project (its place in `Projects`, −1: none known); areas in 0.01 m²."""
 
-    project_code: np.ndarray | pa.Array
+    project: np.ndarray
     area_cents: np.ndarray
     recorded_cents: np.ndarray
     has_recorded: np.ndarray
@@ -100,7 +100,7 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     n = len(parcels.area_cents)
     placement, zones = parcels.placement, parcels.placement.zones
     official = np.where(parcels.has_recorded, parcels.recorded_cents, parcels.area_cents)
-    project = projects.positions(parcels.project_code)
+    project = parcels.project
     # A parcel with no known project is judged alone, as land no project has claimed.
     key = np.where(project >= 0, project, len(projects) + np.arange(n))
     keys, group = np.unique(key, return_inverse=True)
@@ -174,11 +174,12 @@ def reassess(conn: psycopg.Connection[Any], policy: Policy) -> int:
     lonlat = shapely.from_wkb(wkb.to_numpy(zero_copy_only=False))
     bounds = shapely.bounds(lonlat).reshape(-1, 4)
     epsg = rules.own_gk_epsgs(bounds, lambda rows: lonlat[rows])
-    parcels = Parcels(objects([row[1] for row in rows]), np.array([row[3] for row in rows]),
+    projects = Projects.read(conn)
+    parcels = Parcels(projects.positions([row[1] for row in rows]), np.array([row[3] for row in rows]),
                       np.array([row[4] or 0 for row in rows]), np.array([row[4] is not None for row in rows]),
                       np.array([row[5] for row in rows]),
                       place(bounds, lambda rows: lonlat[rows], epsg, planar_areas(wkb, epsg), zones))
-    return apply_results(conn, objects([row[0] for row in rows]), assess_parcels(parcels, Projects.read(conn), policy))
+    return apply_results(conn, objects([row[0] for row in rows]), assess_parcels(parcels, projects, policy))
 
 
 def apply_results(conn: psycopg.Connection[Any], codes: np.ndarray, columns: dict[str, Column]) -> int:

@@ -11,7 +11,8 @@ their decimal places, so no Decimal is made per value.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import Any
 
@@ -214,20 +215,28 @@ def payload(columns: Sequence[Encoded]) -> memoryview:
 CHUNK_ROWS = 100_000
 
 
-def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], columns: Sequence[Callable[[slice], Encoded]],
-              rows: int, progress: Callable[[int], None] | None = None, freeze: bool = False) -> None:
-    """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded). `freeze`
-    (only for a table created or truncated in this transaction): the rows are written frozen and all-visible."""
+@contextmanager
+def copy_into(conn: psycopg.Connection[Any], table: str, names: Sequence[str], freeze: bool = False) -> Iterator[Callable[[Sequence[Encoded]], None]]:
+    """A binary COPY into `table` (columns `names`), open while the block runs: the function it gives sends rows,
+    one encoded column each. An exception in the block abandons the COPY (the server rolls the statement back).
+    `freeze` (only for a table created or truncated in this transaction): the rows are written frozen and all-visible."""
     options = sql.SQL("(FORMAT BINARY, FREEZE)" if freeze else "(FORMAT BINARY)")
     statement = sql.SQL("COPY {} ({}) FROM STDIN {}").format(
         sql.Identifier(table), sql.SQL(", ").join(map(sql.Identifier, names)), options)
     cursor = conn.cursor()
-    # The queued writer sends on a thread: the next chunk is built while the server takes this one.
+    # The queued writer sends on a thread: the next rows are built while the server takes these.
     with cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
         copy.write(HEADER)
+        yield lambda columns: copy.write(payload(columns))
+        copy.write(TRAILER)
+
+
+def copy_rows(conn: psycopg.Connection[Any], table: str, names: Sequence[str], columns: Sequence[Callable[[slice], Encoded]],
+              rows: int, progress: Callable[[int], None] | None = None, freeze: bool = False) -> None:
+    """COPY `rows` rows into `table`, encoding the columns a chunk at a time (memory stays bounded)."""
+    with copy_into(conn, table, names, freeze) as send:
         for start in range(0, rows, CHUNK_ROWS):
             part = slice(start, min(rows, start + CHUNK_ROWS))
-            copy.write(payload([column(part) for column in columns]))
+            send([column(part) for column in columns])
             if progress is not None:
                 progress(part.stop)
-        copy.write(TRAILER)

@@ -31,7 +31,7 @@ from etl.fields import (
     FieldSpec,
     match_columns,
 )
-from etl.geometry_check import CheckedGeometries, check_geometries, feature
+from etl.geometry_check import CheckedGeometries, GeometryChecker, feature
 from etl.pinyin import initials
 from etl.placement import is_none, objects
 from etl.read import FeatureSource, TableSource
@@ -73,6 +73,17 @@ class Checked:
     @property
     def count(self) -> int:
         return len(next(iter(self.columns.values()))) if self.columns else len(self.records)
+
+    def take(self, rows: slice | np.ndarray) -> Checked:
+        """The columns and texts of the features `rows` alone, in that order, for writing them (problems and
+        geometry stay with the whole)."""
+        def pick(values: Any) -> Any:
+            if isinstance(rows, slice) or isinstance(values, np.ndarray):
+                return values[rows]
+            return values.take(pa.array(rows)) if isinstance(values, pa.Array) else [values[i] for i in rows]
+
+        return Checked(self.kind, self.file, [], columns={name: pick(v) for name, v in self.columns.items()},
+                       texts={name: pick(v) for name, v in self.texts.items()})
 
 
 def _text(value: Any) -> str | None:
@@ -251,9 +262,17 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.
                                       f"编码重复（与{where(int(first[number[i]]))}相同）", f"duplicate code (same as {where(int(first[number[i]]))})"))
 
 
-def _with_geometry(checked: Checked, source: FeatureSource, found: CheckedGeometries | None = None) -> None:
+def _with_geometry(checked: Checked, source: FeatureSource) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
-    found = found or check_geometries(checked.file, source.crs, source.made, source.wkb, source.locate, source.outline)
+    with_geometry(checked, geometry_checker(source).all())
+
+
+def geometry_checker(source: FeatureSource) -> GeometryChecker:
+    return GeometryChecker(source.path.name, source.crs, source.made, source.wkb, source.locate, source.outline)
+
+
+def with_geometry(checked: Checked, found: CheckedGeometries) -> None:
+    """Give the checked file its checked geometries, and their problems after its own."""
     checked.errors += found.errors
     checked.warnings += found.warnings
     checked.inferences += found.inferences
@@ -349,18 +368,20 @@ def check_zones(source: FeatureSource, policy: Policy) -> Checked:
 
 def check_parcels(source: FeatureSource) -> Checked:
     """Parcels column by column: a million features are checked in arrays, problems made only where found."""
-    checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
-                      locate=source.locate)
-    n = len(source)
+    checker = geometry_checker(source)
     # The geometries on a thread: shapely and pyproj release the GIL, so they run beside the field checks.
     with ThreadPoolExecutor(1) as pool:
-        geometries = pool.submit(check_geometries, checked.file, source.crs, source.made, source.wkb, source.locate, source.outline)
-        _check_parcel_fields(checked, source, n)
-        _with_geometry(checked, source, geometries.result())
+        geometries = pool.submit(checker.all)
+        checked = parcel_fields(source)
+        with_geometry(checked, geometries.result())
     return checked
 
 
-def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> None:
+def parcel_fields(source: FeatureSource) -> Checked:
+    """The parcels' fields checked (their geometries are left to a `geometry_checker`)."""
+    checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
+                      locate=source.locate)
+    n = len(source)
     rows = _Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
     checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
@@ -371,6 +392,7 @@ def _check_parcel_fields(checked: Checked, source: FeatureSource, n: int) -> Non
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
     }
     _duplicates(checked, checked.texts["parcel_code"], "parcel_code", checked.locate)
+    return checked
 
 
 def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: str | None = None,

@@ -22,7 +22,8 @@ import shapely
 
 from etl.assess import Projects
 from etl.check import Checked
-from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneSet, parcel_overlaps, place
+from etl.geometry_check import CheckedGeometries
+from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneEdges, ZoneSet, parcel_overlaps, place
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import Policy
@@ -77,9 +78,12 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
     return Surroundings(zones, project_codes, stored, kept, stored_projects)
 
 
+def _warning(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> Problem:
+    return Problem(checked.file, checked.locate(int(i)), field, None if value is None else str(value), zh, en, severity="warning")
+
+
 def _warn(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> None:
-    checked.warnings.append(Problem(checked.file, checked.locate(int(i)), field, None if value is None else str(value), zh, en,
-                                    severity="warning"))
+    checked.warnings.append(_warning(checked, i, field, value, zh, en))
 
 
 def _full_placement(placement: Placement, present: np.ndarray, n: int) -> Placement:
@@ -92,28 +96,42 @@ def _m2(cents: int) -> str:
     return f"{Decimal(int(cents)) / 100:.2f}"
 
 
-def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement | None:
-    """Warn about each parcel's place, area, neighbours, project and stored namesake; return its placement."""
+def place_parcels(parcels: Checked, geometry: CheckedGeometries, start: int, edges: ZoneEdges) -> tuple[Placement, list[Problem]]:
+    """The placement of the parcels `geometry` holds (features `start`… of the file), and a warning for each one
+    lying in no zone or straddling zones, in the order of the features."""
+    zones = edges.zones
+    present = np.flatnonzero(geometry.present)
+    shapes = geometry.shapes
+    placement = _full_placement(place(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present],
+                                      geometry.area_m2[present], zones, edges), present, len(geometry.present))
+    outside = np.zeros(len(geometry.present), dtype=bool)
+    outside[present] = placement.zone[present] < 0
+    warnings = []
+    for i in np.flatnonzero(outside | placement.straddles):
+        if outside[i]:
+            warnings.append(_warning(parcels, start + i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
+                                     "lies in no zone: it has no threshold and is listed apart"))
+            continue
+        share, zone = f"{placement.share[i] / 100:.2f}%", zones.codes[placement.zone[i]]
+        warnings.append(_warning(parcels, start + i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
+                                 f"straddles zones: its zone {zone} holds only {share} of it (under half)"))
+    return placement, warnings
+
+
+def check_parcels_against(parcels: Checked, around: Surroundings, placement: Placement | None = None) -> Placement | None:
+    """Warn about each parcel's place, area, neighbours, project and stored namesake; return its placement.
+    `placement`: the parcels placed already (`place_parcels`, a part at a time, its warnings added), or None to place
+    them here."""
     geometry, columns = parcels.geometry, parcels.columns
     assert geometry is not None
     has_geometry = geometry.present
-    n, present = parcels.count, np.flatnonzero(has_geometry)
     codes, projects = columns["parcel_code"], columns["project_code"]
-    placement = None
     if around.zones is None:
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
-    else:
-        shapes = geometry.shapes
-        placement = _full_placement(place(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present],
-                                          geometry.area_m2[present], around.zones), present, n)
-        for i in present[placement.zone[present] < 0]:
-            _warn(parcels, i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
-                  "lies in no zone: it has no threshold and is listed apart")
-        for i in np.flatnonzero(placement.straddles):
-            share, zone = f"{placement.share[i] / 100:.2f}%", around.zones.codes[placement.zone[i]]
-            _warn(parcels, i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
-                  f"straddles zones: its zone {zone} holds only {share} of it (under half)")
+    elif placement is None:
+        placement, found = place_parcels(parcels, geometry, 0, ZoneEdges.of(around.zones, geometry.shapes.bounds))
+        parcels.warnings += found
     mismatch = rules.area_mismatches(geometry.area_cents, columns["recorded_cents"], columns["has_recorded"] & has_geometry)
     for i in np.flatnonzero(mismatch):
         area = _m2(geometry.area_cents[i])
@@ -125,15 +143,15 @@ def check_parcels_against(parcels: Checked, around: Surroundings) -> Placement |
         for i in np.flatnonzero(unknown.to_numpy(zero_copy_only=False)):
             _warn(parcels, i, "project_code", projects[i], "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
                   "no such project in the projects file or the database: the parcel is judged alone, as land of no project")
-    for i, code in enumerate(codes if around.stored_parcels else ()):
+    for row, code in enumerate(codes if around.stored_parcels else ()):
         if code not in around.stored_parcels:
             continue
         stored_project, stored_area = around.stored_parcels[code]
-        if stored_project != projects[i]:
-            _warn(parcels, i, "project_code", projects[i], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {projects[i]}",
-                  f"this parcel code is stored under project {stored_project}: the load moves it to {projects[i]}")
-        if has_geometry[i] and stored_area != geometry.area_cents[i]:
-            _warn(parcels, i, "geometry", f"{_m2(geometry.area_cents[i])} m²",
+        if stored_project != projects[row]:
+            _warn(parcels, row, "project_code", projects[row], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {projects[row]}",
+                  f"this parcel code is stored under project {stored_project}: the load moves it to {projects[row]}")
+        if has_geometry[row] and stored_area != geometry.area_cents[row]:
+            _warn(parcels, row, "geometry", f"{_m2(geometry.area_cents[row])} m²",
                   f"该宗地编号已在数据库中，图形不同（库中面积 {_m2(stored_area)} m²）：载入后替换为本文件的图形",
                   f"this parcel code is stored with another geometry ({_m2(stored_area)} m² there): the load replaces it")
     return placement
@@ -165,11 +183,13 @@ def check_projects_against(projects: Checked, parcels: Checked | None, around: S
                   "the project has no parcel (none in the parcels file or the database)")
 
 
-def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = True) -> Placement | None:
+def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = True, placement: Placement | None = None) -> Placement | None:
     """Add every cross-file and database warning to the checked files; the parcels' placement, if any.
-    `overlaps=False`: all but `check_overlaps`, which the caller then runs itself."""
+    `overlaps=False`: all but `check_overlaps`, which the caller then runs itself; `placement`: the parcels' when
+    placed already (`check_parcels_against`)."""
     parcels, projects = _of(checked, "parcels"), _of(checked, "projects")
-    placement = check_parcels_against(parcels, around) if parcels is not None and parcels.geometry is not None else None
+    if parcels is not None and parcels.geometry is not None:
+        placement = check_parcels_against(parcels, around, placement)
     if projects is not None:
         check_projects_against(projects, parcels, around)
     if overlaps:

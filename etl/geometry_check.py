@@ -10,6 +10,7 @@ a few array operations.
 from __future__ import annotations
 
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -23,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
 from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons
-from etl.wkb import Outline, plain_polygons, planar_areas, star_shaped
+from etl.wkb import Outline, chunks_of, plain_polygons, planar_areas, star_shaped
 from etl.wkb import outline as wkb_outline
 from mujun import rules
 from mujun.errors import Problem
@@ -61,6 +62,12 @@ class CheckedGeometries:
     def lonlat(self) -> np.ndarray:
         """Every kept polygon as a MultiPolygon (None where refused)."""
         return self.shapes.multipolygons()
+
+    def take(self, rows: slice | np.ndarray) -> CheckedGeometries:
+        """The features `rows` alone, in that order, for writing them; their problems stay with the whole."""
+        wkb = self.wkb[rows] if isinstance(rows, slice) else self.wkb.take(pa.array(rows))
+        return CheckedGeometries(Shapes(wkb, self.shapes.bounds[rows]), self.repaired[rows], self.area_m2[rows],
+                                 self.area_cents[rows], self.epsg[rows], [], [], [])
 
 
 def _transformer(file: str, crs_text: str | None, errors: list[Problem], inferences: list[str]) -> Transformer | None:
@@ -248,43 +255,77 @@ def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None,
     return _Kept(index, wkb, bounds, np.arange(len(index)), chosen, lambda epsg: planar_areas(wkb, epsg))
 
 
-def check_geometries(file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | None = None,
-                     locate: Callable[[int], str] = feature, outline: Outline | None = None) -> CheckedGeometries:
-    """Check and prepare the features' geometries: `geometries` (shapely), or where None the WKB `read`.
-    `read`, where given, is their WKB as the file holds it (reused where unchanged) and `outline` its boxes;
-    `locate` names feature i in problems."""
-    n = len(geometries) if geometries is not None else len(read) if read is not None else 0
-    found = _Found(file, locate, np.zeros(n, dtype=bool), [], [])
-    inferences: list[str] = []
-    result = CheckedGeometries(Shapes(pa.nulls(n, pa.large_binary()), np.full((n, 4), np.nan)), found.repaired,
-                               np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), found.errors,
-                               found.warnings, inferences)
-    transformer = _transformer(file, crs_text, found.errors, inferences)
-    if found.errors:  # the CRS is unknown: no coordinate can be judged
+class GeometryChecker:
+    """Checks the features' geometries a chunk at a time (`parts`, `check`), so that a load can write what is checked
+    while it checks the rest; `all` checks them all. The geometries are `geometries` (shapely), or
+    where None the WKB `read`; `read`, where given, is their WKB as the file holds it (reused where unchanged) and
+    `outline` its boxes; `locate` names feature i in problems. What concerns the whole file (its CRS) is decided
+    once, here: `errors` and `inferences`."""
+
+    def __init__(self, file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | None = None,
+                 locate: Callable[[int], str] = feature, outline: Outline | None = None) -> None:
+        self.count = len(geometries) if geometries is not None else len(read) if read is not None else 0
+        self.errors: list[Problem] = []
+        self.inferences: list[str] = []
+        self._file, self._geometries, self._read, self._locate = file, geometries, read, locate
+        self._transformer = _transformer(file, crs_text, self.errors, self.inferences)
+        self._plain: np.ndarray | None = None  # where each value read is a 2-D polygon (no Z or M to look for)
+        if read is not None and outline is None and self._transformer is None and not self.errors:
+            self._plain = plain_polygons(read)
+            outline = wkb_outline(read) if self._plain.all() else None
+        # Plain polygons in CGCS2000 lon/lat with proper rings are checked from their bytes, a chunk at a time;
+        # any other file as GEOS geometries, all at once (it is reprojected, flattened or made whole first).
+        as_read = read is not None and outline is not None and outline.proper and self._transformer is None
+        self._outline = outline if as_read else None
+        self.parts = chunks_of(self.count) if as_read else [slice(0, self.count)] if self.count else []
+
+    def check(self, part: slice) -> CheckedGeometries:
+        """The features of `part`, one of `parts`, checked (indexed from `part.start`; problems name them by
+        their place in the file)."""
+        n = part.stop - part.start
+        found = _Found(self._file, lambda i: self._locate(i + part.start), np.zeros(n, dtype=bool), [], [])
+        inferences: list[str] = []
+        result = CheckedGeometries(Shapes(pa.nulls(n, pa.large_binary()), np.full((n, 4), np.nan)), found.repaired,
+                                   np.zeros(n), np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.int64), found.errors,
+                                   found.warnings, inferences)
+        if self.errors:  # the CRS is unknown: no coordinate can be judged
+            return result
+        if self._outline is not None and self._read is not None:
+            kept = _as_read(found, self._read[part], self._outline.part(part))
+        else:
+            read, plain = self._read, self._plain if self._plain is not None or self._read is None else plain_polygons(self._read)
+            geometries = self._geometries if self._geometries is not None else _from_wkb(read)
+            kept = _as_geometries(found, geometries, read, plain, self._transformer, inferences)
+        if not len(kept.index):
+            return result
+        position = np.full(n, -1, dtype=np.int64)
+        position[kept.index] = np.arange(len(kept.index))
+        bounds = np.full((n, 4), np.nan)
+        bounds[kept.index] = kept.bounds
+        shapes = Shapes(kept.wkb if len(kept.index) == n else kept.wkb.take(pa.array(position, mask=position < 0)), bounds)
+        shapes.remember(kept.index[kept.made_at], kept.made)
+        epsg = rules.own_gk_epsgs(kept.bounds, lambda rows: shapes.of(kept.index[rows]))
+        area = kept.areas(epsg)
+        result.area_m2[kept.index], result.area_cents[kept.index], result.epsg[kept.index] = area, rules.planar_cents(area), epsg
+        result.shapes = shapes
         return result
-    plain = None  # where each value read is a 2-D polygon (no Z or M to look for), as an outline's are
-    if read is not None and outline is None and transformer is None:
-        plain = plain_polygons(read)
-        outline = wkb_outline(read) if plain.all() else None
-    if read is not None and outline is not None and outline.proper and transformer is None:
-        kept = _as_read(found, read, outline)
-    else:
-        plain = plain if plain is not None or read is None else plain_polygons(read)
-        kept = _as_geometries(found, geometries if geometries is not None else _from_wkb(read), read, plain, transformer,
-                              inferences)
-    if not len(kept.index):
-        return result
-    position = np.full(n, -1, dtype=np.int64)
-    position[kept.index] = np.arange(len(kept.index))
-    bounds = np.full((n, 4), np.nan)
-    bounds[kept.index] = kept.bounds
-    shapes = Shapes(kept.wkb if len(kept.index) == n else kept.wkb.take(pa.array(position, mask=position < 0)), bounds)
-    shapes.remember(kept.index[kept.made_at], kept.made)
-    epsg = rules.own_gk_epsgs(kept.bounds, lambda rows: shapes.of(kept.index[rows]))
-    area = kept.areas(epsg)
-    result.area_m2[kept.index], result.area_cents[kept.index], result.epsg[kept.index] = area, rules.planar_cents(area), epsg
-    result.shapes = shapes
-    return result
+
+    def all(self) -> CheckedGeometries:
+        """Every part checked, two at a time on two threads (PROJ and GEOS work without the GIL), and joined."""
+        if len(self.parts) < 2:
+            return self.joined([self.check(part) for part in self.parts])
+        with ThreadPoolExecutor(2) as pool:
+            return self.joined(list(pool.map(self.check, self.parts)))
+
+    def joined(self, parts: list[CheckedGeometries]) -> CheckedGeometries:
+        """The whole file from its checked `parts`, in order, with the file's own problems first."""
+        def each(name: str, dtype: type) -> np.ndarray:
+            return np.concatenate([getattr(p, name) for p in parts]) if parts else np.zeros(0, dtype=dtype)
+
+        return CheckedGeometries(Shapes.joined([p.shapes for p in parts]), each("repaired", bool), each("area_m2", float),
+                                 each("area_cents", np.int64), each("epsg", np.int64),
+                                 self.errors + [e for p in parts for e in p.errors], [w for p in parts for w in p.warnings],
+                                 self.inferences + [i for p in parts for i in p.inferences])
 
 
 def _from_wkb(read: pa.Array | None) -> np.ndarray:

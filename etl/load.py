@@ -21,10 +21,11 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
-from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones
-from etl.cross_checks import check_overlaps, cross_check, surroundings
+from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones, geometry_checker, parcel_fields, with_geometry
+from etl.cross_checks import Surroundings, check_overlaps, check_parcels_against, cross_check, surroundings
 from etl.placement import Placement
 from etl.read import ReadOptions, TableSource, read_source
+from etl.stream import GeometryParts, stream_parcels
 from etl.write import Progress, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
 from mujun.errors import InputError, Problem
 from mujun.rules import Policy
@@ -73,27 +74,39 @@ def _quiet(_: str) -> None:
     return None
 
 
-def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule_settings: RuleSettings) -> Checked:
+def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule_settings: RuleSettings,
+               parts: bool = False) -> tuple[Checked, GeometryParts | None]:
+    """The file checked; with `parts`, a parcels file's geometries are left checking on their own threads."""
     try:
         source = read_source(kind, path, options)
     except InputError as exc:  # unreadable: the file's problems are its check's errors
-        return Checked(kind, path.name, [], errors=list(exc.problems))
+        return Checked(kind, path.name, [], errors=list(exc.problems)), None
     if isinstance(source, TableSource):
-        return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date)
+        return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date), None
     if kind == "zones":
-        return check_zones(source, policy)
-    return check_parcels(source) if kind == "parcels" else check_constraints(source)
+        return check_zones(source, policy), None
+    if kind != "parcels":
+        return check_constraints(source), None
+    if not parts:
+        return check_parcels(source), None
+    geometry = GeometryParts(geometry_checker(source))  # begun before the fields, checked beside them
+    return parcel_fields(source), geometry
 
 
-def _read_and_check(request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step) -> list[Checked]:
+def _read_and_check(request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
+                    parts: bool = False) -> tuple[list[Checked], GeometryParts | None]:
+    """Every file read and checked; with `parts`, the parcels' geometries left checking (`GeometryParts`)."""
     checked: list[Checked] = []
+    geometry = None
     for kind, path in request.files():
         step(f"read {path.name}")
         options = request.options_for(kind)
         if options.central_meridian is None:
             options = replace(options, central_meridian=rule_settings.gk_central_meridian)
-        checked.append(_check_one(kind, path, options, policy, rule_settings))
-    return checked
+        found, started = _check_one(kind, path, options, policy, rule_settings, parts)
+        checked.append(found)
+        geometry = geometry or started
+    return checked, geometry
 
 
 def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step = _quiet,
@@ -101,7 +114,7 @@ def check_files(request: LoadRequest, policy: Policy, rule_settings: RuleSetting
     """Read and check every file, and the files against each other; with `conninfo`, against the database too
     (codes already stored, stored zones and projects where no file gives them). Never raises on a problem:
     each file's errors and warnings are in its `Checked`."""
-    checked = _read_and_check(request, policy, rule_settings, step)
+    checked, _ = _read_and_check(request, policy, rule_settings, step)
     step("check")
     if conninfo is None:
         cross_check(checked, surroundings(None, checked, request.replace, policy))
@@ -135,6 +148,27 @@ def sync_policy(conn: psycopg.Connection[Any], policy: Policy) -> None:
             copy.write_row([policy.code, jurisdiction, zone_class, threshold])
 
 
+def _projects(conn: psycopg.Connection[Any], request: LoadRequest, before: Projects | None) -> Projects:
+    """The projects the parcels are assessed with: unless this load wrote projects, those read for the checks."""
+    return before if before is not None and request.projects is None else Projects.read(conn)
+
+
+def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: GeometryParts, around: Surroundings,
+                    policy: Policy, request: LoadRequest, step: Step, progress: Progress | None) -> dict[str, int]:
+    """Parcels into their empty table as their geometries are checked (`etl.stream`), then the checks on the whole
+    file, and the overlaps between parcels on a thread while the server builds the spatial index."""
+    step("check and write parcels")
+    placement, table = stream_parcels(conn, parcels, geometry, around, _projects(conn, request, around.stored_projects), policy,
+                                      progress)
+    check_parcels_against(parcels, around, placement)
+    step("index parcels")
+    with ThreadPoolExecutor(1) as pool:
+        overlaps = pool.submit(check_overlaps, [parcels])
+        table.build_indexes(conn)
+        overlaps.result()
+    return {"read": parcels.count, "inserted": parcels.count, "updated": 0, "unchanged": 0}
+
+
 def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: Placement | None, policy: Policy,
                    request: LoadRequest, step: Step, progress: Progress | None,
                    projects_before: Projects | None) -> tuple[dict[str, int], int | None]:
@@ -149,11 +183,9 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
 
     def results() -> dict[str, Column]:
         step("assess")
-        return assess_parcels(Parcels(parcels.texts["project_code"], geometry.area_cents, columns["recorded_cents"],
-                                      columns["has_recorded"], geometry.repaired, placement),
-                              # unless this load wrote projects, those read for the checks are the stored ones
-                              projects_before if projects_before is not None and request.projects is None else Projects.read(conn),
-                              policy)
+        projects = _projects(conn, request, projects_before)
+        return assess_parcels(Parcels(projects.positions(parcels.texts["project_code"]), geometry.area_cents, columns["recorded_cents"],
+                                      columns["has_recorded"], geometry.repaired, placement), projects, policy)
 
     if is_empty(conn, "parcels"):
         # Overlaps between parcels are warnings only (no row depends on them): checked on a thread from here on,
@@ -207,46 +239,75 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
     # nothing was written since (the data version), and the files are checked before the database is reached.
     with ThreadPoolExecutor(1) as pool:
         early = None if "projects" in request.replace else pool.submit(_early_projects, conninfo)
-        checked = _read_and_check(request, policy, rule_settings, step)
-        errors = [problem for c in checked for problem in c.errors]
-        if errors:
-            raise InputError(errors)
+        checked, geometry = _read_and_check(request, policy, rule_settings, step, parts=True)
+        if any(c.errors for c in checked) or (geometry is not None and geometry.checker.errors):
+            _finish_geometry(checked, geometry)
         read_early = early.result() if early is not None else None
     counts: dict[str, dict[str, int]] = {}
-    with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
-        conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
-        step("check")
-        stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
-        around = surroundings(conn, checked, request.replace, policy, stored)
-        placement = cross_check(checked, around, overlaps=False)  # overlaps: with the parcels' write (`_write_parcels`)
-        sync_policy(conn, policy)
-        for item in checked:
-            if item.kind != "parcels":
-                step(f"write {item.kind}")
-                columns = record_columns(item)
-                counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
-                                     else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
-        parcels = next((c for c in checked if c.kind == "parcels"), None)
-        assessed = None
-        if parcels is not None:
-            counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
-                                                         around.stored_projects)
-        if assessed is None:
-            step("assess")
-            assessed = reassess(conn, policy)
-        counts["assessed"] = {"changed": assessed}
-        warnings = [w for c in checked for w in c.warnings]
-        inferences = [i for c in checked for i in c.inferences]
-        counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
-        files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": digest.result()}
-                 for kind, path, digest in digests]
-        row = conn.execute(
-            "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
-            "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
-            [getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
-             Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
-        ).fetchone()
-        assert row is not None
+    try:
+        with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
+            result = _write(conn, request, policy, checked, geometry, read_early, step, progress, counts, digests)
+    except BaseException:
+        if geometry is not None:
+            geometry.cancel()
+        raise
+    return result
+
+
+def _finish_geometry(checked: list[Checked], geometry: GeometryParts | None) -> None:
+    """The parcels' geometries checked to the end and given to them; every error of the files raised, if any."""
+    parcels = next((c for c in checked if c.kind == "parcels"), None)
+    if geometry is not None and parcels is not None and parcels.geometry is None:
+        with_geometry(parcels, geometry.joined())
+    errors = [problem for c in checked for problem in c.errors]
+    if errors:
+        raise InputError(errors)
+
+
+def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, checked: list[Checked], geometry: GeometryParts | None,
+           read_early: tuple[int, Projects] | None, step: Step, progress: Progress | None, counts: dict[str, dict[str, int]],
+           digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
+    conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
+    step("check")
+    parcels = next((c for c in checked if c.kind == "parcels"), None)
+    # Into an empty table, parcels are written while their geometries are checked; otherwise once all are.
+    streamed = geometry is not None and is_empty(conn, "parcels")
+    if not streamed:
+        _finish_geometry(checked, geometry)
+    stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
+    around = surroundings(conn, checked, request.replace, policy, stored)
+    placement = cross_check(checked, around, overlaps=False)  # overlaps: with the parcels' write; streamed parcels: after it
+    sync_policy(conn, policy)
+    for item in checked:
+        if item.kind != "parcels":
+            step(f"write {item.kind}")
+            columns = record_columns(item)
+            counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
+                                 else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
+    assessed = None
+    if parcels is not None and streamed:
+        assert geometry is not None
+        counts["parcels"] = _stream_parcels(conn, parcels, geometry, around, policy, request, step, progress)
+        assessed = parcels.count
+    elif parcels is not None:
+        counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
+                                                     around.stored_projects)
+    if assessed is None:
+        step("assess")
+        assessed = reassess(conn, policy)
+    counts["assessed"] = {"changed": assessed}
+    warnings = [w for c in checked for w in c.warnings]
+    inferences = [i for c in checked for i in c.inferences]
+    counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
+    files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": digest.result()}
+             for kind, path, digest in digests]
+    row = conn.execute(
+        "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
+        [getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
+         Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
+    ).fetchone()
+    assert row is not None
     return LoadResult(int(row[0]), counts, warnings, inferences)
 
 

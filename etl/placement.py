@@ -74,6 +74,16 @@ class Placement:
     share: np.ndarray
     straddles: np.ndarray
 
+    @classmethod
+    def joined(cls, zones: ZoneSet, parts: Sequence[Placement]) -> Placement:
+        """The parcels of `parts` one after another."""
+        if not parts:
+            return cls(zones, np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=bool))
+        return cls(zones, *(np.concatenate([getattr(p, name) for p in parts]) for name in ("zone", "share", "straddles")))
+
+    def take(self, rows: np.ndarray) -> Placement:
+        return Placement(self.zones, self.zone[rows], self.share[rows], self.straddles[rows])
+
     def zone_codes(self) -> np.ndarray:
         out = np.full(len(self.zone), None, dtype=object)
         inside = self.zone >= 0
@@ -108,18 +118,37 @@ def _edge_pieces(zones: np.ndarray, piece: float) -> tuple[np.ndarray, np.ndarra
     return np.hstack((np.minimum(a, b) - EDGE_PAD, np.maximum(a, b) + EDGE_PAD)), zone[edge]
 
 
+@dataclass(frozen=True)
+class ZoneEdges:
+    """The zones' boxes, and boxes round their edges cut into pieces no longer than a parcel (`_edge_pieces`):
+    made once for all the parcels a load places, a chunk at a time."""
+
+    zones: ZoneSet
+    boxes: np.ndarray
+    edges: np.ndarray
+    edge_zone: np.ndarray
+
+    @classmethod
+    def of(cls, zones: ZoneSet, parcel_bounds: np.ndarray) -> ZoneEdges:
+        """Edges cut to the typical side of the parcels whose boxes are `parcel_bounds` (NaN rows left out)."""
+        shapely.prepare(zones.lonlat)
+        sides = np.maximum(parcel_bounds[:, 2] - parcel_bounds[:, 0], parcel_bounds[:, 3] - parcel_bounds[:, 1])
+        sides = sides[np.isfinite(sides)]
+        edges, edge_zone = _edge_pieces(zones.lonlat, max(float(np.median(sides)) if len(sides) else 0.0, EDGE_PAD))
+        return cls(zones, shapely.bounds(zones.lonlat).reshape(-1, 4), edges, edge_zone)
+
+
 def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray,
-                  zones: ZoneSet) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+                  zones: ZoneSet, edges: ZoneEdges | None = None) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """(parcel, zone, overlap m²) for every zone each parcel touches; `bounds`: each parcel's box in lon/lat,
-    `geometries_of`: the parcels an index names, `area_m2`: each one's own planar area."""
+    `geometries_of`: the parcels an index names, `area_m2`: each one's own planar area; `edges`: the zones'
+    edges, when made already."""
     if not len(zones) or not len(bounds):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
-    shapely.prepare(zones.lonlat)
-    parcel, zone = meeting(bounds, shapely.bounds(zones.lonlat))
-    sides = np.maximum(bounds[:, 2] - bounds[:, 0], bounds[:, 3] - bounds[:, 1])
-    edges, edge_zone = _edge_pieces(zones.lonlat, max(float(np.median(sides)), EDGE_PAD))
-    near_parcel, near_edge = meeting(bounds, edges)
-    on_edge = np.isin(parcel * len(zones) + zone, near_parcel * len(zones) + edge_zone[near_edge])
+    edges = edges if edges is not None else ZoneEdges.of(zones, bounds)
+    parcel, zone = meeting(bounds, edges.boxes)
+    near_parcel, near_edge = meeting(bounds, edges.edges)
+    on_edge = np.isin(parcel * len(zones) + zone, near_parcel * len(zones) + edges.edge_zone[near_edge])
     overlap = area_m2[parcel].astype(float)
     # No edge of the zone meets the parcel's box: the box, and the parcel, is wholly inside it or wholly out.
     clear = np.flatnonzero(~on_edge)
@@ -146,9 +175,10 @@ def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndar
     return parcel, zone, overlap
 
 
-def place(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet) -> Placement:
+def place(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray, zones: ZoneSet,
+          edges: ZoneEdges | None = None) -> Placement:
     """Each parcel's zone under the rules (`rules.choose_zones`); parcels given as in `zone_overlaps`."""
-    parcel, zone, overlap = zone_overlaps(bounds, geometries_of, epsg, area_m2, zones)
+    parcel, zone, overlap = zone_overlaps(bounds, geometries_of, epsg, area_m2, zones, edges)
     chosen, share, straddles = rules.choose_zones(area_m2, parcel, zone, overlap, zones.area_m2, zones.rank)
     return Placement(zones, chosen, share, straddles)
 

@@ -9,7 +9,7 @@ made into geometries, and each at most once.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 
 import numpy as np
 import pyarrow as pa
@@ -28,6 +28,18 @@ class Shapes:
         self.present = wkb.is_valid().to_numpy(zero_copy_only=False)
         self._made = np.full(len(wkb), None, dtype=object) if made is None else made
         self._is_made = np.full(len(wkb), made is not None)
+
+    @classmethod
+    def joined(cls, parts: Sequence[Shapes]) -> Shapes:
+        """The features of `parts` one after another, with the geometries each had made."""
+        if len(parts) == 1:
+            return parts[0]
+        out = cls(pa.concat_arrays([p.wkb for p in parts]) if parts else pa.nulls(0, pa.large_binary()),
+                  np.concatenate([p.bounds for p in parts]) if parts else np.zeros((0, 4)))
+        if parts:
+            out._made = np.concatenate([p._made for p in parts])
+            out._is_made = np.concatenate([p._is_made for p in parts])
+        return out
 
     def __len__(self) -> int:
         return len(self.wkb)

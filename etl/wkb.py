@@ -111,11 +111,19 @@ CHUNK_FEATURES = 100_000
 """Features worked on at a time: arrays of a few MB are reused by the allocator, not faulted in afresh."""
 
 
+def chunks_of(count: int) -> list[slice]:
+    """`count` features in chunks of CHUNK_FEATURES."""
+    return [slice(start, min(count, start + CHUNK_FEATURES)) for start in range(0, count, CHUNK_FEATURES)]
+
+
 def _by_chunks(work: Callable[[slice], np.ndarray], count: int, dtype: type) -> np.ndarray:
     """`work` of each chunk of `count` features, two chunks at a time on two threads (numpy and PROJ release
     the GIL), put together in order."""
     out: np.ndarray = np.zeros(count, dtype=dtype)
-    parts = [slice(start, start + CHUNK_FEATURES) for start in range(0, count, CHUNK_FEATURES)]
+    parts = chunks_of(count)
+    if len(parts) == 1:
+        out[:] = work(parts[0])
+        return out
     with ThreadPoolExecutor(2) as pool:
         for part, result in zip(parts, pool.map(work, parts), strict=True):
             out[part] = result
@@ -166,6 +174,12 @@ class Outline:
     star: np.ndarray
     chunks: list[Rings]
 
+    def part(self, rows: slice) -> Outline:
+        """The outline of the features `rows`: one of `chunks_of(len(bounds))`."""
+        chunk, extra = divmod(rows.start, CHUNK_FEATURES)
+        assert not extra and rows.stop == min(len(self.bounds), rows.start + CHUNK_FEATURES), rows
+        return Outline(self.bounds[rows], self.proper, self.star[rows], self.chunks[chunk:chunk + 1])
+
     def areas(self, epsg: np.ndarray) -> np.ndarray:
         """`planar_areas` of the features, from the rings kept (projected on copies: they stay as read)."""
         return _by_chunks(lambda part: self._chunk_areas(part, epsg[part]), len(epsg), float)
@@ -177,7 +191,7 @@ class Outline:
 
 def outline(wkb: pa.Array) -> Outline:
     """The `Outline` of `plain_polygons` values, from their bytes (a chunk of features on each of two threads)."""
-    parts = [slice(start, start + CHUNK_FEATURES) for start in range(0, len(wkb), CHUNK_FEATURES)]
+    parts = chunks_of(len(wkb))
     with ThreadPoolExecutor(2) as pool:
         found = list(pool.map(lambda part: _outline(rings(wkb[part]), len(wkb[part])), parts))
     if not found:

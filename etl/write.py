@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, LiteralString, cast
 
@@ -21,6 +22,7 @@ from psycopg import sql
 
 from etl import binary_copy as bc
 from etl.check import PARCEL_TEXTS, Checked
+from etl.geometry_check import CheckedGeometries
 from etl.placement import objects
 from mujun.rules import GEOGRAPHIC_SRID
 
@@ -89,9 +91,10 @@ def _date_column(values: np.ndarray) -> Column:
     return lambda rows: bc.date(values[rows])
 
 
-def parcel_columns(checked: Checked) -> dict[str, Column]:
-    """COPY columns of the parcels' own data (not the rule results), from their checked arrays."""
-    c, g, texts = checked.columns, checked.geometry, checked.texts
+def parcel_columns(checked: Checked, geometry: CheckedGeometries | None = None) -> dict[str, Column]:
+    """COPY columns of the parcels' own data (not the rule results), from their checked arrays and geometries
+    (`geometry`: theirs, when not yet the file's)."""
+    c, g, texts = checked.columns, geometry or checked.geometry, checked.texts
     assert g is not None
     return {
         **{name: _text_column(texts[name]) for name in PARCEL_TEXTS},
@@ -138,23 +141,25 @@ def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
     return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone() == (True,)
 
 
-def _drop_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composed | sql.SQL]:
-    """Drop the table's primary key, unique constraints and plain indexes; the statements that rebuild them."""
+def _drop_indexes(conn: psycopg.Connection[Any], table: str, btrees: bool = True) -> list[sql.Composed | sql.SQL]:
+    """Drop the table's primary key, unique constraints and plain indexes (`btrees=False`: its other indexes
+    alone, GiST); the statements that rebuild them."""
     rebuild: list[sql.Composed | sql.SQL] = []
     for name, definition in conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [table]).fetchall():
+                                         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [table]).fetchall() if btrees else ():
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
         rebuild.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
                        + sql.SQL(cast(LiteralString, definition)))
     for name, definition in conn.execute(
-            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
-            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [table, table]).fetchall():
+            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
+            "JOIN pg_am a ON a.oid = i.relam WHERE x.indrelid = %s::regclass AND (%s OR a.amname <> 'btree') "
+            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)", [table, btrees]).fetchall():
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         rebuild.append(sql.SQL(cast(LiteralString, definition)))
     return rebuild
 
 
-def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> Column | None:
+def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> np.ndarray | None:
     """Ids for `rows` new rows, taken from the table's `id` sequence at once (None: no such sequence): sent in
     the COPY, they spare the server a `nextval` per row. Loads run one at a time (`etl.load.LOAD_LOCK`)."""
     found = conn.execute("SELECT pg_get_serial_sequence(%s, 'id')", [table]).fetchone()
@@ -162,29 +167,50 @@ def _reserve_ids(conn: psycopg.Connection[Any], table: str, rows: int) -> Column
         return None
     row = conn.execute("SELECT setval(%s, nextval(%s) + %s - 1)", [found[0], found[0], rows]).fetchone()
     assert row is not None
-    ids = np.arange(int(row[0]) - rows + 1, int(row[0]) + 1, dtype=np.int64)
-    return lambda part: bc.int4(ids[part])
+    return np.arange(int(row[0]) - rows + 1, int(row[0]) + 1, dtype=np.int64)
 
 
-def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
-                      progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
-    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction).
+@dataclass(frozen=True)
+class EmptyTable:
+    """An empty table made ready for its first rows (`empty_for_copy`): the ids reserved for them, and the
+    statements that build the indexes dropped meanwhile."""
 
-    The empty table is truncated first, under the lock that dropping its indexes takes anyway: its rows then go
-    to a file of this transaction's own, written frozen (readers need not revisit them), and on a server with
-    `wal_level = minimal` without WAL (PostgreSQL syncs the file at commit instead)."""
+    ids: np.ndarray | None
+    rebuild: list[sql.Composed | sql.SQL]
+
+    def build_indexes(self, conn: psycopg.Connection[Any]) -> None:
+        conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
+        for statement in self.rebuild:
+            conn.execute(statement)
+
+
+def empty_for_copy(conn: psycopg.Connection[Any], table: str, rows: int, btrees: bool = True) -> EmptyTable:
+    """Make an empty table ready for a COPY of `rows` rows in the caller's transaction: locked, truncated, its
+    indexes dropped (`btrees=False`: all but its B-trees, which the server then fills as the rows come) and ids
+    reserved.
+
+    Truncated under the lock that dropping its indexes takes anyway, the table's rows go to a file of this
+    transaction's own, written frozen (readers need not revisit them) and, on a server with `wal_level = minimal`,
+    without WAL (PostgreSQL syncs the file at commit instead)."""
     conn.execute(sql.SQL("LOCK TABLE {} IN ACCESS EXCLUSIVE MODE").format(sql.Identifier(table)))
     if not is_empty(conn, table):
         raise RuntimeError(f"{table} gained rows outside a load while this load ran; nothing was written")
     conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
-    rebuild = _drop_indexes(conn, table)
-    ids = _reserve_ids(conn, table, rows)
-    columns = {**columns, "id": ids} if ids is not None else columns
+    rebuild = _drop_indexes(conn, table, btrees)
+    return EmptyTable(_reserve_ids(conn, table, rows), rebuild)
+
+
+def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
+                      progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
+    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction):
+    building an index once is far cheaper than growing it a row at a time."""
+    empty = empty_for_copy(conn, table, rows)
+    ids = empty.ids
+    if ids is not None:
+        columns = {**columns, "id": lambda part: bc.int4(ids[part])}
     names = list(columns)
     bc.copy_rows(conn, table, names, [columns[n] for n in names], rows, _reporter(table, rows, progress), freeze=True)
     if step is not None:
         step(f"index {table}")
-    conn.execute("SET LOCAL maintenance_work_mem = '512MB'")
-    for statement in rebuild:
-        conn.execute(statement)
+    empty.build_indexes(conn)
     return {"read": rows, "inserted": rows, "updated": 0, "unchanged": 0}

@@ -32,11 +32,12 @@ def parcel(code: str, project: str | float | None, geometry: object, recorded: f
 
 
 def test_the_worlds_own_warnings(world: LoadRequest) -> None:
+    # where parcels lie (no zone, straddling), feature by feature; then their recorded areas
     parcels = checked(world)["parcels"]
     assert parcels.errors == []
     assert warnings_of(parcels) == [
-        "parcels.geojson, 要素 feature 7, field geometry: lies in no zone: it has no threshold and is listed apart",
         "parcels.geojson, 要素 feature 6, field geometry: value '40.00%', straddles zones: its zone WJ-DZ holds only 40.00% of it (under half)",
+        "parcels.geojson, 要素 feature 7, field geometry: lies in no zone: it has no threshold and is listed apart",
         "parcels.geojson, 要素 feature 8, field recorded_area_m2: value '10500.00', differs by more than 1% from the geometry's "
         "Gauss-Krüger area (10000.00 m²)",
     ]

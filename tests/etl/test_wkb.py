@@ -8,7 +8,7 @@ import pytest
 import shapely
 from pyproj import Transformer
 
-from etl.geometry_check import check_geometries
+from etl.geometry_check import GeometryChecker
 from etl.wkb import outline, plain_polygons, planar_areas, rings, star_shaped
 
 GK_120E = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix)
@@ -112,7 +112,7 @@ def test_the_check_proves_or_asks_geos_feature_by_feature() -> None:
               shapely.Polygon([(x, y), (x + 100, y + 100), (x + 100, y), (x, y + 100)]),  # two triangles of 2 500 m²
               shapely.Polygon([(x, y), (x + 40, y), (x + 40, y + 10), (x + 10, y + 10), (x + 10, y + 40), (x, y + 40)])]  # 400 + 300
     geometries = np.array([lonlat(g) for g in shapes], dtype=object)
-    found = check_geometries("parcels.geojson", "EPSG:4490", geometries, wkb_of(*geometries))
+    found = GeometryChecker("parcels.geojson", "EPSG:4490", geometries, wkb_of(*geometries)).all()
     assert [p.location for p in found.errors] == ["要素 feature 1"]
     assert [p.location for p in found.warnings] == ["要素 feature 3"] and found.repaired.tolist() == [False, False, True, False]
     assert found.area_m2[1:] == pytest.approx([10_000.0, 5_000.0, 700.0], abs=0.01)

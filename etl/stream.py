@@ -1,0 +1,119 @@
+"""A first load of parcels (their table empty): each part of the file placed, assessed and written while the next
+part is checked.
+
+The geometries are checked a part (`etl.wkb.CHUNK_FEATURES` features) at a time on threads of their own
+(`GeometryParts`). Each part, once checked, is placed in its zones, assessed and sent in the load's one COPY of
+parcels, so that the server stores a part while the next is checked, and fills the table's B-tree indexes as
+the rows come; only the spatial index is built after the last row. A project's result depends on all its land:
+the parcels of a project with others in the file are assessed together after the last part and sent at the end.
+An error in any part stops the writing; the rest is still checked, so that every error is reported, and the COPY
+is abandoned: the load's transaction, and with it the whole load, is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
+from typing import Any
+
+import numpy as np
+import psycopg
+
+from etl import binary_copy as bc
+from etl.assess import RESULT_COLUMNS, Parcels, Projects, assess_parcels
+from etl.check import Checked, with_geometry
+from etl.cross_checks import Surroundings, place_parcels
+from etl.geometry_check import CheckedGeometries, GeometryChecker
+from etl.placement import Placement, ZoneEdges
+from etl.write import TABLE_COLUMNS, EmptyTable, Progress, empty_for_copy, parcel_columns
+from mujun.errors import InputError, Problem
+from mujun.rules import Policy
+
+
+class GeometryParts:
+    """A file's geometries checked a part at a time (`GeometryChecker`), on `workers` threads of their own from
+    the moment this is made; taken in order (`for part, geometry in parts`) or all together (`joined`)."""
+
+    def __init__(self, checker: GeometryChecker, workers: int = 2) -> None:
+        self.checker = checker
+        pool = ThreadPoolExecutor(workers)
+        self._checked = [pool.submit(checker.check, part) for part in checker.parts]
+        pool.shutdown(wait=False)
+
+    def __iter__(self) -> Iterator[tuple[slice, CheckedGeometries]]:
+        for part, checked in zip(self.checker.parts, self._checked, strict=True):
+            yield part, checked.result()
+
+    def joined(self) -> CheckedGeometries:
+        return self.checker.joined([checked.result() for checked in self._checked])
+
+    def cancel(self) -> None:
+        """Check no part not begun yet (the load has failed)."""
+        for checked in self._checked:
+            checked.cancel()
+
+
+def stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: GeometryParts, around: Surroundings,
+                   projects: Projects, policy: Policy, progress: Progress | None = None) -> tuple[Placement, EmptyTable]:
+    """Write the parcels, fields checked, into their empty table while their geometries are checked; give
+    `parcels` its geometry, with the problems of each part and the warnings of where each parcel lies, as
+    `check_parcels` and `check_parcels_against` would. The placement, and the table (its spatial index to build)."""
+    zones = around.zones
+    assert zones is not None, "a load places parcels in the zones it leaves"
+    n = parcels.count
+    project = projects.positions(parcels.texts["project_code"])
+    known = project >= 0
+    together = np.zeros(n, dtype=bool)  # parcels whose project has other parcels in the file
+    together[known] = np.bincount(project[known], minlength=len(projects))[project[known]] > 1
+    table = empty_for_copy(conn, "parcels", n, btrees=False)
+    write = _Writer(parcels, project, projects, policy, table.ids)
+    checked: list[CheckedGeometries] = []
+    placed: list[Placement] = []
+    where: list[Problem] = []
+    edges: ZoneEdges | None = None
+    with bc.copy_into(conn, "parcels", write.names, freeze=True) as send:
+        for part, found in geometry:
+            checked.append(found)
+            if any(c.errors for c in checked):
+                continue  # nothing more is written; the rest is checked for its errors
+            edges = edges or ZoneEdges.of(zones, found.shapes.bounds)  # edges cut to the first part's parcels
+            placement, warnings = place_parcels(parcels, found, part.start, edges)
+            placed.append(placement)
+            where += warnings
+            write(send, found, part.start, np.flatnonzero(~together[part]), placement)
+            if progress is not None:
+                progress("write parcels", part.stop, n)
+        errors = [e for c in checked for e in c.errors]
+        if errors:
+            raise InputError(errors)
+        whole, placement = geometry.checker.joined(checked), Placement.joined(zones, placed)
+        write(send, whole, 0, np.flatnonzero(together), placement)
+    with_geometry(parcels, whole)
+    parcels.warnings += where
+    return placement, table
+
+
+class _Writer:
+    """Sends parcels with their rule results, a part of the file at a time."""
+
+    def __init__(self, parcels: Checked, project: np.ndarray, projects: Projects, policy: Policy, ids: np.ndarray | None) -> None:
+        self.parcels, self.project, self.projects, self.policy, self.ids = parcels, project, projects, policy, ids
+        self.names = [*TABLE_COLUMNS["parcels"][1], *RESULT_COLUMNS, "id"]
+
+    def __call__(self, send: Callable[[Sequence[bc.Encoded]], None], geometry: CheckedGeometries, start: int, rows: np.ndarray,
+                 placement: Placement) -> None:
+        """Send the features `start + rows` (`rows`: ascending, within `geometry` and `placement`, which begin at
+        feature `start`), each project among them with all its parcels."""
+        if not len(rows):
+            return
+        whole = len(rows) == len(geometry.present)  # the part entire: sliced, not copied
+        picked: slice | np.ndarray = slice(start, start + len(rows)) if whole else start + rows
+        own, found = self.parcels.take(picked), geometry if whole else geometry.take(rows)
+        results = assess_parcels(Parcels(self.project[picked], found.area_cents, own.columns["recorded_cents"],
+                                         own.columns["has_recorded"], found.repaired, placement if whole else placement.take(rows)),
+                                 self.projects, self.policy)
+        assert self.ids is not None
+        ids = self.ids[picked]
+        columns = {**parcel_columns(own, found), **results, "id": lambda some: bc.int4(ids[some])}
+        send([columns[name](slice(0, len(rows))) for name in self.names])
+
