@@ -268,7 +268,7 @@ def _with_geometry(checked: Checked, source: FeatureSource) -> None:
 
 
 def geometry_checker(source: FeatureSource) -> GeometryChecker:
-    return GeometryChecker(source.path.name, source.crs, source.made, source.wkb, source.locate, source.outline)
+    return GeometryChecker(source.path.name, source.crs, source.made, source.wkb, source.locate, source.rings)
 
 
 def with_geometry(checked: Checked, found: CheckedGeometries) -> None:

@@ -23,9 +23,8 @@ from shapely.geometry.base import BaseGeometry
 
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
-from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons
-from etl.wkb import Outline, chunks_of, plain_polygons, planar_areas, star_shaped
-from etl.wkb import outline as wkb_outline
+from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons, from_file_wkb
+from etl.wkb import Outline, Rings, chunks_of, outline, plain_polygons, planar_areas, ring_chunks, star_shaped
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
@@ -55,7 +54,7 @@ class CheckedGeometries:
         return self.shapes.present
 
     @property
-    def wkb(self) -> pa.Array:
+    def wkb(self) -> pa.Array | pa.ChunkedArray:
         return self.shapes.wkb
 
     @property
@@ -223,8 +222,14 @@ def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None,
     geometries = np.asarray(geometries, dtype=object)
     type_id = shapely.get_type_id(geometries)
     empty = (type_id < 0) | shapely.is_empty(geometries)
+    unreadable = (type_id < 0) & (read.is_valid().to_numpy(zero_copy_only=False) if read is not None else False)
     for i in np.flatnonzero(empty):
-        found.error(i, None, "几何为空", "the geometry is empty")
+        if unreadable[i]:
+            found.error(i, None, "几何无法读取：环未闭合（末点应与首点相同）或顶点不足 4 个",
+                        "the geometry cannot be read: a ring is not closed (its last point must repeat its first) "
+                        "or has fewer than 4 points")
+        else:
+            found.error(i, None, "几何为空", "the geometry is empty")
     for i in np.flatnonzero(~empty & (type_id != POLYGON) & (type_id != MULTIPOLYGON)):
         found.error(i, geometries[i].geom_type, "应为面（Polygon/MultiPolygon）", "expected a polygon (Polygon/MultiPolygon)")
     index = np.flatnonzero(~empty & ((type_id == POLYGON) | (type_id == MULTIPOLYGON)))
@@ -257,27 +262,27 @@ def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None,
 
 class GeometryChecker:
     """Checks the features' geometries a chunk at a time (`parts`, `check`), so that a load can write what is checked
-    while it checks the rest; `all` checks them all. The geometries are `geometries` (shapely), or
-    where None the WKB `read`; `read`, where given, is their WKB as the file holds it (reused where unchanged) and
-    `outline` its boxes; `locate` names feature i in problems. What concerns the whole file (its CRS) is decided
-    once, here: `errors` and `inferences`."""
+    while it checks the rest; `all` checks them all. The geometries are `geometries` (shapely), or where None the
+    WKB `read`; `read`, where given, is their WKB as the file holds it (reused where unchanged) and `rings` its
+    rings, chunk by chunk (`etl.wkb.ring_chunks`); `locate` names feature i in problems. What concerns the whole
+    file (its CRS) is decided once, here: `errors` and `inferences`."""
 
     def __init__(self, file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | None = None,
-                 locate: Callable[[int], str] = feature, outline: Outline | None = None) -> None:
+                 locate: Callable[[int], str] = feature, rings: list[Rings] | None = None) -> None:
         self.count = len(geometries) if geometries is not None else len(read) if read is not None else 0
         self.errors: list[Problem] = []
         self.inferences: list[str] = []
         self._file, self._geometries, self._read, self._locate = file, geometries, read, locate
         self._transformer = _transformer(file, crs_text, self.errors, self.inferences)
         self._plain: np.ndarray | None = None  # where each value read is a 2-D polygon (no Z or M to look for)
-        if read is not None and outline is None and self._transformer is None and not self.errors:
-            self._plain = plain_polygons(read)
-            outline = wkb_outline(read) if self._plain.all() else None
-        # Plain polygons in CGCS2000 lon/lat with proper rings are checked from their bytes, a chunk at a time;
-        # any other file as GEOS geometries, all at once (it is reprojected, flattened or made whole first).
-        as_read = read is not None and outline is not None and outline.proper and self._transformer is None
-        self._outline = outline if as_read else None
-        self.parts = chunks_of(self.count) if as_read else [slice(0, self.count)] if self.count else []
+        self._rings: list[Rings] | None = None
+        if read is not None and self._transformer is None and not self.errors:
+            self._plain = np.ones(len(read), dtype=bool) if rings is not None else plain_polygons(read)
+            self._rings = rings if rings is not None else ring_chunks(read) if self._plain.all() else None
+        # Plain polygons in CGCS2000 lon/lat are checked from their bytes, a chunk at a time; any other file as GEOS
+        # geometries, all at once (it is reprojected, flattened or made whole first).
+        self.parts = chunks_of(self.count) if self._rings is not None else [slice(0, self.count)] if self.count else []
+        self._rings_of = dict(zip((part.start for part in self.parts), self._rings, strict=True)) if self._rings is not None else {}
 
     def check(self, part: slice) -> CheckedGeometries:
         """The features of `part`, one of `parts`, checked (indexed from `part.start`; problems name them by
@@ -290,11 +295,12 @@ class GeometryChecker:
                                    found.warnings, inferences)
         if self.errors:  # the CRS is unknown: no coordinate can be judged
             return result
-        if self._outline is not None and self._read is not None:
-            kept = _as_read(found, self._read[part], self._outline.part(part))
-        else:
-            read, plain = self._read, self._plain if self._plain is not None or self._read is None else plain_polygons(self._read)
-            geometries = self._geometries if self._geometries is not None else _from_wkb(read)
+        read, plain = (self._read[part], self._plain[part]) if self._read is not None and self._plain is not None else (self._read, None)
+        shown = outline(self._rings_of[part.start], n) if part.start in self._rings_of else None
+        if shown is not None and shown.proper and read is not None:
+            kept = _as_read(found, read, shown)
+        else:  # GEOS judges: a ring not closed, too short or with a coordinate that is no number, or a file not plain
+            geometries = self._geometries[part] if self._geometries is not None else _from_wkb(read)
             kept = _as_geometries(found, geometries, read, plain, self._transformer, inferences)
         if not len(kept.index):
             return result
@@ -329,4 +335,4 @@ class GeometryChecker:
 
 
 def _from_wkb(read: pa.Array | None) -> np.ndarray:
-    return shapely.from_wkb(read.to_numpy(zero_copy_only=False)) if read is not None else np.zeros(0, dtype=object)
+    return from_file_wkb(read) if read is not None else np.zeros(0, dtype=object)

@@ -31,8 +31,9 @@ from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
 from etl.gcj02 import gcj02_to_wgs84
 from etl.geometry_check import feature
 from etl.mapping import FieldMapping
+from etl.shapes import from_file_wkb
 from etl.units import UNITS
-from etl.wkb import Outline, outline, plain_polygons
+from etl.wkb import Rings, plain_polygons, ring_chunks
 from mujun.errors import InputError, Problem
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
@@ -71,14 +72,14 @@ class FeatureSource:
     wkb: pa.Array | None = None
     locate: Callable[[int], str] = feature
     """Where feature i is, as problems name it: its number, or for a table's features its spreadsheet row."""
-    outline: Outline | None = None
-    """The boxes of `wkb`, while it holds plain polygons and the geometries are still exactly it."""
+    rings: list[Rings] | None = None
+    """The rings of `wkb` (`etl.wkb.ring_chunks`), while it holds plain polygons and the geometries are still exactly it."""
 
     @property
     def geometries(self) -> np.ndarray:
         if self.made is None:
             assert self.wkb is not None
-            self.made = shapely.from_wkb(self.wkb.to_numpy(zero_copy_only=False))
+            self.made = from_file_wkb(self.wkb)
         return self.made
 
     @geometries.setter
@@ -153,19 +154,21 @@ def read_features(path: Path, *, layer: str | None = None, encoding: str | None 
     if decision.from_gcj02:
         source.geometries = shapely.transform(source.geometries, lambda xy: np.column_stack(gcj02_to_wgs84(xy[:, 0], xy[:, 1])))
     if decision.swap_axes or decision.from_gcj02:
-        source.wkb, source.outline = None, None
+        source.wkb, source.rings = None, None
     source.crs = decision.crs
     source.inferences += decision.inferences
     return source
 
 
 def _total_bounds(source: FeatureSource) -> tuple[float, float, float, float]:
-    if source.outline is None:
+    if source.rings is None:
         minx, miny, maxx, maxy = (float(b) for b in shapely.total_bounds(source.geometries))
         return minx, miny, maxx, maxy
-    with warnings.catch_warnings():  # a file of empty geometries only: NaN, as shapely gives
+    with warnings.catch_warnings():  # a chunk of empty geometries only: NaN, as shapely gives
         warnings.simplefilter("ignore", RuntimeWarning)
-        low, high = np.nanmin(source.outline.bounds[:, :2], axis=0), np.nanmax(source.outline.bounds[:, 2:], axis=0)
+        each = np.array([(np.nanmin(r.x), np.nanmin(r.y), np.nanmax(r.x), np.nanmax(r.y)) if len(r.x) else (np.nan,) * 4
+                         for r in source.rings]).reshape(-1, 4)
+        low, high = np.nanmin(each[:, :2], axis=0), np.nanmax(each[:, 2:], axis=0)
     return float(low[0]), float(low[1]), float(high[0]), float(high[1])
 
 
@@ -296,11 +299,10 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
     wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
     if wkb is not None and plain_polygons(wkb).all():
-        # Plain polygons stay bytes: their boxes come from them, and geometries are made only where needed (etl.shapes).
+        # Plain polygons stay bytes: their rings and boxes come from them, and geometries are made only where needed (etl.shapes).
         return FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), None, columns, inferences, wkb=wkb,
-                             outline=outline(wkb))
-    geometries = (shapely.from_wkb(wkb.to_numpy(zero_copy_only=False)) if wkb is not None
-                  else np.array([None] * table.num_rows, dtype=object))
+                             rings=ring_chunks(wkb))
+    geometries = from_file_wkb(wkb) if wkb is not None else np.array([None] * table.num_rows, dtype=object)
     source = FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), geometries, columns, inferences, wkb=wkb)
     _polygons_from_rings(source, suffix)
     return source

@@ -9,6 +9,7 @@ made into geometries, and each at most once.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Sequence
 
 import numpy as np
@@ -22,7 +23,7 @@ class Shapes:
     """Per feature: its polygon in lon/lat as WKB (NULL where it has none), its box (NaN where none), and
     its GEOS geometry once made."""
 
-    def __init__(self, wkb: pa.Array, bounds: np.ndarray, made: np.ndarray | None = None) -> None:
+    def __init__(self, wkb: pa.Array | pa.ChunkedArray, bounds: np.ndarray, made: np.ndarray | None = None) -> None:
         self.wkb = wkb
         self.bounds = bounds
         self.present = wkb.is_valid().to_numpy(zero_copy_only=False)
@@ -31,10 +32,11 @@ class Shapes:
 
     @classmethod
     def joined(cls, parts: Sequence[Shapes]) -> Shapes:
-        """The features of `parts` one after another, with the geometries each had made."""
+        """The features of `parts` one after another, with the geometries each had made (their WKB not copied: a
+        chunked array)."""
         if len(parts) == 1:
             return parts[0]
-        out = cls(pa.concat_arrays([p.wkb for p in parts]) if parts else pa.nulls(0, pa.large_binary()),
+        out = cls(pa.chunked_array([p.wkb for p in parts], type=pa.large_binary()),
                   np.concatenate([p.bounds for p in parts]) if parts else np.zeros((0, 4)))
         if parts:
             out._made = np.concatenate([p._made for p in parts])
@@ -64,6 +66,14 @@ class Shapes:
         present = np.flatnonzero(self.present)
         out[present] = as_multipolygons(self.of(present))
         return out
+
+
+def from_file_wkb(wkb: pa.Array) -> np.ndarray:
+    """GEOS geometries of a file's WKB; None where there is none, and where GEOS cannot read it (a ring not closed,
+    or of too few points), which the geometry check then refuses (`etl.geometry_check`)."""
+    with warnings.catch_warnings():  # GEOS's reason is not kept: the check says which feature and what is expected
+        warnings.simplefilter("ignore", RuntimeWarning)
+        return np.asarray(shapely.from_wkb(wkb.to_numpy(zero_copy_only=False), on_invalid="ignore"), dtype=object)
 
 
 def as_multipolygons(geometries: np.ndarray) -> np.ndarray:

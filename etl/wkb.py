@@ -162,45 +162,32 @@ def _areas(found: Rings, epsg: np.ndarray, features: int) -> np.ndarray:
     return np.bincount(found.feature, weights=np.where(found.shell, ring_area, -ring_area), minlength=features)
 
 
+def ring_chunks(wkb: pa.Array) -> list[Rings]:
+    """The `rings` of `plain_polygons` values, a chunk of CHUNK_FEATURES features each (two chunks at a time on two
+    threads)."""
+    with ThreadPoolExecutor(2) as pool:
+        return list(pool.map(lambda part: rings(wkb[part]), chunks_of(len(wkb))))
+
+
 @dataclass(frozen=True)
 class Outline:
-    """What one reading of `plain_polygons` values' bytes shows: each feature's bounding box (minx, miny, maxx,
-    maxy; NaN where it has no vertex), whether every ring of every feature is a proper one (closed, of four
-    vertices or more, every coordinate a number), which features are shown valid (`star_shaped`), and their rings (a list for each chunk of
-    CHUNK_FEATURES features), kept for their areas (`Outline.areas`)."""
+    """What the rings of `plain_polygons` values (`rings`) show: each feature's bounding box (minx, miny, maxx, maxy;
+    NaN where it has no vertex), whether every ring of every feature is a proper one (closed, of four vertices or
+    more, every coordinate a number), which features are shown valid (`star_shaped`); the rings are kept for the
+    features' areas (`Outline.areas`)."""
 
     bounds: np.ndarray
     proper: bool
     star: np.ndarray
-    chunks: list[Rings]
-
-    def part(self, rows: slice) -> Outline:
-        """The outline of the features `rows`: one of `chunks_of(len(bounds))`."""
-        chunk, extra = divmod(rows.start, CHUNK_FEATURES)
-        assert not extra and rows.stop == min(len(self.bounds), rows.start + CHUNK_FEATURES), rows
-        return Outline(self.bounds[rows], self.proper, self.star[rows], self.chunks[chunk:chunk + 1])
+    rings: Rings
 
     def areas(self, epsg: np.ndarray) -> np.ndarray:
         """`planar_areas` of the features, from the rings kept (projected on copies: they stay as read)."""
-        return _by_chunks(lambda part: self._chunk_areas(part, epsg[part]), len(epsg), float)
-
-    def _chunk_areas(self, part: slice, epsg: np.ndarray) -> np.ndarray:
-        found = self.chunks[part.start // CHUNK_FEATURES]
-        return _areas(replace(found, x=found.x.copy(), y=found.y.copy()), epsg, len(epsg))
+        return _areas(replace(self.rings, x=self.rings.x.copy(), y=self.rings.y.copy()), epsg, len(epsg))
 
 
-def outline(wkb: pa.Array) -> Outline:
-    """The `Outline` of `plain_polygons` values, from their bytes (a chunk of features on each of two threads)."""
-    parts = chunks_of(len(wkb))
-    with ThreadPoolExecutor(2) as pool:
-        found = list(pool.map(lambda part: _outline(rings(wkb[part]), len(wkb[part])), parts))
-    if not found:
-        return Outline(np.zeros((0, 4)), True, np.zeros(0, dtype=bool), [])
-    return Outline(np.concatenate([f.bounds for f in found]), all(f.proper for f in found),
-                   np.concatenate([f.star for f in found]), [f.chunks[0] for f in found])
-
-
-def _outline(found: Rings, features: int) -> Outline:
+def outline(found: Rings, features: int) -> Outline:
+    """The `Outline` of `features` features from their `rings`."""
     counts = np.diff(found.starts)
     first, last = found.starts[:-1], found.starts[1:] - 1
     proper = (bool(np.all(counts >= 4)) and bool(np.all((found.x[first] == found.x[last]) & (found.y[first] == found.y[last])))
@@ -213,7 +200,7 @@ def _outline(found: Rings, features: int) -> Outline:
     if has.any():
         bounds[has] = np.column_stack((np.minimum.reduceat(found.x, run), np.minimum.reduceat(found.y, run),
                                        np.maximum.reduceat(found.x, run), np.maximum.reduceat(found.y, run)))
-    return Outline(bounds, proper, _star_shaped(found, features), [found])
+    return Outline(bounds, proper, _star_shaped(found, features), found)
 
 
 ORIENTATION_MARGIN = 1e-14

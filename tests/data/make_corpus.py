@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import csv
 import json
+import struct
 import sys
 import warnings
 import zipfile
@@ -382,6 +383,17 @@ def empty_and_line_geometries(folder: Path) -> None:
         parcels[1] = (parcels[1][0], shapely.LineString(parcels[1][1].exterior.coords[:2]))
 
     _parcels_with(folder, change)
+
+
+@case
+def gpkg_ring_not_closed(folder: Path) -> None:
+    """Parcel 3's ring stops one point short of closing: GeoPackage keeps such a ring as written, GEOS refuses to read it."""
+    geometries, values = _parcel_columns()
+    wkb = list(shapely.to_wkb(np.array(geometries, dtype=object), flavor="iso", byte_order=1))
+    ring = shapely.get_coordinates(geometries[2])[:-1]
+    wkb[2] = struct.pack("<BIII", 1, 3, 1, len(ring)) + ring.astype("<f8").tobytes()
+    pyogrio.raw.write(folder / "parcels.gpkg", np.array(wkb, dtype=object), values, fields=PARCEL_HEADER, crs="EPSG:4490",
+                      driver="GPKG", geometry_type="Polygon")
 
 
 @case
