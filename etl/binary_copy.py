@@ -65,8 +65,10 @@ def _binary(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
     return pa.Array.from_buffers(pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
-def arrow_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+def arrow_buffers(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (int64, from 0, one more than values) and bytes of a string or binary Arrow array; NULL as empty."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks()
     values = values.cast(pa.large_binary())
     if values.null_count:
         values = values.fill_null(_NOTHING)
@@ -76,7 +78,7 @@ def arrow_buffers(values: pa.Array) -> tuple[np.ndarray, np.ndarray]:
     return offsets - offsets[0], data[offsets[0]:offsets[-1]]
 
 
-def _valid(values: pa.Array) -> np.ndarray | None:
+def _valid(values: pa.Array | pa.ChunkedArray) -> np.ndarray | None:
     return values.is_valid().to_numpy(zero_copy_only=False) if values.null_count else None
 
 
@@ -169,7 +171,7 @@ def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
     return from_arrow(pa.array(wkb, type=pa.large_binary()))
 
 
-def multipolygon_wkb(wkb: pa.Array) -> Encoded:
+def multipolygon_wkb(wkb: pa.Array | pa.ChunkedArray) -> Encoded:
     """MultiPolygons from little-endian 2-D WKB Polygons and MultiPolygons (NULL where null), bytes as read: a
     Polygon gets the head of a MultiPolygon of one before it. Without an SRID, the column's own applies."""
     offsets, data = arrow_buffers(wkb)

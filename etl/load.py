@@ -89,7 +89,7 @@ def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule
         return check_constraints(source), None
     if not parts:
         return check_parcels(source), None
-    geometry = GeometryParts(geometry_checker(source))  # begun before the fields, checked beside them
+    geometry = GeometryParts(geometry_checker(source), workers=1)  # begun before the fields, checked beside them
     return parcel_fields(source), geometry
 
 

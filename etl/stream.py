@@ -13,7 +13,7 @@ is abandoned: the load's transaction, and with it the whole load, is rolled back
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Sequence
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from typing import Any
 
 import numpy as np
@@ -61,12 +61,11 @@ def stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: Ge
     zones = around.zones
     assert zones is not None, "a load places parcels in the zones it leaves"
     n = parcels.count
-    project = projects.positions(parcels.texts["project_code"])
-    known = project >= 0
-    together = np.zeros(n, dtype=bool)  # parcels whose project has other parcels in the file
-    together[known] = np.bincount(project[known], minlength=len(projects))[project[known]] > 1
+    pool = ThreadPoolExecutor(1)  # each parcel's project looked up while the table is made ready and the first part placed
+    projects_of = pool.submit(_projects_of, parcels, projects)
+    pool.shutdown(wait=False)
     table = empty_for_copy(conn, "parcels", n, btrees=False)
-    write = _Writer(parcels, project, projects, policy, table.ids)
+    write = _Writer(parcels, projects_of, projects, policy, table.ids)
     checked: list[CheckedGeometries] = []
     placed: list[Placement] = []
     where: list[Problem] = []
@@ -80,25 +79,44 @@ def stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: Ge
             placement, warnings = place_parcels(parcels, found, part.start, edges)
             placed.append(placement)
             where += warnings
-            write(send, found, part.start, np.flatnonzero(~together[part]), placement)
+            write(send, found, part.start, np.flatnonzero(~write.together[part]), placement)
             if progress is not None:
                 progress("write parcels", part.stop, n)
         errors = [e for c in checked for e in c.errors]
         if errors:
             raise InputError(errors)
         whole, placement = geometry.checker.joined(checked), Placement.joined(zones, placed)
-        write(send, whole, 0, np.flatnonzero(together), placement)
+        write(send, whole, 0, np.flatnonzero(write.together), placement)
     with_geometry(parcels, whole)
     parcels.warnings += where
     return placement, table
 
 
+def _projects_of(parcels: Checked, projects: Projects) -> tuple[np.ndarray, np.ndarray]:
+    """Each parcel's project (its place in `projects`, −1: none known), and whether it has other parcels in the file."""
+    project = projects.positions(parcels.texts["project_code"])
+    known = project >= 0
+    together = np.zeros(len(project), dtype=bool)
+    together[known] = np.bincount(project[known], minlength=len(projects))[project[known]] > 1
+    return project, together
+
+
 class _Writer:
     """Sends parcels with their rule results, a part of the file at a time."""
 
-    def __init__(self, parcels: Checked, project: np.ndarray, projects: Projects, policy: Policy, ids: np.ndarray | None) -> None:
-        self.parcels, self.project, self.projects, self.policy, self.ids = parcels, project, projects, policy, ids
+    def __init__(self, parcels: Checked, projects_of: Future[tuple[np.ndarray, np.ndarray]], projects: Projects, policy: Policy,
+                 ids: np.ndarray | None) -> None:
+        self.parcels, self._projects_of, self.projects, self.policy, self.ids = parcels, projects_of, projects, policy, ids
         self.names = [*TABLE_COLUMNS["parcels"][1], *RESULT_COLUMNS, "id"]
+
+    @property
+    def project(self) -> np.ndarray:
+        return self._projects_of.result()[0]
+
+    @property
+    def together(self) -> np.ndarray:
+        """Parcels whose project has other parcels in the file."""
+        return self._projects_of.result()[1]
 
     def __call__(self, send: Callable[[Sequence[bc.Encoded]], None], geometry: CheckedGeometries, start: int, rows: np.ndarray,
                  placement: Placement) -> None:
