@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # System packages Mujun needs: PostgreSQL with PostGIS, GDAL's command-line tools, headless Chromium and a
-# CJK font, Node.js/npm and Python's venv. Installed with apt when missing and we are root on Debian/Ubuntu;
-# otherwise it says exactly what to install and stops.
+# CJK font, Node.js/npm, Python's venv, and a C compiler with Python's headers (the ETL's compiled loops).
+# Installed with apt when missing and we are root on Debian/Ubuntu; otherwise it says exactly what to install
+# and stops.
 set -euo pipefail
 
 missing=()
@@ -17,6 +18,9 @@ for pkg in "postgresql-${pg_version}-postgis-3" chromium fonts-wqy-microhei gdal
 done
 command -v npm >/dev/null || missing+=(npm)
 python3 -c "import ensurepip, venv" 2>/dev/null || missing+=(python3-venv)
+command -v gcc >/dev/null || missing+=(gcc)
+python3 -c "import os, sysconfig; assert os.path.exists(os.path.join(sysconfig.get_paths()['include'], 'Python.h'))" 2>/dev/null \
+  || missing+=(python3-dev)
 
 if [ ${#missing[@]} -eq 0 ]; then
   exit 0
