@@ -1,18 +1,18 @@
-"""Polygons read straight from their WKB bytes with numpy: their Gauss-Krüger areas, and a proof of validity.
+"""Polygons read straight from their WKB bytes: their Gauss-Krüger areas, and a proof of validity.
 
 A million parcels' areas need every vertex projected, not a million GEOS geometries built twice: the
-rings are found in the little-endian WKB (Polygon or MultiPolygon, 2-D) by walking all features' headers
-at once, the vertices are projected with pyproj (a chunk of features on each of two threads), and each
-ring's area is the shoelace sum taken from its first vertex (as GEOS does, so that large coordinates lose
-no precision).
+rings are walked in the little-endian WKB (Polygon or MultiPolygon, 2-D), the vertices are projected with
+pyproj (a chunk of features on each of two threads), and each ring's area is the shoelace sum taken from
+its first vertex (as GEOS does, so that large coordinates lose no precision).
 
 Most parcels are drawn as one ring that every vertex can see from its middle (star-shaped): such a ring
-is simple, so the polygon is valid, and numpy shows it for all of them at once (`star_shaped`); GEOS
-judges only the others.
+is simple, so the polygon is valid, and that is shown for all of them from their vertices (`star_shaped`);
+GEOS judges only the others. The loops over bytes and vertices are compiled (`etl/_wkb_loops.pyx`).
 """
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, replace
@@ -20,10 +20,15 @@ from dataclasses import dataclass, replace
 import numpy as np
 import pyarrow as pa
 
+from etl._wkb_loops import outline as vertex_outline
+from etl._wkb_loops import shoelace, walk
 from etl.binary_copy import WKB_MULTIPOLYGON as MULTIPOLYGON
 from etl.binary_copy import WKB_POLYGON as POLYGON
 from etl.binary_copy import arrow_buffers
 from mujun import rules
+
+if sys.byteorder != "little":
+    raise ImportError("etl.wkb's compiled loops read little-endian WKB as this machine's own numbers: a little-endian machine is needed")
 
 
 def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
@@ -45,61 +50,20 @@ def plain_polygons(wkb: pa.Array) -> np.ndarray:
 @dataclass(frozen=True)
 class Rings:
     """Every ring of the features read: its feature, whether it is a shell, and its vertices (ring i's are
-    `starts[i]:starts[i + 1]` of x and y, the closing vertex included)."""
+    `starts[i]:starts[i + 1]` of x and y, the closing vertex included); `whole`: every value held together (one
+    that does not, its counts running past its bytes, has no ring)."""
 
     feature: np.ndarray
     shell: np.ndarray
     starts: np.ndarray
     x: np.ndarray
     y: np.ndarray
+    whole: bool = True
 
 
 def rings(wkb: pa.Array) -> Rings:
-    """The rings of WKB values that are all `plain_polygons`, found for all features at once."""
-    offsets, data = arrow_buffers(wkb)
-    starts = offsets[:-1]
-    multi = _u32(data, starts + 1) == MULTIPOLYGON
-    # Each feature's polygons: a Polygon is its own; a MultiPolygon's follow its 9-byte head one after another.
-    polygons_left = np.where(multi, _u32(data, starts + 5), 1)
-    cursor = np.where(multi, starts + 9, starts)
-    ring_feature: list[np.ndarray] = []
-    ring_shell: list[np.ndarray] = []
-    ring_at: list[np.ndarray] = []
-    ring_points: list[np.ndarray] = []
-    active = np.flatnonzero(polygons_left > 0)
-    while len(active):
-        at = cursor[active]
-        rings_left = _u32(data, at + 5)
-        ring_cursor = at + 9
-        first = True
-        live = np.flatnonzero(rings_left > 0)
-        while len(live):
-            points = _u32(data, ring_cursor[live])
-            ring_feature.append(active[live])
-            ring_shell.append(np.full(len(live), first))
-            ring_at.append(ring_cursor[live] + 4)
-            ring_points.append(points)
-            ring_cursor[live] += 4 + 16 * points
-            rings_left[live] -= 1
-            live = live[rings_left[live] > 0]
-            first = False
-        cursor[active] = ring_cursor
-        polygons_left[active] -= 1
-        active = active[polygons_left[active] > 0]
-    at = np.concatenate(ring_at) if ring_at else np.zeros(0, dtype=np.int64)
-    order = np.argsort(at)  # rings as they lie in the bytes: by feature, polygon, ring
-    at, count = at[order], (np.concatenate(ring_points)[order] if ring_points else np.zeros(0, dtype=np.int64))
-    # The vertices are the bytes of the rings' spans, in order: one mask over the buffer picks them all.
-    ends = at + 16 * count
-    runs = np.empty(2 * len(at) + 1, dtype=np.int64)
-    runs[0:-1:2] = at - np.concatenate(([0], ends[:-1]))  # the headers before each ring's vertices
-    runs[1::2] = 16 * count
-    runs[-1] = len(data) - (ends[-1] if len(ends) else 0)
-    picked = np.repeat(np.arange(len(runs)) % 2 == 1, runs)
-    vertices = data[picked].view("<f8").reshape(-1, 2)
-    return Rings(np.concatenate(ring_feature)[order] if ring_feature else np.zeros(0, dtype=np.int64),
-                 np.concatenate(ring_shell)[order] if ring_shell else np.zeros(0, dtype=bool),
-                 np.concatenate(([0], np.cumsum(count))), vertices[:, 0].copy(), vertices[:, 1].copy())
+    """The rings of WKB values that are all `plain_polygons`, walked feature by feature in their bytes."""
+    return Rings(*walk(*arrow_buffers(wkb)))
 
 
 def _project(x: np.ndarray, y: np.ndarray, epsg: int) -> None:
@@ -138,28 +102,17 @@ def planar_areas(wkb: pa.Array, epsg: np.ndarray) -> np.ndarray:
 def _areas(found: Rings, epsg: np.ndarray, features: int) -> np.ndarray:
     """The areas of the features whose `found` rings are given, their vertices projected in place."""
     x, y = found.x, found.y
-    counts = np.diff(found.starts)
-    vertex_epsg = np.repeat(epsg[found.feature], counts)
-    codes = np.unique(vertex_epsg)
-    for code in codes:
-        if len(codes) == 1:
-            _project(x, y, int(code))
-            break
-        chosen = np.flatnonzero(vertex_epsg == code)
-        part_x, part_y = x[chosen], y[chosen]
-        _project(part_x, part_y, int(code))
-        x[chosen], y[chosen] = part_x, part_y
-    filled = counts > 0
-    first = found.starts[:-1][filled]
-    dx, dy = x - np.repeat(x[first], counts[filled]), y - np.repeat(y[first], counts[filled])
-    cross = np.zeros(len(x))
-    cross[:-1] = dx[:-1] * dy[1:] - dx[1:] * dy[:-1]
-    cross[found.starts[1:] - 1] = 0.0  # a ring's closing vertex starts no edge
-    sums = np.zeros(len(found.feature))
-    if filled.any():
-        sums[filled] = np.add.reduceat(cross, first)
-    ring_area = np.abs(sums) / 2
-    return np.bincount(found.feature, weights=np.where(found.shell, ring_area, -ring_area), minlength=features)
+    codes = np.unique(epsg)
+    if len(codes) == 1:
+        _project(x, y, int(codes[0]))
+    else:
+        vertex_epsg = np.repeat(epsg[found.feature], np.diff(found.starts))
+        for code in codes:
+            chosen = np.flatnonzero(vertex_epsg == code)
+            part_x, part_y = x[chosen], y[chosen]
+            _project(part_x, part_y, int(code))
+            x[chosen], y[chosen] = part_x, part_y
+    return shoelace(found.feature, found.shell.view(np.uint8), found.starts, x, y, features)
 
 
 def ring_chunks(wkb: pa.Array) -> list[Rings]:
@@ -188,19 +141,8 @@ class Outline:
 
 def outline(found: Rings, features: int) -> Outline:
     """The `Outline` of `features` features from their `rings`."""
-    counts = np.diff(found.starts)
-    first, last = found.starts[:-1], found.starts[1:] - 1
-    proper = (bool(np.all(counts >= 4)) and bool(np.all((found.x[first] == found.x[last]) & (found.y[first] == found.y[last])))
-              and bool(np.isfinite(found.x).all()) and bool(np.isfinite(found.y).all()))
-    # A feature's vertices are one run (its rings follow each other in the bytes): reduce over each run.
-    vertices = np.bincount(found.feature, weights=counts, minlength=features).astype(np.int64)
-    has = vertices > 0
-    run = (np.cumsum(vertices) - vertices)[has]
-    bounds = np.full((features, 4), np.nan)
-    if has.any():
-        bounds[has] = np.column_stack((np.minimum.reduceat(found.x, run), np.minimum.reduceat(found.y, run),
-                                       np.maximum.reduceat(found.x, run), np.maximum.reduceat(found.y, run)))
-    return Outline(bounds, proper, _star_shaped(found, features), found)
+    bounds, proper, star = vertex_outline(found.feature, found.starts, found.x, found.y, features, ORIENTATION_MARGIN)
+    return Outline(bounds, found.whole and proper, star, found)
 
 
 ORIENTATION_MARGIN = 1e-14
@@ -217,44 +159,4 @@ def star_shaped(wkb: pa.Array) -> np.ndarray:
     Such a ring is a fan of triangles around that point that do not overlap, so it is simple and its polygon
     is valid (OGC); False says only that this proof does not apply (a hole, two parts, a point no vertex is
     seen from, a repeated vertex, a coordinate that is not a number), not that the polygon is invalid."""
-    return _by_chunks(lambda part: _star_shaped(rings(wkb[part]), len(wkb[part])), len(wkb), bool)
-
-
-def _star_shaped(found: Rings, features: int) -> np.ndarray:
-    counts = np.diff(found.starts)
-    first, last = found.starts[:-1], found.starts[1:] - 1
-    x, y = found.x, found.y
-    one_ring = np.bincount(found.feature, minlength=features)[found.feature] == 1
-    usable = one_ring & (counts >= 4)  # three vertices and the closing one, at least
-    usable[usable] &= (x[first[usable]] == x[last[usable]]) & (y[first[usable]] == y[last[usable]])
-    proven = np.zeros(len(counts), dtype=bool)
-    if usable.any():
-        proven[usable] = _fans(x, y, first[usable], counts[usable])
-    out = np.zeros(features, dtype=bool)
-    out[found.feature[proven]] = True
-    return out
-
-
-def _fans(x: np.ndarray, y: np.ndarray, first: np.ndarray, counts: np.ndarray) -> np.ndarray:
-    """Whether each closed ring (its vertices at `first`, `counts` of them with the closing one) is a fan
-    around the mean of its vertices."""
-    starts = np.concatenate(([0], np.cumsum(counts)[:-1]))
-    vertex = np.arange(int(counts.sum())) + np.repeat(first - starts, counts)  # each ring's vertices, end to end
-    x, y = x[vertex], y[vertex]
-    ends = starts + counts - 1  # each ring's closing vertex, the same point as its first
-    distinct = counts - 1
-    mean_x = (np.add.reduceat(x, starts) - x[ends]) / distinct
-    mean_y = (np.add.reduceat(y, starts) - y[ends]) / distinct
-    ax, ay = x - np.repeat(mean_x, counts), y - np.repeat(mean_y, counts)
-    left, right = ax[:-1] * ay[1:], ay[:-1] * ax[1:]
-    turn, size = left - right, ORIENTATION_MARGIN * (np.abs(left) + np.abs(right))
-    edge_of = np.ones(len(x) - 1, dtype=bool)
-    edge_of[ends[:-1]] = False  # the closing vertex starts no edge; the last ring's is past the end
-    counter = np.append((turn > size) | ~edge_of, True)
-    clockwise = np.append((turn < -size) | ~edge_of, True)
-    # Going round once: with every turn the same way, the ray from the middle along +x is crossed once.
-    up = np.append((ay[:-1] < 0) & (ay[1:] >= 0) & edge_of, False)
-    down = np.append((ay[:-1] > 0) & (ay[1:] <= 0) & edge_of, False)
-    once_counter = np.logical_and.reduceat(counter, starts) & (np.add.reduceat(up, starts, dtype=np.int64) == 1)
-    once_clockwise = np.logical_and.reduceat(clockwise, starts) & (np.add.reduceat(down, starts, dtype=np.int64) == 1)
-    return once_counter | once_clockwise
+    return _by_chunks(lambda part: outline(rings(wkb[part]), len(wkb[part])).star, len(wkb), bool)
