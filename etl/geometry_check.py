@@ -225,9 +225,9 @@ def _as_geometries(found: _Found, geometries: np.ndarray, read: pa.Array | None,
     unreadable = (type_id < 0) & (read.is_valid().to_numpy(zero_copy_only=False) if read is not None else False)
     for i in np.flatnonzero(empty):
         if unreadable[i]:
-            found.error(i, None, "几何无法读取：环未闭合（末点应与首点相同）或顶点不足 4 个",
-                        "the geometry cannot be read: a ring is not closed (its last point must repeat its first) "
-                        "or has fewer than 4 points")
+            found.error(i, None, "几何无法读取：数据不完整，或环未闭合（末点应与首点相同）、顶点不足 4 个",
+                        "the geometry cannot be read: its bytes are incomplete, or a ring is not closed (its last point "
+                        "must repeat its first) or has fewer than 4 points")
         else:
             found.error(i, None, "几何为空", "the geometry is empty")
     for i in np.flatnonzero(~empty & (type_id != POLYGON) & (type_id != MULTIPOLYGON)):

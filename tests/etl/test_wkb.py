@@ -1,4 +1,4 @@
-"""Rings read from WKB bytes with numpy, and their Gauss-Krüger areas, against areas worked out by hand."""
+"""Rings read from WKB bytes (the compiled walk), and their Gauss-Krüger areas, against areas worked out by hand."""
 
 from __future__ import annotations
 
@@ -132,3 +132,17 @@ def test_an_outline_is_proper_only_when_every_ring_is_closed_long_enough_and_mad
 
 def outline_of(wkb: pa.Array) -> Outline:
     return outline(rings(wkb), len(wkb))
+
+
+def test_a_value_whose_counts_run_past_its_bytes_is_walked_no_further_and_refused() -> None:
+    square = bytes(shapely.to_wkb(lonlat(shapely.box(480_000, 3_510_000, 480_100, 3_510_100)), byte_order=1))
+    cut = square[:-16]  # its ring says five points; four are there
+    values = pa.array([square, cut, square], type=pa.binary())
+    found = rings(values)
+    assert not found.whole and found.feature.tolist() == [0, 2] and len(found.x) == 10
+    assert not outline(found, 3).proper
+    checked = GeometryChecker("parcels.gpkg", "EPSG:4490", None, values).all()
+    assert [(p.location, p.message("en").split(": ", 1)[1]) for p in checked.errors] == [
+        ("要素 feature 2", "the geometry cannot be read: its bytes are incomplete, or a ring is not closed (its last point must "
+                           "repeat its first) or has fewer than 4 points")]
+    assert checked.area_m2[[0, 2]] == pytest.approx([10_000.0, 10_000.0], abs=1e-4)
