@@ -165,8 +165,8 @@ REFUSED: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
         "parcels.geojson, 要素 feature 1, field geometry: the geometry is empty",
         "parcels.geojson, 要素 feature 2, field geometry: value 'LineString', expected a polygon (Polygon/MultiPolygon)"]),
     "gpkg_ring_not_closed": ("parcels", "parcels.gpkg", {}, [
-        "parcels.gpkg, 要素 feature 3, field geometry: the geometry cannot be read: a ring is not closed (its last point must repeat "
-        "its first) or has fewer than 4 points"]),
+        "parcels.gpkg, 要素 feature 3, field geometry: the geometry cannot be read: its bytes are incomplete, or a ring is not "
+        "closed (its last point must repeat its first) or has fewer than 4 points"]),
     "duplicate_codes": ("parcels", "parcels.geojson", {}, [
         "parcels.geojson, 要素 feature 4, field parcel_code: value 'P2', duplicate code (same as 要素 feature 2)"]),
     "bad_amounts_stage_currency": ("projects", "projects.xlsx", {}, [
