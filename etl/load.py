@@ -156,7 +156,7 @@ def _projects(conn: psycopg.Connection[Any], request: LoadRequest, before: Proje
 def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: GeometryParts, around: Surroundings,
                     policy: Policy, request: LoadRequest, step: Step, progress: Progress | None) -> dict[str, int]:
     """Parcels into their empty table as their geometries are checked (`etl.stream`), then the checks on the whole
-    file, and the overlaps between parcels on a thread while the server builds the spatial index."""
+    file, and the overlaps between parcels on a thread while the server builds the indexes."""
     step("check and write parcels")
     placement, table = stream_parcels(conn, parcels, geometry, around, _projects(conn, request, around.stored_projects), policy,
                                       progress)

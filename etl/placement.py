@@ -16,10 +16,10 @@ from decimal import Decimal
 import numpy as np
 import shapely
 
-from etl.boxes import meeting
+from etl.boxes import Grid, meeting
 from etl.shapes import GeometriesOf
 from mujun import rules
-from mujun.rules import Policy
+from mujun.rules import CHINA_BOUNDS, Policy
 
 OVERLAP_TOLERANCE_M2 = 1.0
 """Overlaps between parcels smaller than this (m²) are slivers of digitising, not two claims on the land."""
@@ -120,22 +120,25 @@ def _edge_pieces(zones: np.ndarray, piece: float) -> tuple[np.ndarray, np.ndarra
 
 @dataclass(frozen=True)
 class ZoneEdges:
-    """The zones' boxes, and boxes round their edges cut into pieces no longer than a parcel (`_edge_pieces`):
-    made once for all the parcels a load places, a chunk at a time."""
+    """The zones' boxes, and boxes round their edges cut into pieces no longer than a parcel (`_edge_pieces`), each
+    set listed in a grid (`etl.boxes.Grid`) once for all the parcels a load places, a part at a time."""
 
     zones: ZoneSet
-    boxes: np.ndarray
-    edges: np.ndarray
+    boxes: Grid
+    edges: Grid
     edge_zone: np.ndarray
 
     @classmethod
     def of(cls, zones: ZoneSet, parcel_bounds: np.ndarray) -> ZoneEdges:
-        """Edges cut to the typical side of the parcels whose boxes are `parcel_bounds` (NaN rows left out)."""
+        """Edges cut to the typical side of the parcels whose boxes are `parcel_bounds` (NaN rows left out); any
+        parcel inside China (`rules.CHINA_BOUNDS`) can then be placed."""
         shapely.prepare(zones.lonlat)
         sides = np.maximum(parcel_bounds[:, 2] - parcel_bounds[:, 0], parcel_bounds[:, 3] - parcel_bounds[:, 1])
         sides = sides[np.isfinite(sides)]
-        edges, edge_zone = _edge_pieces(zones.lonlat, max(float(np.median(sides)) if len(sides) else 0.0, EDGE_PAD))
-        return cls(zones, shapely.bounds(zones.lonlat).reshape(-1, 4), edges, edge_zone)
+        typical = max(float(np.median(sides)) if len(sides) else 0.0, EDGE_PAD)
+        edges, edge_zone = _edge_pieces(zones.lonlat, typical)
+        boxes = shapely.bounds(zones.lonlat).reshape(-1, 4)
+        return cls(zones, Grid.over(boxes, CHINA_BOUNDS, typical), Grid.over(edges, CHINA_BOUNDS, typical), edge_zone)
 
 
 def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndarray, area_m2: np.ndarray,
@@ -146,8 +149,8 @@ def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndar
     if not len(zones) or not len(bounds):
         return np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(0)
     edges = edges if edges is not None else ZoneEdges.of(zones, bounds)
-    parcel, zone = meeting(bounds, edges.boxes)
-    near_parcel, near_edge = meeting(bounds, edges.edges)
+    parcel, zone = edges.boxes.meets(bounds)
+    near_parcel, near_edge = edges.edges.meets(bounds)
     on_edge = np.isin(parcel * len(zones) + zone, near_parcel * len(zones) + edges.edge_zone[near_edge])
     overlap = area_m2[parcel].astype(float)
     # No edge of the zone meets the parcel's box: the box, and the parcel, is wholly inside it or wholly out.

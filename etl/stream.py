@@ -3,9 +3,10 @@ part is checked.
 
 The geometries are checked a part (`etl.wkb.CHUNK_FEATURES` features) at a time on threads of their own
 (`GeometryParts`). Each part, once checked, is placed in its zones, assessed and sent in the load's one COPY of
-parcels, so that the server stores a part while the next is checked, and fills the table's B-tree indexes as
-the rows come; only the spatial index is built after the last row. A project's result depends on all its land:
-the parcels of a project with others in the file are assessed together after the last part and sent at the end.
+parcels, so that the server stores a part while the next is checked; the table's indexes are built after the last
+row (kept while the rows come, they cost the server more than it has to spare meanwhile). A project's result
+depends on all its land: the parcels of a project with others in the file are assessed together after the last
+part and sent at the end.
 An error in any part stops the writing; the rest is still checked, so that every error is reported, and the COPY
 is abandoned: the load's transaction, and with it the whole load, is rolled back.
 """
@@ -57,14 +58,14 @@ def stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: Ge
                    projects: Projects, policy: Policy, progress: Progress | None = None) -> tuple[Placement, EmptyTable]:
     """Write the parcels, fields checked, into their empty table while their geometries are checked; give
     `parcels` its geometry, with the problems of each part and the warnings of where each parcel lies, as
-    `check_parcels` and `check_parcels_against` would. The placement, and the table (its spatial index to build)."""
+    `check_parcels` and `check_parcels_against` would. The placement, and the table (its indexes to build)."""
     zones = around.zones
     assert zones is not None, "a load places parcels in the zones it leaves"
     n = parcels.count
     pool = ThreadPoolExecutor(1)  # each parcel's project looked up while the table is made ready and the first part placed
     projects_of = pool.submit(_projects_of, parcels, projects)
     pool.shutdown(wait=False)
-    table = empty_for_copy(conn, "parcels", n, btrees=False)
+    table = empty_for_copy(conn, "parcels", n)
     write = _Writer(parcels, projects_of, projects, policy, table.ids)
     checked: list[CheckedGeometries] = []
     placed: list[Placement] = []

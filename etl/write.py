@@ -141,19 +141,17 @@ def is_empty(conn: psycopg.Connection[Any], table: str) -> bool:
     return conn.execute(sql.SQL("SELECT NOT EXISTS (SELECT 1 FROM {})").format(sql.Identifier(table))).fetchone() == (True,)
 
 
-def _drop_indexes(conn: psycopg.Connection[Any], table: str, btrees: bool = True) -> list[sql.Composed | sql.SQL]:
-    """Drop the table's primary key, unique constraints and plain indexes (`btrees=False`: its other indexes
-    alone, GiST); the statements that rebuild them."""
+def _drop_indexes(conn: psycopg.Connection[Any], table: str) -> list[sql.Composed | sql.SQL]:
+    """Drop the table's primary key, unique constraints and plain indexes; the statements that rebuild them."""
     rebuild: list[sql.Composed | sql.SQL] = []
     for name, definition in conn.execute("SELECT conname, pg_get_constraintdef(oid) FROM pg_constraint "
-                                         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [table]).fetchall() if btrees else ():
+                                         "WHERE conrelid = %s::regclass AND contype IN ('p', 'u')", [table]).fetchall():
         conn.execute(sql.SQL("ALTER TABLE {} DROP CONSTRAINT {}").format(sql.Identifier(table), sql.Identifier(name)))
         rebuild.append(sql.SQL("ALTER TABLE {} ADD CONSTRAINT {} ").format(sql.Identifier(table), sql.Identifier(name))
                        + sql.SQL(cast(LiteralString, definition)))
     for name, definition in conn.execute(
-            "SELECT i.relname, pg_get_indexdef(i.oid) FROM pg_index x JOIN pg_class i ON i.oid = x.indexrelid "
-            "JOIN pg_am a ON a.oid = i.relam WHERE x.indrelid = %s::regclass AND (%s OR a.amname <> 'btree') "
-            "AND NOT EXISTS (SELECT 1 FROM pg_constraint c WHERE c.conindid = x.indexrelid)", [table, btrees]).fetchall():
+            "SELECT indexname, indexdef FROM pg_indexes WHERE schemaname = current_schema() AND tablename = %s "
+            "AND indexname NOT IN (SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass)", [table, table]).fetchall():
         conn.execute(sql.SQL("DROP INDEX {}").format(sql.Identifier(name)))
         rebuild.append(sql.SQL(cast(LiteralString, definition)))
     return rebuild
@@ -184,10 +182,9 @@ class EmptyTable:
             conn.execute(statement)
 
 
-def empty_for_copy(conn: psycopg.Connection[Any], table: str, rows: int, btrees: bool = True) -> EmptyTable:
-    """Make an empty table ready for a COPY of `rows` rows in the caller's transaction: locked, truncated, its
-    indexes dropped (`btrees=False`: all but its B-trees, which the server then fills as the rows come) and ids
-    reserved.
+def empty_for_copy(conn: psycopg.Connection[Any], table: str, rows: int) -> EmptyTable:
+    """Make an empty table ready for a COPY of `rows` rows in the caller's transaction: locked, truncated, its keys
+    and indexes dropped (building an index once is far cheaper than growing it a row at a time) and ids reserved.
 
     Truncated under the lock that dropping its indexes takes anyway, the table's rows go to a file of this
     transaction's own, written frozen (readers need not revisit them) and, on a server with `wal_level = minimal`,
@@ -196,14 +193,13 @@ def empty_for_copy(conn: psycopg.Connection[Any], table: str, rows: int, btrees:
     if not is_empty(conn, table):
         raise RuntimeError(f"{table} gained rows outside a load while this load ran; nothing was written")
     conn.execute(sql.SQL("TRUNCATE {}").format(sql.Identifier(table)))
-    rebuild = _drop_indexes(conn, table, btrees)
+    rebuild = _drop_indexes(conn, table)
     return EmptyTable(_reserve_ids(conn, table, rows), rebuild)
 
 
 def insert_into_empty(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int,
                       progress: Progress | None = None, step: Callable[[str], None] | None = None) -> dict[str, int]:
-    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction):
-    building an index once is far cheaper than growing it a row at a time."""
+    """COPY straight into an empty table, its keys and indexes rebuilt after (all inside the caller's transaction)."""
     empty = empty_for_copy(conn, table, rows)
     ids = empty.ids
     if ids is not None:
