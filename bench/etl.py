@@ -8,10 +8,13 @@
    the figure compared (`mujun_s`): read, check, Gauss-Krüger areas, zones, rules, binary COPY, indexes,
    commit, each a subprocess as an official runs it. Its peak memory is the child's maximum RSS (wait4);
    the PostgreSQL backend's is apart (`postgres_peak_rss_mb`, sampled from /proc while it runs).
+   Before each run the parcels table is emptied and the database vacuumed and analysed, untimed.
 3. ogr2ogr -f PostgreSQL (PG_USE_COPY=YES, spatial index as GDAL makes it) of the same file into a fresh
-   database, and geopandas.read_file + to_postgis (no spatial index: to_postgis makes none) into another,
-   from a virtual environment of its own (bench/out/venv-geopandas, made on first use with pip): installed
-   beside Mujun, geopandas would be imported by pyogrio at every `mujun` start.
+   database, taking turns with mujun (`--repeat` runs of each, 3 by default: `mujun_s` and `ogr2ogr_s` are
+   the medians, every run is listed in `mujun_runs_s` and `ogr2ogr_runs_s`); then once geopandas.read_file +
+   to_postgis (no spatial index: to_postgis makes none) into another, from a virtual environment of its own
+   (bench/out/venv-geopandas, made on first use with pip): installed beside Mujun, geopandas would be imported
+   by pyogrio at every `mujun` start.
 
 Prints the figures side by side, each with the CPU-seconds the machine was busy while it ran (`*_cpu_s`: the
 loader's and PostgreSQL's work together, on every core); the last line is one JSON object. Databases are
@@ -29,6 +32,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from statistics import median
 from typing import Any
 
 import psycopg
@@ -134,18 +138,31 @@ def count(url: str, table: str) -> int:
     return int(found[0]) if found else 0
 
 
-def bench_mujun(data: synthetic.SyntheticSet, log: Path) -> dict[str, float]:
-    url = url_of("mujun_bench_etl")
-    drop_database(url)
-    upgrade(url)
-    env = {"DATABASE_URL": url, "COLUMNS": "160"}
-    mujun = str(BIN / "mujun")
-    setup = timed([mujun, "load", "--zones", str(data.zones_path), "--projects", str(data.projects_path)], env, log)
-    with PostgresPeak() as server:
-        parcels = timed([mujun, "load", "--parcels", str(data.parcels_path)], env, log)
-    assert count(url, "parcels") == data.parcels
-    return {"mujun_s": parcels.seconds, "mujun_cpu_s": parcels.machine_cpu_s, "mujun_setup_s": setup.seconds,
-            "peak_rss_mb": parcels.peak_rss_mb, "setup_peak_rss_mb": setup.peak_rss_mb, "postgres_peak_rss_mb": server.peak_mb}
+class MujunBench:
+    """`mujun load --parcels` into a database holding the synthetic zones and projects (loaded once by `mujun load
+    --zones --projects`, timed apart: the rules need them); before each run the parcels table is emptied and the
+    database vacuumed and analysed (untimed), so that no run finds autovacuum busy with the one before."""
+
+    def __init__(self, data: synthetic.SyntheticSet, log: Path) -> None:
+        self.data, self.log = data, log
+        self.url = url_of("mujun_bench_etl")
+        drop_database(self.url)
+        upgrade(self.url)
+        self.env = {"DATABASE_URL": self.url, "COLUMNS": "160"}
+        self.mujun = str(BIN / "mujun")
+        self.setup = timed([self.mujun, "load", "--zones", str(data.zones_path), "--projects", str(data.projects_path)],
+                           self.env, log)
+        self.postgres_peak_mb = 0.0
+
+    def run(self) -> Timed:
+        with psycopg.connect(libpq(self.url), autocommit=True) as conn:
+            conn.execute("TRUNCATE parcels")
+            conn.execute("VACUUM ANALYZE")
+        with PostgresPeak() as server:
+            parcels = timed([self.mujun, "load", "--parcels", str(self.data.parcels_path)], self.env, self.log)
+        self.postgres_peak_mb = max(self.postgres_peak_mb, server.peak_mb)
+        assert count(self.url, "parcels") == self.data.parcels
+        return parcels
 
 
 def bench_ogr2ogr(data: synthetic.SyntheticSet, log: Path) -> Timed:
@@ -213,25 +230,35 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--out", type=Path, help="data folder (default bench/out/n<parcels>)")
     parser.add_argument("--only-mujun", action="store_true", help="skip ogr2ogr and to_postgis (development)")
     parser.add_argument("--keep", action="store_true", help="keep the three databases")
+    parser.add_argument("--repeat", type=int, default=3, help="runs of mujun and of ogr2ogr, taking turns (median reported)")
     args = parser.parse_args(argv)
     out = args.out or ROOT / "bench" / "out" / f"n{args.parcels}"
     data = synthetic_set(args.parcels, out, args.seed)
     log = out / "etl-bench.log"
     result: dict[str, Any] = {"parcels": data.parcels, "parcels_file_mb": round(data.parcels_path.stat().st_size / 1e6, 1)}
-    console.print(f"[dim]mujun load … (log: {log})[/dim]")
+    console.print(f"[dim]mujun load --zones --projects … (log: {log})[/dim]")
     if not args.only_mujun:
         geopandas_python()
-    result |= bench_mujun(data, log)
-    console.print(f"[dim]mujun: {result['mujun_s']:.1f} s (zones + projects before: {result['mujun_setup_s']:.1f} s), "
-                  f"peak RSS {result['peak_rss_mb']:,.0f} MB[/dim]")
-    result["ogr2ogr_s"] = result["to_postgis_s"] = None
+    mujun = MujunBench(data, log)
+    runs: dict[str, list[Timed]] = {"mujun": [], "ogr2ogr": []}
+    # The two loaders take turns, each run timed on its own: a slow minute of the shared machine falls on one run
+    # of either, and each figure is the median of its runs.
+    for turn in range(args.repeat):
+        console.print(f"[dim]run {turn + 1} of {args.repeat}: mujun load --parcels …[/dim]")
+        runs["mujun"].append(mujun.run())
+        if not args.only_mujun:
+            console.print(f"[dim]run {turn + 1} of {args.repeat}: ogr2ogr …[/dim]")
+            runs["ogr2ogr"].append(bench_ogr2ogr(data, log))
+    result |= {"mujun_s": median(r.seconds for r in runs["mujun"]), "mujun_cpu_s": median(r.machine_cpu_s for r in runs["mujun"]),
+               "mujun_setup_s": mujun.setup.seconds, "peak_rss_mb": max(r.peak_rss_mb for r in runs["mujun"]),
+               "setup_peak_rss_mb": mujun.setup.peak_rss_mb, "postgres_peak_rss_mb": mujun.postgres_peak_mb,
+               "ogr2ogr_s": None, "to_postgis_s": None, "mujun_runs_s": [round(r.seconds, 2) for r in runs["mujun"]]}
     if not args.only_mujun:
-        console.print("[dim]ogr2ogr …[/dim]")
-        ogr2ogr = bench_ogr2ogr(data, log)
         console.print("[dim]geopandas to_postgis …[/dim]")
         to_postgis = bench_to_postgis(data, log)
-        result |= {"ogr2ogr_s": ogr2ogr.seconds, "ogr2ogr_cpu_s": ogr2ogr.machine_cpu_s,
-                   "to_postgis_s": to_postgis.seconds, "to_postgis_cpu_s": to_postgis.machine_cpu_s}
+        result |= {"ogr2ogr_s": median(r.seconds for r in runs["ogr2ogr"]), "ogr2ogr_cpu_s": median(r.machine_cpu_s for r in runs["ogr2ogr"]),
+                   "to_postgis_s": to_postgis.seconds, "to_postgis_cpu_s": to_postgis.machine_cpu_s,
+                   "ogr2ogr_runs_s": [round(r.seconds, 2) for r in runs["ogr2ogr"]]}
     if not args.keep:
         for name in ("mujun_bench_etl", "mujun_bench_ogr", "mujun_bench_gpd"):
             drop_database(url_of(name))
