@@ -65,7 +65,7 @@ class Checked:
     inferences: list[str] = field(default_factory=list)
     columns: dict[str, Any] = field(default_factory=dict)
     texts: dict[str, pa.Array] = field(default_factory=dict)
-    """Parcels: their text columns (`PARCEL_TEXTS`) also as Arrow arrays, for the checks and the COPY that take whole columns."""
+    """Parcels: their text columns (`PARCEL_TEXTS`), as Arrow arrays, for the checks and the COPY that take whole columns."""
     geometry: CheckedGeometries | None = None
     locate: Callable[[int], str] = feature
     """Where row or feature i is, as problems name it."""
@@ -385,8 +385,7 @@ def parcel_fields(source: FeatureSource) -> Checked:
     rows = _Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
     checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
-    checked.columns = {
-        **{name: checked.texts[name].to_numpy(zero_copy_only=False) for name in PARCEL_TEXTS},
+    checked.columns = {  # the texts stay Arrow arrays (`texts`): a million Python strings each would be made for nothing
         "recorded_cents": recorded, "has_recorded": has_recorded,
         **{name: _dates(rows, name, n) for name in ("supply_date", "agreed_start_date", "agreed_completion_date")},
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,

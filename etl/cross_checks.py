@@ -71,7 +71,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
         stored = {code: (project, int(area)) for code, project, area in
                   conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
         if "parcels" not in replace:  # the file's codes are gathered only when some are stored
-            in_file = set(parcels_file.columns["parcel_code"]) if parcels_file and stored else set()
+            in_file = set(parcels_file.texts["parcel_code"].to_pylist()) if parcels_file and stored else set()
             kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
     codes, geometries, areas, classes, jurisdictions = (list(column) for column in zip(*zone_rows, strict=True)) if zone_rows else ([],) * 5
     zones = ZoneSet.of(codes, geometries, areas, classes, jurisdictions, policy) if conn is not None or zones_file else None
@@ -125,7 +125,7 @@ def check_parcels_against(parcels: Checked, around: Surroundings, placement: Pla
     geometry, columns = parcels.geometry, parcels.columns
     assert geometry is not None
     has_geometry = geometry.present
-    codes, projects = columns["parcel_code"], columns["project_code"]
+    projects = parcels.texts["project_code"]
     if around.zones is None:
         parcels.inferences.append(f"{parcels.file}: no zones file and no database: zones of parcels not checked / "
                                   "未给出园区文件且未连接数据库：未检查宗地所在园区")
@@ -141,15 +141,16 @@ def check_parcels_against(parcels: Checked, around: Surroundings, placement: Pla
         given = parcels.texts["project_code"]
         unknown = pc.and_(given.is_valid(), pc.invert(pc.is_in(given, value_set=around.project_codes)))
         for i in np.flatnonzero(unknown.to_numpy(zero_copy_only=False)):
-            _warn(parcels, i, "project_code", projects[i], "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
+            _warn(parcels, i, "project_code", projects[i].as_py(), "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
                   "no such project in the projects file or the database: the parcel is judged alone, as land of no project")
-    for row, code in enumerate(codes if around.stored_parcels else ()):
+    given = parcels.texts["project_code"].to_pylist() if around.stored_parcels else []
+    for row, code in enumerate(parcels.texts["parcel_code"].to_pylist() if around.stored_parcels else ()):
         if code not in around.stored_parcels:
             continue
         stored_project, stored_area = around.stored_parcels[code]
-        if stored_project != projects[row]:
-            _warn(parcels, row, "project_code", projects[row], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {projects[row]}",
-                  f"this parcel code is stored under project {stored_project}: the load moves it to {projects[row]}")
+        if stored_project != given[row]:
+            _warn(parcels, row, "project_code", given[row], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {given[row]}",
+                  f"this parcel code is stored under project {stored_project}: the load moves it to {given[row]}")
         if has_geometry[row] and stored_area != geometry.area_cents[row]:
             _warn(parcels, row, "geometry", f"{_m2(geometry.area_cents[row])} m²",
                   f"该宗地编号已在数据库中，图形不同（库中面积 {_m2(stored_area)} m²）：载入后替换为本文件的图形",
@@ -163,20 +164,20 @@ def check_overlaps(checked: list[Checked]) -> None:
     parcels = _of(checked, "parcels")
     if parcels is None or parcels.geometry is None:
         return
-    geometry, codes = parcels.geometry, parcels.columns["parcel_code"]
+    geometry, codes = parcels.geometry, parcels.texts["parcel_code"]
     present = np.flatnonzero(geometry.present)
     shapes = geometry.shapes
     first, second, overlap = parcel_overlaps(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present])
     for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
         _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
-              f"与{parcels.locate(int(b))}（宗地 {codes[b]}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
-              f"overlaps {parcels.locate(int(b))} (parcel {codes[b]}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
+              f"与{parcels.locate(int(b))}（宗地 {codes[b].as_py()}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
+              f"overlaps {parcels.locate(int(b))} (parcel {codes[b].as_py()}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
 
 
 def check_projects_against(projects: Checked, parcels: Checked | None, around: Surroundings) -> None:
     if (around.kept_parcel_projects is None and parcels is None) or not projects.columns:
         return
-    with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.columns.get("project_code", ()) if parcels else ())
+    with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.texts["project_code"].to_pylist() if parcels and parcels.texts else ())
     for i, code in enumerate(projects.columns["project_code"]):
         if code and code not in with_parcels:
             _warn(projects, i, "project_code", code, "该项目没有宗地（宗地文件和数据库中都没有）",

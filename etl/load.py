@@ -203,7 +203,7 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
     stored = conn.execute("SELECT count(*) FROM parcels").fetchone()
     if stored is None or stored[0] != parcels.count:  # other stored parcels may share projects with these: all are reassessed
         return counts, None
-    return counts, apply_results(conn, columns["parcel_code"], results())
+    return counts, apply_results(conn, parcels.texts["parcel_code"].to_numpy(zero_copy_only=False), results())
 
 
 def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings,

@@ -153,5 +153,5 @@ def test_codes_stored_as_numbers_read_as_typed_and_rounded_ones_refused(world: L
         "projects.xlsx, 行 row 4, field 项目编号: value '3.204122023000012e+17', a code stored as a number of more than 15 "
         "digits, whose last digits may have changed: format the column as text and enter the codes again"]
     assert list(found["projects"].columns["project_code"][:2]) == ["320412001", "320412002"]
-    assert list(found["parcels"].columns["project_code"]) == ["320412001", "320412002"]
+    assert found["parcels"].texts["project_code"].to_pylist() == ["320412001", "320412002"]
     assert not [m for m in warnings_of(found["parcels"]) if "no such project" in m]
