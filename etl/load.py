@@ -155,17 +155,20 @@ def _projects(conn: psycopg.Connection[Any], request: LoadRequest, before: Proje
 
 def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: GeometryParts, around: Surroundings,
                     policy: Policy, request: LoadRequest, step: Step, progress: Progress | None) -> dict[str, int]:
-    """Parcels into their empty table as their geometries are checked (`etl.stream`), then the checks on the whole
-    file, and the overlaps between parcels on a thread while the server builds the indexes."""
+    """Parcels into their empty table as their geometries are checked (`etl.stream`); then, on a thread while the
+    server builds the indexes, the checks on the whole file (warnings only: no row depends on them)."""
     step("check and write parcels")
     placement, table = stream_parcels(conn, parcels, geometry, around, _projects(conn, request, around.stored_projects), policy,
                                       progress)
-    check_parcels_against(parcels, around, placement)
     step("index parcels")
+    def whole_file_checks() -> None:
+        check_parcels_against(parcels, around, placement)
+        check_overlaps([parcels])
+
     with ThreadPoolExecutor(1) as pool:
-        overlaps = pool.submit(check_overlaps, [parcels])
+        checks = pool.submit(whole_file_checks)
         table.build_indexes(conn)
-        overlaps.result()
+        checks.result()
     return {"read": parcels.count, "inserted": parcels.count, "updated": 0, "unchanged": 0}
 
 
