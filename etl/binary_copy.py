@@ -140,23 +140,23 @@ def date(values: np.ndarray) -> Encoded:
     return _fixed(np.where(valid, (days - PG_EPOCH).astype(np.int64), 0).astype(">i4"), valid)
 
 
-_INTEGER_GROUPS = 5  # base-10000 digits before the point: up to 10²⁰, beyond any int64
-
-
 def numeric(scaled: np.ndarray, scale: int, valid: np.ndarray | None = None) -> Encoded:
-    """`numeric` from integers holding `scale` decimal places (cents: scale 2), sent unnormalised with a
-    fixed number of digits; PostgreSQL strips the zeros on receipt."""
+    """`numeric` from integers holding `scale` decimal places (cents: scale 2), sent unnormalised with as many
+    base-10000 digits before the point as the largest value needs, the same for every value; PostgreSQL strips
+    the zeros on receipt."""
     value = np.asarray(scaled, dtype=np.int64)
     magnitude = np.abs(value).astype(np.uint64)
     fraction_groups = -(-scale // 4)
     whole, fraction = magnitude // np.uint64(10**scale), magnitude % np.uint64(10**scale)
     fraction = fraction * np.uint64(10 ** (fraction_groups * 4 - scale))
-    digits = [(whole // np.uint64(10000**k)) % np.uint64(10000) for k in range(_INTEGER_GROUPS - 1, -1, -1)]
+    largest = int(whole[valid].max() if valid is not None and valid.any() else whole.max() if len(whole) else 0)
+    integer_groups = max(1, -(-len(str(largest)) // 4))
+    digits = [(whole // np.uint64(10000**k)) % np.uint64(10000) for k in range(integer_groups - 1, -1, -1)]
     digits += [(fraction // np.uint64(10000**k)) % np.uint64(10000) for k in range(fraction_groups - 1, -1, -1)]
     fields = [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2")]
     fields += [(f"d{k}", ">i2") for k in range(len(digits))]
     out = np.empty(len(value), dtype=np.dtype(fields))
-    out["ndigits"], out["weight"], out["dscale"] = len(digits), _INTEGER_GROUPS - 1, scale
+    out["ndigits"], out["weight"], out["dscale"] = len(digits), integer_groups - 1, scale
     out["sign"] = np.where(value < 0, 0x4000, 0)
     for k, digit in enumerate(digits):
         out[f"d{k}"] = digit.astype(np.int64)

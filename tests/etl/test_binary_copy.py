@@ -8,6 +8,7 @@ from decimal import Decimal as D
 import numpy as np
 import psycopg
 import pyarrow as pa
+import pytest
 import shapely
 
 from etl import binary_copy as bc
@@ -55,3 +56,13 @@ def test_file_wkb_goes_in_as_read_polygons_as_multipolygons_of_one(empty_db: str
     assert rows == [("MULTIPOLYGON(((119.91 31.7,119.91 31.71,119.9 31.71,119.9 31.7,119.91 31.7)))", 4490),
                     ("MULTIPOLYGON(((120.01 31,120.01 31.01,120 31.01,120 31,120.01 31)),"
                      "((120.03 31,120.03 31.01,120.02 31.01,120.02 31,120.03 31)))", 4490)]
+
+
+@pytest.mark.parametrize("cents", [[999_999, 0], [1_000_000, 999_999], [0, 0], [-1_000_000, 5], [10**17, 1]])
+def test_numbers_carry_as_many_digits_as_their_largest_needs(empty_db: str, cents: list[int]) -> None:
+    # 9999.99 needs one base-10000 digit before the point, 10000.00 two, 10¹⁵ four; each column sends only those.
+    with psycopg.connect(empty_db) as conn:
+        conn.execute("CREATE TEMP TABLE t (c numeric(20,2), n integer)")
+        with conn.cursor().copy("COPY t FROM STDIN (FORMAT BINARY)") as copy:
+            copy.write(bc.HEADER + bytes(bc.payload([bc.numeric(np.array(cents), 2), bc.int4(np.array([0, 1]))])) + bc.TRAILER)
+        assert [row[0] for row in conn.execute("SELECT c FROM t ORDER BY n")] == [D(c) / 100 for c in cents]
