@@ -108,7 +108,9 @@ class _Writer:
     def __init__(self, parcels: Checked, projects_of: Future[tuple[np.ndarray, np.ndarray]], projects: Projects, policy: Policy,
                  ids: np.ndarray | None) -> None:
         self.parcels, self._projects_of, self.projects, self.policy, self.ids = parcels, projects_of, projects, policy, ids
-        self.names = [*TABLE_COLUMNS["parcels"][1], *RESULT_COLUMNS, "id"]
+        # A file with no attributes beyond the fields leaves the column to its default ({}): nothing to make or read.
+        attributes = any(parcels.columns["attributes"])
+        self.names = [*(name for name in TABLE_COLUMNS["parcels"][1] if name != "attributes" or attributes), *RESULT_COLUMNS, "id"]
 
     @property
     def project(self) -> np.ndarray:

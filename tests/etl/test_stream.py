@@ -67,3 +67,19 @@ def test_an_error_in_a_late_part_leaves_the_database_as_it_was(empty_db: str, wo
          POLICY, RuleSettings())
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT count(*) FROM parcels").fetchone() == (9,)
+
+
+def test_attributes_beyond_the_fields_are_kept_and_a_file_without_them_leaves_the_default(empty_db: str, world: LoadRequest,
+                                                                                           tmp_path: Path) -> None:
+    parcels = world_parcels()
+    parcels[4] = ({**parcels[4][0], "备注": "东区", "批次": 3}, parcels[4][1])  # GeoJSON: the other features hold none
+    load(empty_db, LoadRequest(zones=world.zones, projects=world.projects, parcels=write_geojson(tmp_path / "extra.geojson", parcels)),
+         POLICY, RuleSettings())
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT parcel_code, attributes FROM parcels WHERE attributes <> '{}'").fetchall() == [
+            ("P5", {"备注": "东区", "批次": 3})]
+        conn.execute("TRUNCATE parcels")
+        conn.commit()
+    load(empty_db, world, POLICY, RuleSettings())
+    with psycopg.connect(empty_db) as conn:
+        assert conn.execute("SELECT count(*), count(*) FILTER (WHERE attributes = '{}') FROM parcels").fetchone() == (9, 9)
