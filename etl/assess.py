@@ -23,7 +23,7 @@ from etl import binary_copy as bc
 from etl.placement import Placement, ZoneSet, is_none, objects, place
 from etl.wkb import planar_areas
 from mujun import rules
-from mujun.rules import Flag, Policy
+from mujun.rules import Band, Flag, Policy, Status
 
 RESULT_COLUMNS = (
     "zone_code", "zone_share", "area_mu", "project_area_mu", "parcel_count", "assessed_zone_code",
@@ -120,34 +120,44 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
         # held = −1 (no zone) points at the sentinel appended after the last zone
         area_micro_mu=project_mu, threshold_cents=np.append(zones.threshold_cents, 0)[held],
         has_threshold=np.append(zones.has_threshold, False)[held], in_zone=in_zone)
-    held_codes = np.append(zones.codes, objects([None]))[held]
+    zone_table = [None, *(str(code).encode() for code in zones.codes)]  # zone i at i + 1, none (−1) at 0
     on_parcel = (rules.area_mismatches(parcels.area_cents, parcels.recorded_cents, parcels.has_recorded), placement.straddles,
                  parcels.repaired, result.unknown_project[group], result.missing_investment[group], spans[group])
     flag_bits = sum((np.asarray(on, dtype=np.int64) << bit for bit, on in enumerate(on_parcel)), np.zeros(n, dtype=np.int64))
-    flag_lists = [[f.value for bit, f in enumerate(_FLAG_ORDER) if bits >> bit & 1] for bits in range(1 << len(_FLAG_ORDER))]
-    zone_codes = placement.zone_codes()
-    statuses = result.status[group]
-    bands = result.band[group]
+    statuses, bands = _category(result.status, _STATUSES)[group], _category(result.band, _BANDS)[group]
     return {
-        "zone_code": lambda rows: bc.text(zone_codes[rows]),
+        "zone_code": lambda rows: bc.categories(placement.zone[rows] + 1, zone_table),
         "zone_share": lambda rows: bc.numeric(placement.share[rows], 4),
         "area_mu": lambda rows: bc.numeric(micro_mu[rows], 6),
         "project_area_mu": lambda rows: bc.numeric(project_mu[group[rows]], 6),
         "parcel_count": lambda rows: bc.int4(parcel_count[group[rows]]),
-        "assessed_zone_code": lambda rows: bc.text(held_codes[group[rows]]),
+        "assessed_zone_code": lambda rows: bc.categories(held[group[rows]] + 1, zone_table),
         "intensity_wan_per_mu": lambda rows: bc.numeric(result.intensity[group[rows]], 2, result.has_intensity[group[rows]]),
         "threshold_wan_per_mu": lambda rows: bc.numeric(result.threshold[group[rows]], 2, result.has_threshold[group[rows]]),
         "ratio": lambda rows: bc.numeric(result.ratio[group[rows]], 4, result.has_ratio[group[rows]]),
-        "status": lambda rows: bc.text(statuses[rows]),
-        "band": lambda rows: bc.text(bands[rows]),
+        "status": lambda rows: bc.categories(statuses[rows], _STATUS_BYTES),
+        "band": lambda rows: bc.categories(bands[rows], _BAND_BYTES),
         "shortfall_wan": lambda rows: bc.numeric(result.shortfall[group[rows]], 2, result.has_shortfall[group[rows]]),
-        "flags": lambda rows: bc.categories(flag_bits[rows], [_text_array(f) for f in flag_lists]),
-        "policy_code": lambda rows: bc.text([policy.code] * len(range(n)[rows])),
+        "flags": lambda rows: bc.categories(flag_bits[rows], _FLAG_LISTS),
+        "policy_code": lambda rows: bc.categories(np.zeros(len(range(n)[rows]), dtype=np.int64), [policy.code.encode()]),
     }
 
 
-def _text_array(items: Sequence[str]) -> bytes:
-    return bytes(bc.text_array([list(items)]).data)
+_STATUSES, _BANDS = tuple(s.value for s in Status), tuple(b.value for b in Band)
+_STATUS_BYTES, _BAND_BYTES = [s.encode() for s in _STATUSES], [b.encode() for b in _BANDS]
+_FLAG_LISTS = [bytes(bc.text_array([[f.value for bit, f in enumerate(_FLAG_ORDER) if bits >> bit & 1]]).data)
+               for bits in range(1 << len(_FLAG_ORDER))]
+"""Each combination of flags (bit k: the k-th of _FLAG_ORDER) as the text[] value COPY sends."""
+
+
+def _category(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
+    """The place in `order` of each of `values` (an object array holding only those)."""
+    out = np.full(len(values), -1, dtype=np.int64)
+    for k, value in enumerate(order):
+        out[values == value] = k
+    if (out < 0).any():
+        raise ValueError(f"a value outside {order}")
+    return out
 
 
 def read_zones(conn: psycopg.Connection[Any], policy: Policy) -> ZoneSet:

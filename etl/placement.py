@@ -84,12 +84,6 @@ class Placement:
     def take(self, rows: np.ndarray) -> Placement:
         return Placement(self.zones, self.zone[rows], self.share[rows], self.straddles[rows])
 
-    def zone_codes(self) -> np.ndarray:
-        out = np.full(len(self.zone), None, dtype=object)
-        inside = self.zone >= 0
-        out[inside] = self.zones.codes[self.zone[inside]]
-        return out
-
 
 def _bands(epsg: np.ndarray) -> list[tuple[int, np.ndarray]]:
     return [(int(e), np.flatnonzero(epsg == e)) for e in np.unique(epsg)]
