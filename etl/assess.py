@@ -23,7 +23,7 @@ from etl import binary_copy as bc
 from etl.placement import Placement, ZoneSet, is_none, objects, place
 from etl.wkb import planar_areas
 from mujun import rules
-from mujun.rules import Band, Flag, Policy, Status
+from mujun.rules import Flag, Policy
 
 RESULT_COLUMNS = (
     "zone_code", "zone_share", "area_mu", "project_area_mu", "parcel_count", "assessed_zone_code",
@@ -124,7 +124,7 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     on_parcel = (rules.area_mismatches(parcels.area_cents, parcels.recorded_cents, parcels.has_recorded), placement.straddles,
                  parcels.repaired, result.unknown_project[group], result.missing_investment[group], spans[group])
     flag_bits = sum((np.asarray(on, dtype=np.int64) << bit for bit, on in enumerate(on_parcel)), np.zeros(n, dtype=np.int64))
-    statuses, bands = _category(result.status, _STATUSES)[group], _category(result.band, _BANDS)[group]
+    statuses, bands = result.status[group], result.band[group]
     return {
         "zone_code": lambda rows: bc.categories(placement.zone[rows] + 1, zone_table),
         "zone_share": lambda rows: bc.numeric(placement.share[rows], 4),
@@ -143,21 +143,10 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     }
 
 
-_STATUSES, _BANDS = tuple(s.value for s in Status), tuple(b.value for b in Band)
-_STATUS_BYTES, _BAND_BYTES = [s.encode() for s in _STATUSES], [b.encode() for b in _BANDS]
+_STATUS_BYTES, _BAND_BYTES = [s.value.encode() for s in rules.STATUSES], [b.value.encode() for b in rules.BANDS]
 _FLAG_LISTS = [bytes(bc.text_array([[f.value for bit, f in enumerate(_FLAG_ORDER) if bits >> bit & 1]]).data)
                for bits in range(1 << len(_FLAG_ORDER))]
 """Each combination of flags (bit k: the k-th of _FLAG_ORDER) as the text[] value COPY sends."""
-
-
-def _category(values: np.ndarray, order: tuple[str, ...]) -> np.ndarray:
-    """The place in `order` of each of `values` (an object array holding only those)."""
-    out = np.full(len(values), -1, dtype=np.int64)
-    for k, value in enumerate(order):
-        out[values == value] = k
-    if (out < 0).any():
-        raise ValueError(f"a value outside {order}")
-    return out
 
 
 def read_zones(conn: psycopg.Connection[Any], policy: Policy) -> ZoneSet:

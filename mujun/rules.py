@@ -435,9 +435,14 @@ def project_zones(group: np.ndarray, groups: int, zone: np.ndarray, official_cen
     return chosen, spans
 
 
+STATUSES, BANDS = tuple(Status), tuple(Band)
+"""The order `Assessments` numbers statuses and bands in."""
+
+
 @dataclass(frozen=True)
 class Assessments:
-    """`assess` of many projects: integer units as above, each with a mask of where it has a value."""
+    """`assess` of many projects: integer units as above, each with a mask of where it has a value; status and band
+    as their places in STATUSES and BANDS."""
 
     intensity: np.ndarray
     has_intensity: np.ndarray
@@ -472,13 +477,13 @@ def assess_many(*, assessed_type: np.ndarray, known_type: np.ndarray, investment
     meets = full & (intensity >= threshold_cents)
     owed = threshold_cents * mu - investment_cents * 1_000_000
     shortfall = np.where(full & ~meets & (owed > 0), (owed + 500_000) // 1_000_000, 0)
-    status = np.full(len(mu), Status.NOT_ASSESSED.value, dtype=object)
-    status[outside] = Status.OUTSIDE_ZONE.value
-    status[meets] = Status.MEETS.value
-    status[full & ~meets] = Status.BELOW.value
-    band = np.full(len(mu), Band.NONE.value, dtype=object)
-    band[full] = Band.FAR_BELOW.value
-    band[full & (ratio >= int(BELOW_BAND_FLOOR * 10000))] = Band.BELOW.value
-    band[full & (ratio >= 10000)] = Band.MEETS.value
+    status = np.full(len(mu), STATUSES.index(Status.NOT_ASSESSED), dtype=np.int64)
+    status[outside] = STATUSES.index(Status.OUTSIDE_ZONE)
+    status[meets] = STATUSES.index(Status.MEETS)
+    status[full & ~meets] = STATUSES.index(Status.BELOW)
+    band = np.full(len(mu), BANDS.index(Band.NONE), dtype=np.int64)
+    band[full] = BANDS.index(Band.FAR_BELOW)
+    band[full & (ratio >= int(BELOW_BAND_FLOOR * 10000))] = BANDS.index(Band.BELOW)
+    band[full & (ratio >= 10000)] = BANDS.index(Band.MEETS)
     return Assessments(intensity, has_intensity, threshold_cents, (full | incomplete) & has_threshold, ratio, full,
                        shortfall, full, status, band, ~known_type, incomplete & ~has_intensity)

@@ -116,7 +116,7 @@ def assess_vector(cases: list[tuple[str | None, D | None, D, D | None, bool]]) -
 
     return [(shown(out.intensity, out.has_intensity, i, "0.01"), shown(out.threshold, out.has_threshold, i, "0.01"),
              shown(out.ratio, out.has_ratio, i, "0.0001"), shown(out.shortfall, out.has_shortfall, i, "0.01"),
-             out.status[i], out.band[i],
+             rules.STATUSES[out.status[i]].value, rules.BANDS[out.band[i]].value,
              tuple(flag for flag, on in (("unknown_project", out.unknown_project[i]),
                                          ("missing_investment", out.missing_investment[i])) if on))
             for i in range(len(cases))]
