@@ -19,14 +19,18 @@ from sqlalchemy import (
     Date,
     DateTime,
     ForeignKey,
+    Index,
     Integer,
     Numeric,
     String,
     Text,
     func,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from mujun.rules import Status
 
 SRID = 4490
 
@@ -99,6 +103,7 @@ class Parcel(Base):
     """A land parcel (宗地) with its project and the rule results the ETL stored on it."""
 
     __tablename__ = "parcels"
+    __table_args__ = (Index("ix_parcels_status_unmet", "status", postgresql_where=text(f"status <> '{Status.MEETS.value}'")),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     parcel_code: Mapped[str] = mapped_column(String(64), unique=True)
@@ -122,7 +127,7 @@ class Parcel(Base):
     intensity_wan_per_mu: Mapped[Decimal | None] = mapped_column(Numeric(14, 2))
     threshold_wan_per_mu: Mapped[Decimal | None] = mapped_column(Numeric(12, 2))
     ratio: Mapped[Decimal | None] = mapped_column(Numeric(10, 4))
-    status: Mapped[str | None] = mapped_column(String(16), index=True)
+    status: Mapped[str | None] = mapped_column(String(16))  # indexed where it is not `meets` (migration 0005)
     band: Mapped[str | None] = mapped_column(String(16))
     shortfall_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     flags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
