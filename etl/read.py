@@ -22,7 +22,6 @@ import numpy as np
 import pyarrow as pa
 import pyogrio
 import shapely
-from openpyxl import load_workbook
 
 from etl.columns import ArrowColumns
 from etl.crs_detect import decide_crs
@@ -525,6 +524,8 @@ def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[A
 
 
 def _xlsx_rows(path: Path, sheet: str | None, inferences: list[str]) -> list[tuple[Any, ...]]:
+    from openpyxl import load_workbook  # here: a load of vector files alone does not pay for importing it
+
     workbook = load_workbook(path, read_only=True, data_only=True)
     try:
         names = workbook.sheetnames

@@ -13,6 +13,7 @@ from typing import TYPE_CHECKING, Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from mujun.db import database_url, ensure_schema, make_engine, upgrade
 from mujun.errors import InputError, MujunError, Problem
@@ -159,8 +160,9 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
     console.print(f"rule results changed on {result.counts['assessed']['changed']} parcels")
     for inference in result.inferences:
         console.print(f"[cyan]i[/] {inference}")
-    for warning in result.warnings[:SHOWN_WARNINGS]:
-        console.print(f"[yellow]![/] {warning.message('zh')}\n  {warning.message('en')}")
+    if result.warnings:  # as Text, not markup: a message is the file's own words, brackets and all
+        console.print(Text("\n").join(Text.assemble(("! ", "yellow"), f"{w.message('zh')}\n  {w.message('en')}")
+                                      for w in result.warnings[:SHOWN_WARNINGS]), highlight=False)
     if len(result.warnings) > SHOWN_WARNINGS:
         console.print(f"… {len(result.warnings) - SHOWN_WARNINGS} more warnings / 另有 {len(result.warnings) - SHOWN_WARNINGS} 条警告 "
                       "(mujun check --xlsx lists them all)")
