@@ -1,11 +1,9 @@
 """PostgreSQL binary COPY payloads built column by column with numpy and Arrow, not row by row in Python.
 
 Each column is encoded as the lengths of its values (−1 for NULL) and their bytes end to end, or as
-Arrow arrays whose elements joined make the values. `payload` lays the columns side by side: runs of
-fixed-width fields become one rows × bytes block, and Arrow's element-wise join (C++) interleaves those
-blocks with the variable-length values, row by row in the order given. Numbers are sent as `numeric` in
-the binary form PostgreSQL reads (sign, weight, scale, base-10000 digits), from integers scaled to
-their decimal places, so no Decimal is made per value.
+parts whose bytes joined make the values; `payload` writes the rows, field by field, in one compiled loop.
+Numbers are sent as `numeric` in the binary form PostgreSQL reads (sign, weight, scale, base-10000 digits),
+from integers scaled to their decimal places, so no Decimal is made per value.
 """
 
 from __future__ import annotations
@@ -19,10 +17,11 @@ from typing import Any
 import numpy as np
 import psycopg
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
+
+from etl._copy_rows import binary_rows
 
 Values = Sequence[Any] | np.ndarray
 """A column's values: a list or a 1-D numpy array."""
@@ -40,29 +39,16 @@ _AS_MULTIPOLYGON = bytes([1]) + WKB_MULTIPOLYGON.to_bytes(4, "little") + (1).to_
 @dataclass(frozen=True)
 class Encoded:
     """One column of a chunk of rows: the byte length of each value (−1: NULL) and the values end to end;
-    or, where `parts` are given, each value is its row's elements of the parts joined (`data` unused)."""
+    or, where `parts` are given, each value is its row's bytes of the parts joined (`data` unused), each part
+    its bytes end to end and where each row's begin (offsets, one more than rows)."""
 
     lengths: np.ndarray
     data: np.ndarray
-    parts: tuple[pa.Array, ...] = ()
-
-    def width(self) -> int | None:
-        """The one length of every value, where all are present, alike and held in `data` (a fixed-width column)."""
-        if self.parts:
-            return None
-        if not len(self.lengths):
-            return 0
-        first = int(self.lengths[0])
-        return first if first >= 0 and bool((self.lengths == first).all()) else None
+    parts: tuple[tuple[np.ndarray, np.ndarray], ...] = ()
 
 
 def _offsets(lengths: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(np.maximum(lengths, 0)))).astype(np.int64)
-
-
-def _binary(offsets: np.ndarray, data: np.ndarray) -> pa.Array:
-    """An Arrow large_binary array over numpy offsets and bytes (no copy)."""
-    return pa.Array.from_buffers(pa.large_binary(), len(offsets) - 1, [None, pa.py_buffer(offsets), pa.py_buffer(data)])
 
 
 def arrow_buffers(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
@@ -182,36 +168,17 @@ def multipolygon_wkb(wkb: pa.Array | pa.ChunkedArray) -> Encoded:
     lengths = sizes + np.where(polygon, len(_AS_MULTIPOLYGON), 0)
     head = categories(polygon.astype(np.int64), [b"", _AS_MULTIPOLYGON])
     return Encoded(lengths if valid is None else np.where(valid, lengths, -1), np.zeros(0, dtype=np.uint8),
-                   (_binary(_offsets(head.lengths), head.data), _binary(offsets, data)))
-
-
-def _block(run: list[np.ndarray]) -> pa.Array:
-    block = np.ascontiguousarray(np.hstack(run))
-    return _binary(np.arange(len(block) + 1, dtype=np.int64) * block.shape[1], block.ravel())
+                   ((_offsets(head.lengths), head.data), (offsets, data)))
 
 
 def payload(columns: Sequence[Encoded]) -> memoryview:
-    """The binary COPY rows (no header) of encoded columns of equal length, in their order."""
-    n = len(columns[0].lengths)
-    if n == 0:
-        return memoryview(b"")
-    k = len(columns)
-    pieces: list[pa.Array] = []
-    run = [np.tile(np.array([k >> 8, k & 0xFF], dtype=np.uint8), (n, 1))]
-    for column in columns:
-        run.append(column.lengths.astype(">i4").view(np.uint8).reshape(n, 4))
-        width = column.width()
-        if width is not None:
-            if width:
-                run.append(column.data.reshape(n, width))
-            continue
-        pieces.append(_block(run))
-        run = []
-        pieces.extend(column.parts or (_binary(_offsets(column.lengths), column.data),))
-    if run:
-        pieces.append(_block(run))
-    joined = pc.binary_join_element_wise(*pieces, _NOTHING) if len(pieces) > 1 else pieces[0]
-    return arrow_buffers(joined)[1].data
+    """The binary COPY rows (no header) of encoded columns of equal length, in their order, laid out by a
+    compiled loop (`etl/_copy_rows.pyx`): numpy would stack the fixed-width fields into blocks and Arrow join
+    those with the others again, two passes over the bytes with a copy of them between."""
+    rows = len(columns[0].lengths) if columns else 0
+    pieces: list[list[tuple[np.ndarray | None, np.ndarray]]] = [list(c.parts) or [(None, c.data)] for c in columns]
+    laid_out = binary_rows([(np.ascontiguousarray(c.lengths, dtype=np.int64), p) for c, p in zip(columns, pieces, strict=True)], rows)
+    return laid_out.data
 
 
 CHUNK_ROWS = 100_000

@@ -1,4 +1,4 @@
-"""Binary COPY payloads made with numpy read back as the values they were made from."""
+"""Binary COPY payloads (columns made with numpy, rows written by the compiled loop) read back as the values they were made from."""
 
 from __future__ import annotations
 
@@ -66,3 +66,17 @@ def test_numbers_carry_as_many_digits_as_their_largest_needs(empty_db: str, cent
         with conn.cursor().copy("COPY t FROM STDIN (FORMAT BINARY)") as copy:
             copy.write(bc.HEADER + bytes(bc.payload([bc.numeric(np.array(cents), 2), bc.int4(np.array([0, 1]))])) + bc.TRAILER)
         assert [row[0] for row in conn.execute("SELECT c FROM t ORDER BY n")] == [D(c) / 100 for c in cents]
+
+
+def test_rows_are_written_field_by_field_and_a_value_must_fill_the_length_said() -> None:
+    # Two fields a row: an int4, then a text of two pieces ('ab' + 'c'; NULL in the second row).
+    number = bc.int4(np.array([7, 0]), np.array([True, False]))
+    text = bc.Encoded(np.array([3, -1]), np.zeros(0, dtype=np.uint8),
+                      ((np.array([0, 2, 2]), np.frombuffer(b"ab", dtype=np.uint8)), (np.array([0, 1, 1]), np.frombuffer(b"c", dtype=np.uint8))))
+    null = (-1).to_bytes(4, "big", signed=True)
+    assert bytes(bc.payload([number, text])) == (b"\x00\x02" + (4).to_bytes(4, "big") + (7).to_bytes(4, "big") + (3).to_bytes(4, "big")
+                                                 + b"abc" + b"\x00\x02" + null + null)
+    with pytest.raises(ValueError, match="do not add up"):  # says 4 bytes, its pieces hold 3
+        bc.payload([number, bc.Encoded(np.array([4, -1]), text.data, text.parts)])
+    with pytest.raises(ValueError, match="do not add up"):  # says 9 bytes end to end, 3 are there
+        bc.payload([bc.Encoded(np.array([9, 0]), np.frombuffer(b"abc", dtype=np.uint8))])

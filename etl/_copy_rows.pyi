@@ -1,0 +1,3 @@
+import numpy as np
+
+def binary_rows(columns: list[tuple[np.ndarray, list[tuple[np.ndarray | None, np.ndarray]]]], rows: int) -> np.ndarray: ...
