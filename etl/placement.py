@@ -149,12 +149,8 @@ def zone_overlaps(bounds: np.ndarray, geometries_of: GeometriesOf, epsg: np.ndar
     overlap = area_m2[parcel].astype(float)
     # No edge of the zone meets the parcel's box: the box, and the parcel, is wholly inside it or wholly out.
     clear = np.flatnonzero(~on_edge)
-    inside = np.zeros(len(clear), dtype=bool)
-    by_zone = np.argsort(zone[clear], kind="stable")
-    cuts = np.flatnonzero(np.diff(zone[clear][by_zone])) + 1
-    for rows in np.split(by_zone, cuts) if len(clear) else ():
-        corner = bounds[parcel[clear[rows]]]
-        inside[rows] = shapely.contains_xy(zones.lonlat[zone[clear[rows[0]]]], corner[:, 0], corner[:, 1])
+    corner = bounds[parcel[clear]]
+    inside = shapely.contains_xy(zones.lonlat[zone[clear]], corner[:, 0], corner[:, 1])  # each pair's zone, prepared
     overlap[clear[~inside]] = 0.0
     # Near an edge: the parcel itself, covered by the zone or intersected with it in the Gauss-Krüger plane.
     edge = np.flatnonzero(on_edge)
