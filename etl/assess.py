@@ -109,14 +109,12 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
     project_mu = np.bincount(group, weights=micro_mu, minlength=groups).astype(np.int64)
     parcel_count = np.bincount(group, minlength=groups)
     held, spans = rules.project_zones(group, groups, placement.zone, official, zones.area_m2, zones.rank)
-    # Land of no known project points past the last project, at a project of no type and no investment.
-    of_project = np.minimum(keys, len(projects))
-    project_type = np.append(projects.project_type, objects([None]))[of_project]
+    # Land of no known project points past the last project: a project of no type and no investment.
+    project_type = _at(projects.project_type, keys, None)
     in_zone = held >= 0
     result = rules.assess_many(
         assessed_type=np.isin(project_type, list(policy.project_types)), known_type=~is_none(project_type),
-        investment_cents=np.append(projects.investment_cents, 0)[of_project],
-        has_investment=np.append(projects.has_investment, False)[of_project],
+        investment_cents=_at(projects.investment_cents, keys, 0), has_investment=_at(projects.has_investment, keys, False),
         # held = −1 (no zone) points at the sentinel appended after the last zone
         area_micro_mu=project_mu, threshold_cents=np.append(zones.threshold_cents, 0)[held],
         has_threshold=np.append(zones.has_threshold, False)[held], in_zone=in_zone)
@@ -141,6 +139,14 @@ def assess_parcels(parcels: Parcels, projects: Projects, policy: Policy) -> dict
         "flags": lambda rows: bc.categories(flag_bits[rows], _FLAG_LISTS),
         "policy_code": lambda rows: bc.categories(np.zeros(len(range(n)[rows]), dtype=np.int64), [policy.code.encode()]),
     }
+
+
+def _at(values: np.ndarray, index: np.ndarray, missing: Any) -> np.ndarray:
+    """values[index], `missing` where the index points past the end (the million projects are not copied to append it)."""
+    out = np.full(len(index), missing, dtype=values.dtype)
+    found = index < len(values)
+    out[found] = values[index[found]]
+    return out
 
 
 _STATUS_BYTES, _BAND_BYTES = [s.value.encode() for s in rules.STATUSES], [b.value.encode() for b in rules.BANDS]
