@@ -132,6 +132,25 @@ def _sha256(path: Path) -> str:
     return digest.hexdigest()
 
 
+class _Digests:
+    """The files' sha256 for the load's record, worked out on a thread of `pool` (hashlib releases the GIL) from
+    when `start` is called: a streamed load starts it once its rows are in, beside the index builds, not while
+    reading the file competes for the same cores."""
+
+    def __init__(self, files: list[tuple[str, Path]], pool: ThreadPoolExecutor) -> None:
+        self._files, self._pool = files, pool
+        self._digests: list[Future[str]] = []
+
+    def start(self) -> None:
+        if not self._digests:
+            self._digests = [self._pool.submit(_sha256, path) for _, path in self._files]
+
+    def record(self) -> list[dict[str, str]]:
+        self.start()
+        return [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": digest.result()}
+                for (kind, path), digest in zip(self._files, self._digests, strict=True)]
+
+
 def sync_policy(conn: psycopg.Connection[Any], policy: Policy) -> None:
     """Store the policy's table in the database, so that every result names the thresholds it used."""
     conn.execute(
@@ -154,9 +173,11 @@ def _projects(conn: psycopg.Connection[Any], request: LoadRequest, before: Proje
 
 
 def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: GeometryParts, around: Surroundings,
-                    policy: Policy, request: LoadRequest, step: Step, progress: Progress | None) -> dict[str, int]:
+                    policy: Policy, request: LoadRequest, step: Step, progress: Progress | None,
+                    beside_indexes: Callable[[], None]) -> dict[str, int]:
     """Parcels into their empty table as their geometries are checked (`etl.stream`); then, on a thread while the
-    server builds the indexes, the checks on the whole file (warnings only: no row depends on them)."""
+    server builds the indexes, the checks on the whole file (warnings only: no row depends on them), and whatever
+    else `beside_indexes` starts."""
     step("check and write parcels")
     placement, table = stream_parcels(conn, parcels, geometry, around, _projects(conn, request, around.stored_projects), policy,
                                       progress)
@@ -165,6 +186,7 @@ def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: G
         check_parcels_against(parcels, around, placement)
         check_overlaps([parcels])
 
+    beside_indexes()
     with ThreadPoolExecutor(1) as pool:
         checks = pool.submit(whole_file_checks)
         table.build_indexes(conn)
@@ -215,9 +237,8 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
 
     `step` is told each stage by name; `progress`, when given, how many rows of a table are written.
     """
-    with ThreadPoolExecutor(1) as pool:  # the files' sha256 on a thread (hashlib releases the GIL), for the record
-        digests = [(kind, path, pool.submit(_sha256, path)) for kind, path in request.files()]
-        return _load(conninfo, request, policy, rule_settings, step, progress, digests)
+    with ThreadPoolExecutor(1) as pool:
+        return _load(conninfo, request, policy, rule_settings, step, progress, _Digests(request.files(), pool))
 
 
 def _data_version(conn: psycopg.Connection[Any]) -> int:
@@ -237,7 +258,7 @@ def _early_projects(conninfo: str) -> tuple[int, Projects] | None:
 
 
 def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
-          progress: Progress | None, digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
+          progress: Progress | None, digests: _Digests) -> LoadResult:
     # The stored projects are read on a connection of their own while the files are read; they are used only if
     # nothing was written since (the data version), and the files are checked before the database is reached.
     with ThreadPoolExecutor(1) as pool:
@@ -269,13 +290,14 @@ def _finish_geometry(checked: list[Checked], geometry: GeometryParts | None) -> 
 
 def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, checked: list[Checked], geometry: GeometryParts | None,
            read_early: tuple[int, Projects] | None, step: Step, progress: Progress | None, counts: dict[str, dict[str, int]],
-           digests: list[tuple[str, Path, Future[str]]]) -> LoadResult:
+           digests: _Digests) -> LoadResult:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
     step("check")
     parcels = next((c for c in checked if c.kind == "parcels"), None)
     # Into an empty table, parcels are written while their geometries are checked; otherwise once all are.
     streamed = geometry is not None and is_empty(conn, "parcels")
     if not streamed:
+        digests.start()
         _finish_geometry(checked, geometry)
     stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
     around = surroundings(conn, checked, request.replace, policy, stored)
@@ -290,7 +312,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     assessed = None
     if parcels is not None and streamed:
         assert geometry is not None
-        counts["parcels"] = _stream_parcels(conn, parcels, geometry, around, policy, request, step, progress)
+        counts["parcels"] = _stream_parcels(conn, parcels, geometry, around, policy, request, step, progress, digests.start)
         assessed = parcels.count
     elif parcels is not None:
         counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
@@ -302,8 +324,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     warnings = [w for c in checked for w in c.warnings]
     inferences = [i for c in checked for i in c.inferences]
     counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
-    files = [{"kind": kind, "name": path.name, "path": str(path.resolve()), "sha256": digest.result()}
-             for kind, path, digest in digests]
+    files = digests.record()
     row = conn.execute(
         "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
         "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
