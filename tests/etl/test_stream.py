@@ -6,6 +6,7 @@ and 5) fall in two of them, so their results wait for the end of the file.
 
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 import psycopg
@@ -83,3 +84,12 @@ def test_attributes_beyond_the_fields_are_kept_and_a_file_without_them_leaves_th
     load(empty_db, world, POLICY, RuleSettings())
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT count(*), count(*) FILTER (WHERE attributes = '{}') FROM parcels").fetchone() == (9, 9)
+
+
+def test_the_load_is_recorded_with_each_file_and_its_sha256(empty_db: str, world: LoadRequest) -> None:
+    result = load(empty_db, world, POLICY, RuleSettings())
+    with psycopg.connect(empty_db) as conn:
+        row = conn.execute("SELECT files FROM loads WHERE id = %s", [result.load_id]).fetchone()
+    assert row is not None
+    assert [(f["kind"], f["name"], f["sha256"]) for f in row[0]] == [
+        (kind, path.name, hashlib.sha256(path.read_bytes()).hexdigest()) for kind, path in world.files()]
