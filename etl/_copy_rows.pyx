@@ -1,5 +1,6 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The loop of `etl.binary_copy.payload`: binary COPY rows written field by field, row by row, in one pass.
+"""The loops of `etl.binary_copy`: binary COPY rows written field by field, row by row, in one pass (`binary_rows`),
+and `numeric` values encoded from scaled integers (`numeric_values`).
 
 Each column is the byte length of each value (−1: NULL) and the pieces its values are made of (one, or a
 Polygon's WKB after the head that makes it a MultiPolygon), each piece its bytes end to end and where each
@@ -9,7 +10,7 @@ byte is written once, short values with a few word moves rather than a call to m
 
 import numpy as np
 
-from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t
+from libc.stdint cimport int32_t, int64_t, uint8_t, uint32_t, uint64_t
 from libc.stdlib cimport free, malloc
 from libc.string cimport memcpy
 
@@ -136,3 +137,57 @@ def binary_rows(list columns, Py_ssize_t rows):
         return out
     finally:
         free(length_at); free(first_piece); free(offset_at); free(data_at); free(cursor); free(limit)
+
+
+cdef inline void put_int16(uint8_t *at, int64_t value) noexcept nogil:
+    at[0], at[1] = (value >> 8) & 0xFF, value & 0xFF
+
+
+def numeric_values(const int64_t[::1] scaled, const uint8_t[::1] valid, int scale):
+    """`numeric` values in their binary form (ndigits, weight, sign, dscale, then base-10000 digits, each a
+    big-endian int16), from integers holding `scale` decimal places, the present ones (`valid`) end to end, each
+    with as many digits before the point as the largest needs, so all the same width; and that width."""
+    cdef Py_ssize_t n = scaled.shape[0], i, present = 0
+    cdef int fraction_groups = (scale + 3) // 4, integer_groups = 1, digits, k
+    cdef Py_ssize_t width
+    cdef uint64_t power = 1, largest = 0, magnitude, whole, fraction, tens_up = 1, group
+    cdef uint8_t *at
+    for k in range(scale):
+        power *= 10
+    for k in range(fraction_groups * 4 - scale):
+        tens_up *= 10
+    with nogil:
+        for i in range(n):
+            if valid[i]:
+                present += 1
+                magnitude = <uint64_t>(-scaled[i]) if scaled[i] < 0 else <uint64_t>scaled[i]
+                if magnitude // power > largest:
+                    largest = magnitude // power
+    while largest >= 10000:
+        largest //= 10000
+        integer_groups += 1
+    digits = integer_groups + fraction_groups
+    width = 8 + 2 * digits
+    out = np.empty(present * width, dtype=np.uint8)
+    cdef uint8_t[::1] written = out
+    with nogil:
+        at = &written[0] if present else NULL
+        for i in range(n):
+            if not valid[i]:
+                continue
+            magnitude = <uint64_t>(-scaled[i]) if scaled[i] < 0 else <uint64_t>scaled[i]
+            whole, fraction = magnitude // power, (magnitude % power) * tens_up
+            put_int16(at, digits)
+            put_int16(at + 2, integer_groups - 1)
+            put_int16(at + 4, 0x4000 if scaled[i] < 0 else 0)
+            put_int16(at + 6, scale)
+            for k in range(integer_groups - 1, -1, -1):
+                group = whole % 10000
+                whole //= 10000
+                put_int16(at + 8 + 2 * k, <int64_t>group)
+            for k in range(fraction_groups - 1, -1, -1):
+                group = fraction % 10000
+                fraction //= 10000
+                put_int16(at + 8 + 2 * (integer_groups + k), <int64_t>group)
+            at += width
+    return out, width

@@ -21,7 +21,7 @@ import shapely
 from psycopg import sql
 from psycopg.copy import QueuedLibpqWriter
 
-from etl._copy_rows import binary_rows
+from etl._copy_rows import binary_rows, numeric_values
 
 Values = Sequence[Any] | np.ndarray
 """A column's values: a list or a 1-D numpy array."""
@@ -128,25 +128,12 @@ def date(values: np.ndarray) -> Encoded:
 
 def numeric(scaled: np.ndarray, scale: int, valid: np.ndarray | None = None) -> Encoded:
     """`numeric` from integers holding `scale` decimal places (cents: scale 2), sent unnormalised with as many
-    base-10000 digits before the point as the largest value needs, the same for every value; PostgreSQL strips
-    the zeros on receipt."""
-    value = np.asarray(scaled, dtype=np.int64)
-    magnitude = np.abs(value).astype(np.uint64)
-    fraction_groups = -(-scale // 4)
-    whole, fraction = magnitude // np.uint64(10**scale), magnitude % np.uint64(10**scale)
-    fraction = fraction * np.uint64(10 ** (fraction_groups * 4 - scale))
-    largest = int(whole[valid].max() if valid is not None and valid.any() else whole.max() if len(whole) else 0)
-    integer_groups = max(1, -(-len(str(largest)) // 4))
-    digits = [(whole // np.uint64(10000**k)) % np.uint64(10000) for k in range(integer_groups - 1, -1, -1)]
-    digits += [(fraction // np.uint64(10000**k)) % np.uint64(10000) for k in range(fraction_groups - 1, -1, -1)]
-    fields = [("ndigits", ">i2"), ("weight", ">i2"), ("sign", ">u2"), ("dscale", ">i2")]
-    fields += [(f"d{k}", ">i2") for k in range(len(digits))]
-    out = np.empty(len(value), dtype=np.dtype(fields))
-    out["ndigits"], out["weight"], out["dscale"] = len(digits), integer_groups - 1, scale
-    out["sign"] = np.where(value < 0, 0x4000, 0)
-    for k, digit in enumerate(digits):
-        out[f"d{k}"] = digit.astype(np.int64)
-    return _fixed(out, valid)
+    base-10000 digits before the point as the largest value needs, the same for every value (PostgreSQL strips
+    the zeros on receipt); encoded by a compiled loop (`etl/_copy_rows.pyx`), no array made per digit."""
+    value = np.ascontiguousarray(scaled, dtype=np.int64)
+    present = np.ones(len(value), dtype=np.uint8) if valid is None else np.ascontiguousarray(valid, dtype=np.uint8)
+    data, width = numeric_values(value, present, scale)
+    return Encoded(np.full(len(value), width, dtype=np.int64) if valid is None else np.where(valid, width, -1).astype(np.int64), data)
 
 
 def ewkb(geometries: np.ndarray, srid: int) -> Encoded:
