@@ -54,7 +54,7 @@ def _offsets(lengths: np.ndarray) -> np.ndarray:
 def arrow_buffers(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (int64, from 0, one more than values) and bytes of a string or binary Arrow array; NULL as empty."""
     if isinstance(values, pa.ChunkedArray):
-        values = values.combine_chunks()
+        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
     values = values.cast(pa.large_binary())
     if values.null_count:
         values = values.fill_null(_NOTHING)

@@ -24,7 +24,7 @@ from shapely.geometry.base import BaseGeometry
 from etl.crs_detect import UnknownDatumShift, to_cgcs2000
 from etl.halves import in_halves
 from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons, from_file_wkb
-from etl.wkb import Outline, Rings, chunks_of, outline, plain_polygons, planar_areas, ring_chunks, star_shaped
+from etl.wkb import Outline, Rings, chunks_of, outline, part_of, plain_polygons, planar_areas, ring_chunks, star_shaped
 from mujun import rules
 from mujun.errors import Problem
 from mujun.rules import CHINA_BOUNDS
@@ -267,7 +267,7 @@ class GeometryChecker:
     rings, chunk by chunk (`etl.wkb.ring_chunks`); `locate` names feature i in problems. What concerns the whole
     file (its CRS) is decided once, here: `errors` and `inferences`."""
 
-    def __init__(self, file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | None = None,
+    def __init__(self, file: str, crs_text: str | None, geometries: np.ndarray | None, read: pa.Array | pa.ChunkedArray | None = None,
                  locate: Callable[[int], str] = feature, rings: list[Rings] | None = None) -> None:
         self.count = len(geometries) if geometries is not None else len(read) if read is not None else 0
         self.errors: list[Problem] = []
@@ -295,7 +295,8 @@ class GeometryChecker:
                                    found.warnings, inferences)
         if self.errors:  # the CRS is unknown: no coordinate can be judged
             return result
-        read, plain = (self._read[part], self._plain[part]) if self._read is not None and self._plain is not None else (self._read, None)
+        read = part_of(self._read, part) if self._read is not None else None
+        plain = self._plain[part] if self._plain is not None else None
         shown = outline(self._rings_of[part.start], n) if part.start in self._rings_of else None
         if shown is not None and shown.proper and read is not None:
             kept = _as_read(found, read, shown)

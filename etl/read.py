@@ -23,6 +23,7 @@ import pyarrow as pa
 import pyogrio
 import shapely
 
+import etl.wkb
 from etl.columns import ArrowColumns
 from etl.crs_detect import decide_crs
 from etl.encoding import SAMPLE_BYTES, shapefile_encoding
@@ -68,7 +69,7 @@ class FeatureSource:
     columns: Mapping[str, Any]
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
-    wkb: pa.Array | None = None
+    wkb: pa.Array | pa.ChunkedArray | None = None
     locate: Callable[[int], str] = feature
     """Where feature i is, as problems name it: its number, or for a table's features its spreadsheet row."""
     rings: list[Rings] | None = None
@@ -290,13 +291,15 @@ def _read_vector(path: Path, layer: str | None, encoding: str | None, limits: Fi
         where = "Layer = '{}'".format(layer.replace("'", "''"))
         inferences.append(f"{path.name}: CAD layer {layer} only (--layer) / 仅读取 CAD 图层 {layer}")
     try:
-        # Through Arrow: GDAL fills whole columns, ten times faster than feature by feature at a million parcels.
-        meta, table = pyogrio.raw.read_arrow(target, layer=chosen, encoding=read_encoding, where=where)
+        # Through Arrow: GDAL fills whole columns, ten times faster than feature by feature at a million parcels; in
+        # batches of a chunk's features, so that the geometries are taken a chunk at a time where GDAL put them.
+        meta, table = pyogrio.raw.read_arrow(target, layer=chosen, encoding=read_encoding, where=where,
+                                             batch_size=etl.wkb.CHUNK_FEATURES)
     except Exception as exc:  # GDAL raises many types; the official needs the reason, not the type
         raise _unreadable(path, str(exc)) from exc
     columns = ArrowColumns({str(name): table[name].combine_chunks() for name in meta["fields"]})
     geometry_column = meta.get("geometry_name") or "wkb_geometry"
-    wkb = table[geometry_column].combine_chunks() if geometry_column in table.column_names else None
+    wkb = table[geometry_column] if geometry_column in table.column_names else None
     if wkb is not None and plain_polygons(wkb).all():
         # Plain polygons stay bytes: their rings and boxes come from them, and geometries are made only where needed (etl.shapes).
         return FeatureSource(path, meta.get("layer_name", chosen), meta.get("crs"), None, columns, inferences, wkb=wkb,

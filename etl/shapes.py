@@ -68,7 +68,7 @@ class Shapes:
         return out
 
 
-def from_file_wkb(wkb: pa.Array) -> np.ndarray:
+def from_file_wkb(wkb: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """GEOS geometries of a file's WKB; None where there is none, and where GEOS cannot read it (a ring not closed,
     or of too few points), which the geometry check then refuses (`etl.geometry_check`)."""
     with warnings.catch_warnings():  # GEOS's reason is not kept: the check says which feature and what is expected

@@ -36,8 +36,10 @@ def _u32(data: np.ndarray, at: np.ndarray) -> np.ndarray:
             | data[at + 3].astype(np.int64) << 24)
 
 
-def plain_polygons(wkb: pa.Array) -> np.ndarray:
+def plain_polygons(wkb: pa.Array | pa.ChunkedArray) -> np.ndarray:
     """Where a value is a little-endian 2-D Polygon or MultiPolygon (ISO WKB, no SRID): what `rings` reads."""
+    if isinstance(wkb, pa.ChunkedArray):  # chunk by chunk: the bytes are not copied together
+        return np.concatenate([plain_polygons(chunk) for chunk in wkb.chunks]) if wkb.num_chunks else np.zeros(0, dtype=bool)
     offsets, data = arrow_buffers(wkb)
     starts, sizes = offsets[:-1], np.diff(offsets)
     out = sizes >= 9
@@ -80,6 +82,15 @@ def chunks_of(count: int) -> list[slice]:
     return [slice(start, min(count, start + CHUNK_FEATURES)) for start in range(0, count, CHUNK_FEATURES)]
 
 
+def part_of(values: pa.Array | pa.ChunkedArray, part: slice) -> pa.Array:
+    """Values `part` as one array: where they lie in one chunk (a file is read in batches of CHUNK_FEATURES, so each
+    chunk of features is one), that chunk's own buffers, else copied together."""
+    if isinstance(values, pa.Array):
+        return values[part]
+    piece = values[part]
+    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()
+
+
 def _by_chunks(work: Callable[[slice], np.ndarray], count: int, dtype: type) -> np.ndarray:
     """`work` of each chunk of `count` features, two chunks at a time on two threads (numpy and PROJ release
     the GIL), put together in order."""
@@ -115,11 +126,11 @@ def _areas(found: Rings, epsg: np.ndarray, features: int) -> np.ndarray:
     return shoelace(found.feature, found.shell.view(np.uint8), found.starts, x, y, features)
 
 
-def ring_chunks(wkb: pa.Array) -> list[Rings]:
+def ring_chunks(wkb: pa.Array | pa.ChunkedArray) -> list[Rings]:
     """The `rings` of `plain_polygons` values, a chunk of CHUNK_FEATURES features each (two chunks at a time on two
     threads)."""
     with ThreadPoolExecutor(2) as pool:
-        return list(pool.map(lambda part: rings(wkb[part]), chunks_of(len(wkb))))
+        return list(pool.map(lambda part: rings(part_of(wkb, part)), chunks_of(len(wkb))))
 
 
 @dataclass(frozen=True)

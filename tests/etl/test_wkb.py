@@ -9,7 +9,7 @@ import shapely
 from pyproj import Transformer
 
 from etl.geometry_check import GeometryChecker
-from etl.wkb import Outline, outline, plain_polygons, planar_areas, rings, star_shaped
+from etl.wkb import Outline, outline, part_of, plain_polygons, planar_areas, rings, star_shaped
 
 GK_120E = 4549  # CGCS2000 / 3-degree Gauss-Kruger CM 120E (no zone prefix)
 TO_LONLAT = Transformer.from_crs(GK_120E, 4490, always_xy=True)
@@ -52,6 +52,16 @@ def test_only_little_endian_flat_polygons_are_read_from_bytes() -> None:
     assert plain_polygons(values).tolist() == [True, True, False]
     assert plain_polygons(big_endian).tolist() == [False]
     assert plain_polygons(with_z).tolist() == [False]
+
+
+def test_values_read_in_chunks_are_taken_a_chunk_at_a_time_without_a_copy() -> None:
+    square, point = shapely.box(0, 0, 1, 1), shapely.Point(0, 0)
+    chunked = pa.chunked_array([wkb_of(square, point), wkb_of(square, square), wkb_of(point)])
+    assert plain_polygons(chunked).tolist() == [True, False, True, True, False]
+    second = part_of(chunked, slice(2, 4))
+    assert isinstance(second, pa.Array) and second.buffers()[2].address == chunked.chunk(1).buffers()[2].address
+    across = part_of(chunked, slice(1, 3))  # two chunks' values: copied into one array
+    assert isinstance(across, pa.Array) and across.to_pylist() == [point.wkb, square.wkb]
 
 
 def _pentagram() -> shapely.Polygon:
