@@ -1,0 +1,3 @@
+import numpy as np
+
+def text_hashes(offsets: np.ndarray, data: np.ndarray) -> np.ndarray: ...
