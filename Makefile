@@ -10,7 +10,7 @@ setup: system $(VENV)/.installed web/node_modules/.installed
 system:
 	@bash scripts/setup-system.sh
 
-$(VENV)/.installed: pyproject.toml $(wildcard etl/*.pyx)
+$(VENV)/.installed: pyproject.toml $(wildcard etl/*.pyx mujun/*.pyx)
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev]'

@@ -69,8 +69,8 @@ def rings(wkb: pa.Array) -> Rings:
 
 
 def _project(x: np.ndarray, y: np.ndarray, epsg: int) -> None:
-    """Vertices onto a Gauss-Krüger plane, in place (PROJ works without the GIL)."""
-    rules.gk_transformer(epsg).transform(x, y, inplace=True)
+    """Vertices onto a Gauss-Krüger plane, in place (without the GIL)."""
+    rules.gauss_kruger(epsg).project(x, y)
 
 
 CHUNK_FEATURES = 100_000
@@ -92,7 +92,7 @@ def part_of(values: pa.Array | pa.ChunkedArray, part: slice) -> pa.Array:
 
 
 def _by_chunks(work: Callable[[slice], np.ndarray], count: int, dtype: type) -> np.ndarray:
-    """`work` of each chunk of `count` features, two chunks at a time on two threads (numpy and PROJ release
+    """`work` of each chunk of `count` features, two chunks at a time on two threads (numpy and the projection release
     the GIL), put together in order."""
     out: np.ndarray = np.zeros(count, dtype=dtype)
     parts = chunks_of(count)

@@ -31,23 +31,45 @@ def test_gauss_kruger_zone_from_longitude(lon: float, prefix: bool, epsg: int) -
     assert rules.gk_epsg(lon, zone_prefix=prefix) == epsg
 
 
+def _projected(epsg: int, lon: np.ndarray, lat: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    x, y = np.array(lon, dtype=float), np.array(lat, dtype=float)
+    rules.gauss_kruger(epsg).project(x, y)
+    return x, y
+
+
 @pytest.mark.parametrize("epsg", [4549, 4528, 4539, 4554])
-def test_the_series_form_of_gauss_kruger_agrees_with_the_exact_one_across_the_zone(epsg: int) -> None:
-    # PROJ's exact (Poder/Engsager) transverse Mercator is the judge: every point of the 3-degree zone, from the
-    # meridian to 1.5° either side, from Hainan to Heilongjiang, lands within a micrometre of where it puts it, and
-    # a 30-亩 square measured both ways differs by less than 10⁻⁵ m² (areas are kept to 10⁻² m²).
+def test_the_series_form_of_gauss_kruger_agrees_with_proj_across_the_zone(epsg: int) -> None:
+    # PROJ is the judge. Its exact (Poder/Engsager) transverse Mercator: every point of the 3-degree zone, from the
+    # meridian to 1.5° either side, from Hainan to Heilongjiang, lands within a micrometre of where it puts it, and a
+    # 30-亩 square measured both ways differs by less than 10⁻⁵ m² (areas are kept to 10⁻² m²). Its own series form
+    # (`approx`), the same formulas: within 10 nanometres.
     exact = Transformer.from_crs(rules.GEOGRAPHIC_SRID, epsg, always_xy=True)
-    series = rules.gk_transformer(epsg)
+    proj_series = Transformer.from_pipeline(exact.definition.replace(" proj=tmerc ", " proj=tmerc approx "))
     meridian = {4549: 120, 4528: 120, 4539: 90, 4554: 135}[epsg]
     lon, lat = np.meshgrid(meridian + np.linspace(-1.5, 1.5, 61), np.linspace(18, 53.5, 72))
-    assert "approx" in series.definition and "approx" not in exact.definition
-    for a, b in zip(series.transform(lon.ravel(), lat.ravel()), exact.transform(lon.ravel(), lat.ravel()), strict=True):
-        assert np.abs(a - b).max() < 1e-6
+    ours = _projected(epsg, lon.ravel(), lat.ravel())
+    for judge, within in ((exact, 1e-6), (proj_series, 1e-8)):
+        for a, b in zip(ours, judge.transform(lon.ravel(), lat.ravel()), strict=True):
+            assert np.abs(a - b).max() < within
     side = 0.0015  # about 140 m by 165 m at 32°N
     ring_lon = meridian + 1.49 + np.array([0, side, side, 0, 0])
     ring_lat = 31.5 + np.array([0, 0, side, side, 0])
-    areas = [shapely.area(shapely.Polygon(np.column_stack(t.transform(ring_lon, ring_lat)))) for t in (series, exact)]
+    areas = [shapely.area(shapely.Polygon(np.column_stack(xy))) for xy in (_projected(epsg, ring_lon, ring_lat),
+                                                                          exact.transform(ring_lon, ring_lat))]
     assert 20_000 < areas[1] < 25_000 and abs(areas[0] - areas[1]) < 1e-5
+
+
+def test_gauss_kruger_by_hand_on_the_meridian_and_the_zone_number() -> None:
+    # On the central meridian the easting is the false easting and the northing the meridian arc: the pole lies a
+    # quadrant of the meridian north, 10 001 965.729 m on GRS 80 (= CGCS2000's ellipsoid; Moritz, Geodetic Reference
+    # System 1980). With the zone number (EPSG:4528, zone 40) the easting gains 40 000 000 m.
+    assert _projected(4549, np.array([120.0, 120.0]), np.array([0.0, 90.0])) == (
+        pytest.approx([500_000.0, 500_000.0], abs=1e-9), pytest.approx([0.0, 10_001_965.729], abs=1e-3))
+    assert _projected(4528, np.array([120.0]), np.array([0.0]))[0] == pytest.approx([40_500_000.0], abs=1e-9)
+    # more than 90° from the meridian: infinite, as PROJ gives it
+    assert _projected(4549, np.array([211.0]), np.array([30.0]))[0][0] == np.inf
+    with pytest.raises(ValueError, match="not a transverse Mercator"):
+        rules.gauss_kruger(4490)
 
 
 def test_area_is_the_gauss_kruger_planar_area() -> None:
