@@ -15,11 +15,11 @@ from typing import Any
 import numpy as np
 import psycopg
 import pyarrow as pa
-import pyarrow.compute as pc
 import shapely
 from psycopg import sql
 
 from etl import binary_copy as bc
+from etl.codes import positions
 from etl.placement import Placement, ZoneSet, is_none, objects, place
 from etl.wkb import planar_areas
 from mujun import rules
@@ -67,8 +67,7 @@ class Projects:
 
     def positions(self, codes: Sequence[str | None] | np.ndarray | pa.Array) -> np.ndarray:
         """Where each code is among the projects (−1: not there, or None)."""
-        found = pc.index_in(codes if isinstance(codes, pa.Array) else pa.array(codes, type=pa.large_string()), value_set=self.codes)
-        return found.fill_null(-1).to_numpy(zero_copy_only=False).astype(np.int64)
+        return positions(codes, self.codes)
 
 
 def _unpack_texts(data: bytes | None, lengths: bytes) -> pa.Array:

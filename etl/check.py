@@ -17,8 +17,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from etl._text_hash import text_hashes
-from etl.binary_copy import arrow_buffers
+from etl import codes as codes_of
 from etl.columns import arrow_text
 from etl.fields import (
     CONSTRAINT_FIELDS,
@@ -252,20 +251,11 @@ def _jsonable(value: Any) -> Any:
 
 def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.Array, code_field: str,
                 where: Callable[[int], str]) -> None:
-    """An error for every code seen before in the file, naming where it was first. The codes' 64-bit hashes are
-    sorted; only rows whose hash another shares are compared as text."""
-    values = codes if isinstance(codes, pa.Array) else pa.array(codes, type=pa.large_string())
-    hashes = text_hashes(*arrow_buffers(values))
-    rows = np.flatnonzero(values.is_valid().to_numpy(zero_copy_only=False))
-    order = rows[np.argsort(hashes[rows])]
-    shared = hashes[order[1:]] == hashes[order[:-1]]
-    first: dict[Any, int] = {}
-    for i in np.unique(np.concatenate([order[1:][shared], order[:-1][shared]])):  # ascending: a code's first row comes first
-        code = values[i].as_py()
-        seen = first.setdefault(code, int(i))
-        if seen != i:
-            checked.errors.append(Problem(checked.file, where(int(i)), code_field, str(code),
-                                          f"编码重复（与{where(seen)}相同）", f"duplicate code (same as {where(seen)})"))
+    """An error for every code seen before in the file, naming where it was first."""
+    values = codes_of.texts(codes)
+    for row, first in codes_of.repeats(values):
+        checked.errors.append(Problem(checked.file, where(row), code_field, str(values[row].as_py()),
+                                      f"编码重复（与{where(first)}相同）", f"duplicate code (same as {where(first)})"))
 
 
 def _with_geometry(checked: Checked, source: FeatureSource) -> None:
