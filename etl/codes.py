@@ -15,6 +15,7 @@ from etl.binary_copy import arrow_buffers
 
 
 def texts(codes: Sequence[str | None] | np.ndarray | pa.Array) -> pa.Array:
+    """Codes as one Arrow array of large strings (NULL: no code)."""
     return (codes if isinstance(codes, pa.Array) else pa.array(codes, type=pa.large_string())).cast(pa.large_string())
 
 
