@@ -1,8 +1,9 @@
 # cython: language_level=3, boundscheck=False, wraparound=False, cdivision=True, initializedcheck=False
-"""The loop of `etl.check`'s duplicate codes: a 64-bit hash of each string of an Arrow array (`text_hashes`).
+"""The loop of `etl.codes`: a 64-bit hash of each string of an Arrow array (`text_hashes`).
 
 Sorting a million such hashes, and comparing as text only the rows whose hash another shares, finds a file's
-duplicate codes in a fraction of the time a hash table of a million strings takes to build.
+duplicate codes, or each code's place among others, in a fraction of the time a hash table of a million strings
+takes to build.
 """
 
 import numpy as np

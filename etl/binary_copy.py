@@ -51,11 +51,16 @@ def _offsets(lengths: np.ndarray) -> np.ndarray:
     return np.concatenate(([0], np.cumsum(np.maximum(lengths, 0)))).astype(np.int64)
 
 
+def one_array(values: pa.Array | pa.ChunkedArray) -> pa.Array:
+    """Values as one array: a lone chunk's own buffers, several chunks copied together."""
+    if isinstance(values, pa.Array):
+        return values
+    return values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
+
+
 def arrow_buffers(values: pa.Array | pa.ChunkedArray) -> tuple[np.ndarray, np.ndarray]:
     """Offsets (int64, from 0, one more than values) and bytes of a string or binary Arrow array; NULL as empty."""
-    if isinstance(values, pa.ChunkedArray):
-        values = values.chunk(0) if values.num_chunks == 1 else values.combine_chunks()
-    values = values.cast(pa.large_binary())
+    values = one_array(values).cast(pa.large_binary())
     if values.null_count:
         values = values.fill_null(_NOTHING)
     buffers = values.buffers()

@@ -24,7 +24,7 @@ from etl._wkb_loops import outline as vertex_outline
 from etl._wkb_loops import shoelace, walk
 from etl.binary_copy import WKB_MULTIPOLYGON as MULTIPOLYGON
 from etl.binary_copy import WKB_POLYGON as POLYGON
-from etl.binary_copy import arrow_buffers
+from etl.binary_copy import arrow_buffers, one_array
 from mujun import rules
 
 if sys.byteorder != "little":
@@ -85,10 +85,7 @@ def chunks_of(count: int) -> list[slice]:
 def part_of(values: pa.Array | pa.ChunkedArray, part: slice) -> pa.Array:
     """Values `part` as one array: where they lie in one chunk (a file is read in batches of CHUNK_FEATURES, so each
     chunk of features is one), that chunk's own buffers, else copied together."""
-    if isinstance(values, pa.Array):
-        return values[part]
-    piece = values[part]
-    return piece.chunk(0) if piece.num_chunks == 1 else piece.combine_chunks()
+    return one_array(values[part])
 
 
 def _by_chunks(work: Callable[[slice], np.ndarray], count: int, dtype: type) -> np.ndarray:
