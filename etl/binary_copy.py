@@ -124,6 +124,10 @@ def int4(values: np.ndarray, valid: np.ndarray | None = None) -> Encoded:
     return _fixed(np.asarray(values).astype(">i4"), valid)
 
 
+def int8(values: np.ndarray, valid: np.ndarray | None = None) -> Encoded:
+    return _fixed(np.asarray(values).astype(">i8"), valid)
+
+
 def date(values: np.ndarray) -> Encoded:
     """dates (datetime64[D], NaT = NULL) as days since 2000-01-01."""
     days = np.asarray(values, dtype="datetime64[D]")

@@ -35,6 +35,7 @@ from etl.fields import (
 from etl.geometry_check import CheckedGeometries, GeometryChecker, feature
 from etl.pinyin import initials
 from etl.placement import is_none, objects
+from etl.project_lists import plan_columns, stage_columns
 from etl.read import FeatureSource, TableSource
 from etl.units import USD_UNITS, parse_amount, written_unit
 from mujun import rules
@@ -124,7 +125,7 @@ def parse_date(value: Any) -> dt.date:
     return dt.date(year, month, day)
 
 
-class _Rows:
+class Rows:
     """Walks the rows of a source, reading fields by their matched column and collecting problems."""
 
     def __init__(self, checked: Checked, columns: Mapping[str, Any], specs: tuple[FieldSpec, ...],
@@ -281,7 +282,7 @@ def with_geometry(checked: Checked, found: CheckedGeometries) -> None:
                                   geometry_repaired=bool(found.repaired[i]))
 
 
-def _arrow_texts(rows: _Rows, name: str, n: int, required: bool = False) -> pa.Array:
+def _arrow_texts(rows: Rows, name: str, n: int, required: bool = False) -> pa.Array:
     """Field `name` as text (trimmed, blank made NULL) in an Arrow array; by Arrow, not value by value, when it can."""
     if name not in rows.match.fields:
         return pa.nulls(n, pa.large_string())
@@ -300,11 +301,11 @@ def _arrow_texts(rows: _Rows, name: str, n: int, required: bool = False) -> pa.A
     return values
 
 
-def _texts(rows: _Rows, name: str, n: int, required: bool = False) -> np.ndarray:
+def texts_of(rows: Rows, name: str, n: int, required: bool = False) -> np.ndarray:
     return _arrow_texts(rows, name, n, required).to_numpy(zero_copy_only=False)
 
 
-def _recorded_cents(rows: _Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
+def _recorded_cents(rows: Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
     """出让面积 of each parcel in 0.01 m² and where one is given; a float column of m² is taken whole."""
     cents, given = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
     if "recorded_area_m2" in rows.match.fields:
@@ -331,7 +332,7 @@ def _recorded_cents(rows: _Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
     return cents, given
 
 
-def _dates(rows: _Rows, name: str, n: int) -> np.ndarray:
+def _dates(rows: Rows, name: str, n: int) -> np.ndarray:
     out = np.full(n, np.datetime64("NaT"), dtype="datetime64[D]")
     if name not in rows.match.fields:
         return out
@@ -348,7 +349,7 @@ def _dates(rows: _Rows, name: str, n: int) -> np.ndarray:
 def check_zones(source: FeatureSource, policy: Policy) -> Checked:
     checked = Checked("zones", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
                       inferences=list(source.inferences), locate=source.locate)
-    rows = _Rows(checked, source.columns, ZONE_FIELDS, checked.locate)
+    rows = Rows(checked, source.columns, ZONE_FIELDS, checked.locate)
     for i, record in enumerate(checked.records):
         record.update(zone_code=rows.required_text(i, "zone_code"), name=rows.required_text(i, "name"),
                       zone_class=rows.choice(i, "zone_class", ZONE_CLASSES, required=True),
@@ -378,7 +379,7 @@ def parcel_fields(source: FeatureSource) -> Checked:
     checked = Checked("parcels", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
                       locate=source.locate)
     n = len(source)
-    rows = _Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
+    rows = Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
     checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
     checked.columns = {  # the texts stay Arrow arrays (`texts`): a million Python strings each would be made for nothing
@@ -390,12 +391,12 @@ def parcel_fields(source: FeatureSource) -> Checked:
     return checked
 
 
-def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: str | None = None,
+def choices_of(rows: Rows, name: str, n: int, allowed: dict[str, str], default: str | None = None,
              required: bool = False) -> np.ndarray:
-    """`_Rows.choice` of every row at once."""
+    """`Rows.choice` of every row at once."""
     if name not in rows.match.fields:
         return objects([default] * n)
-    texts = _texts(rows, name, n)
+    texts = texts_of(rows, name, n)
     chosen = objects([default if v is None else allowed.get(v) or allowed.get(v.lower()) for v in texts])
     options = "、".join(sorted(set(allowed)))
     for i in np.flatnonzero(is_none(chosen)):
@@ -406,10 +407,10 @@ def _choices(rows: _Rows, name: str, n: int, allowed: dict[str, str], default: s
     return chosen
 
 
-def _currencies(rows: _Rows, n: int) -> np.ndarray:
+def _currencies(rows: Rows, n: int) -> np.ndarray:
     """Each project's currency: its 币种, else USD where the amount or its header is in 美元/万美元/亿美元, else CNY.
     An amount in US dollars under 币种 人民币 is an error: which of the two is meant cannot be known."""
-    given = _choices(rows, "currency", n, CURRENCIES)
+    given = choices_of(rows, "currency", n, CURRENCIES)
     out = objects([c or "CNY" for c in given])
     if "total_investment" not in rows.match.fields:
         return out
@@ -434,12 +435,14 @@ def _initials(values: np.ndarray) -> list[str | None]:
     return [found[v] if v in found else found.setdefault(v, initials(v)) for v in values]
 
 
-def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None) -> Checked:
-    """Projects column by column, as parcels: a million rows are a load officials make."""
+def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date: dt.date | None, policy: Policy,
+                   today: dt.date) -> Checked:
+    """Projects column by column, as parcels: a million rows are a load officials make. `today`: the load's day, on
+    which a given 项目阶段 must agree with the dates (`etl.project_lists`)."""
     checked = Checked("projects", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
                       locate=source.row)
     n = len(source)
-    rows = _Rows(checked, source.columns, PROJECT_FIELDS, checked.locate)
+    rows = Rows(checked, source.columns, PROJECT_FIELDS, checked.locate)
     amounts = [rows.amount(i, "total_investment", "万元", "10,000 CNY") for i in range(n)] if "total_investment" in rows.match.fields \
         else [None] * n
     currencies = _currencies(rows, n)
@@ -456,15 +459,17 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
         amount = amounts[i]
         assert amount is not None and usd_rate is not None
         totals[i], rates[i], rate_dates[i] = (amount * usd_rate).quantize(rules.CENT), usd_rate, usd_rate_date
-    codes = _texts(rows, "project_code", n, required=True)
-    names, enterprises = _texts(rows, "name", n), _texts(rows, "enterprise", n)
+    codes = texts_of(rows, "project_code", n, required=True)
+    names, enterprises = texts_of(rows, "name", n), texts_of(rows, "enterprise", n)
+    given_stages = choices_of(rows, "stage", n, STAGES)
     checked.columns = {
-        "project_code": codes, "name": names, "enterprise": enterprises, "industry": _texts(rows, "industry", n),
-        "project_type": _choices(rows, "project_type", n, PROJECT_TYPES, required=True),
+        "project_code": codes, "name": names, "enterprise": enterprises, "industry": texts_of(rows, "industry", n),
+        "project_type": choices_of(rows, "project_type", n, PROJECT_TYPES, required=True),
         "total_investment_wan": totals, "investment_amount": amounts, "currency": currencies,
-        "exchange_rate": rates, "exchange_rate_date": rate_dates, "stage": _choices(rows, "stage", n, STAGES),
-        "level": _texts(rows, "level", n), "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
+        "exchange_rate": rates, "exchange_rate_date": rate_dates,
+        "level": texts_of(rows, "level", n), "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
         "name_initials": _initials(names), "enterprise_initials": _initials(enterprises),
+        **plan_columns(rows, n, policy, choices_of), **stage_columns(checked, rows, n, given_stages, today),
     }
     _duplicates(checked, codes, "project_code", checked.locate)
     return checked
@@ -474,7 +479,7 @@ def check_constraints(source: FeatureSource) -> Checked:
     """三区三线 constraint areas: `code` 约束编码, `constraint_type` 约束类型 (English or Chinese), a polygon."""
     checked = Checked("constraints", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
                       inferences=list(source.inferences), locate=source.locate)
-    rows = _Rows(checked, source.columns, CONSTRAINT_FIELDS, checked.locate)
+    rows = Rows(checked, source.columns, CONSTRAINT_FIELDS, checked.locate)
     for i, record in enumerate(checked.records):
         record.update(code=rows.required_text(i, "code"),
                       constraint_type=rows.choice(i, "constraint_type", CONSTRAINT_TYPES, required=True),

@@ -23,6 +23,7 @@ import shapely
 from etl.assess import Projects
 from etl.check import Checked
 from etl.geometry_check import CheckedGeometries
+from etl.monthly import check_monthly_projects
 from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneEdges, ZoneSet, parcel_overlaps, place
 from mujun import rules
 from mujun.errors import Problem
@@ -41,6 +42,10 @@ class Surroundings:
     """Project codes of stored parcels the load leaves as they are (not in its file, not replaced)."""
     stored_projects: Projects | None = None
     """The projects stored before the load, as read for these checks."""
+    project_districts: dict[str, str] | None = None
+    """The district (所属地区) of each stored project of the parcels file; None: not read."""
+    parcel_districts: list[tuple[str, str, str]] | None = None
+    """Stored parcels of the projects file's projects, with their zone's district: (parcel, project, district)."""
 
 
 def _of(checked: Iterable[Checked], kind: str) -> Checked | None:
@@ -75,7 +80,29 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
             kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
     codes, geometries, areas, classes, jurisdictions = (list(column) for column in zip(*zone_rows, strict=True)) if zone_rows else ([],) * 5
     zones = ZoneSet.of(codes, geometries, areas, classes, jurisdictions, policy) if conn is not None or zones_file else None
-    return Surroundings(zones, project_codes, stored, kept, stored_projects)
+    project_districts, parcel_districts = _stored_districts(conn, projects_file, parcels_file) if conn is not None else (None, None)
+    return Surroundings(zones, project_codes, stored, kept, stored_projects, project_districts, parcel_districts)
+
+
+def _districts_given(projects: Checked | None) -> bool:
+    return projects is not None and any(d is not None for d in projects.columns.get("jurisdiction", ()))
+
+
+def _stored_districts(conn: psycopg.Connection[Any], projects: Checked | None,
+                      parcels: Checked | None) -> tuple[dict[str, str] | None, list[tuple[str, str, str]] | None]:
+    """What the district check needs from the database, read only when the files can be compared with it."""
+    project_districts = None
+    if parcels is not None and parcels.texts and not _districts_given(projects):
+        codes = parcels.texts["project_code"].drop_null().unique().to_pylist()
+        project_districts = dict(conn.execute("SELECT project_code, jurisdiction FROM projects WHERE project_code = ANY(%s) "
+                                              "AND jurisdiction IS NOT NULL", [codes]).fetchall())
+    parcel_districts = None
+    if projects is not None and _districts_given(projects) and parcels is None:
+        codes = [code for code in projects.columns["project_code"] if code is not None]
+        parcel_districts = [(row[0], row[1], row[2]) for row in conn.execute(
+            "SELECT p.parcel_code, p.project_code, z.jurisdiction FROM parcels p JOIN zones z ON z.zone_code = p.zone_code "
+            "WHERE p.project_code = ANY(%s)", [codes])]
+    return project_districts, parcel_districts
 
 
 def _warning(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> Problem:
@@ -184,6 +211,29 @@ def check_projects_against(projects: Checked, parcels: Checked | None, around: S
                   "the project has no parcel (none in the parcels file or the database)")
 
 
+def check_districts(projects: Checked | None, parcels: Checked | None, placement: Placement | None, around: Surroundings) -> None:
+    """A warning for each parcel lying in a zone of another district than its project's 所属地区."""
+    districts = around.project_districts or {}
+    if _districts_given(projects):
+        assert projects is not None
+        districts = {code: district for code, district in zip(projects.columns["project_code"], projects.columns["jurisdiction"],
+                                                               strict=True) if code is not None and district is not None}
+    if parcels is not None and placement is not None and districts:
+        zone_districts = placement.zones.jurisdictions
+        for i, project in enumerate(parcels.texts["project_code"].to_pylist()):
+            zone = placement.zone[i]
+            if project in districts and zone >= 0 and zone_districts[zone] != districts[project]:
+                _warn(parcels, i, "project_code", project, f"所在园区属于{zone_districts[zone]}，而项目的所属地区为{districts[project]}",
+                      f"lies in a zone of {zone_districts[zone]}, while its project's district (所属地区) is {districts[project]}")
+    if projects is not None and around.parcel_districts:
+        rows = {code: i for i, code in enumerate(projects.columns["project_code"])}
+        for parcel, project, district in around.parcel_districts:
+            if districts.get(project) not in (None, district):
+                _warn(projects, rows[project], "jurisdiction", districts[project],
+                      f"该项目已存宗地 {parcel} 所在园区属于{district}，与所属地区不符",
+                      f"the project's stored parcel {parcel} lies in a zone of {district}, not in this district")
+
+
 def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = True, placement: Placement | None = None) -> Placement | None:
     """Add every cross-file and database warning to the checked files; the parcels' placement, if any.
     `overlaps=False`: all but `check_overlaps`, which the caller then runs itself; `placement`: the parcels' when
@@ -193,6 +243,14 @@ def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = T
         placement = check_parcels_against(parcels, around, placement)
     if projects is not None:
         check_projects_against(projects, parcels, around)
+    check_districts(projects, parcels, placement, around)
+    monthly = _of(checked, "monthly")
+    if monthly is not None and monthly.columns:
+        if around.project_codes is None:
+            monthly.inferences.append(f"{monthly.file}: no projects file and no database: the reports' projects not checked / "
+                                      "未给出项目文件且未连接数据库：未检查月报的项目编号")
+        else:
+            check_monthly_projects(monthly, set(around.project_codes.to_pylist()))
     if overlaps:
         check_overlaps(checked)
     return placement

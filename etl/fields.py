@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from etl.units import convert, same_quantity, split_header_unit
+from mujun.stages import DATE_FIELDS
 
 
 def normalise_header(header: str) -> str:
@@ -67,6 +68,26 @@ PROJECT_FIELDS = (
     FieldSpec("currency", ("币种",)),
     FieldSpec("stage", ("项目阶段",)),
     FieldSpec("level", ("项目级别",)),
+    FieldSpec("jurisdiction", ("所属地区", "所属辖区", "辖区", "所属区县")),
+    FieldSpec("year", ("年度", "计划年度")),
+    FieldSpec("category", ("项目类别",)),
+    FieldSpec("annual_planned_investment", ("annual_planned_investment_wan", "年度计划投资(万元)", "年度计划投资额(万元)"), unit="万元"),
+    FieldSpec("annual_planned_investment", ("年度计划投资", "年度计划投资额"), unit="万元",
+              assumption="年度计划投资 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    *(FieldSpec(name, (zh,)) for name, (zh, _) in DATE_FIELDS.items()),
+)
+
+MONTHLY_FIELDS = (
+    FieldSpec("project_code", ("项目编号",), required=True),
+    FieldSpec("month", ("月份", "填报月份", "报告月份"), required=True),
+    FieldSpec("completed_month", ("completed_month_wan", "本月完成投资(万元)", "本月完成(万元)"), unit="万元"),
+    FieldSpec("completed_month", ("本月完成投资", "本月完成"), unit="万元",
+              assumption="本月完成投资 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("completed_ytd", ("completed_ytd_wan", "本年累计完成投资(万元)", "本年累计完成(万元)", "本年累计(万元)"), unit="万元"),
+    FieldSpec("completed_ytd", ("本年累计完成投资", "本年累计完成", "本年累计"), unit="万元",
+              assumption="本年累计完成投资 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("progress_note", ("形象进度",)),
+    FieldSpec("reported_on", ("填报日期",)),
 )
 
 ZONE_CLASSES = {
@@ -93,6 +114,7 @@ STAGES = {
     "竣工": "竣工", "completed": "竣工",
     "评估": "评估", "evaluated": "评估",
 }
+CATEGORIES = {"新建": "新建", "new": "新建", "续建": "续建", "continuing": "续建", "预备": "预备", "reserve": "预备"}
 CURRENCIES = {"cny": "CNY", "rmb": "CNY", "人民币": "CNY", "usd": "USD", "美元": "USD"}
 
 
@@ -173,4 +195,5 @@ CONSTRAINT_TYPES = {
     "城镇开发边界": "urban_development_boundary",
 }
 
-FIELDS_BY_KIND = {"zones": ZONE_FIELDS, "parcels": PARCEL_FIELDS, "projects": PROJECT_FIELDS, "constraints": CONSTRAINT_FIELDS}
+FIELDS_BY_KIND = {"zones": ZONE_FIELDS, "parcels": PARCEL_FIELDS, "projects": PROJECT_FIELDS, "constraints": CONSTRAINT_FIELDS,
+                  "monthly": MONTHLY_FIELDS}

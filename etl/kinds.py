@@ -5,11 +5,12 @@ from __future__ import annotations
 from pathlib import Path
 
 from etl.fields import FIELDS_BY_KIND, match_columns
-from etl.read import TABLE_SUFFIXES, FeatureSource, ReadOptions, TableSource, read_features, read_table
+from etl.read import TABLE_KINDS, TABLE_SUFFIXES, FeatureSource, ReadOptions, TableSource, read_features, read_table
 from mujun.errors import InputError, Problem
 
 # The field that names each kind, in the order they are tried: parcels also carry a project code.
-KIND_FIELDS = (("zones", "zone_code"), ("constraints", "constraint_type"), ("parcels", "parcel_code"), ("projects", "project_code"))
+KIND_FIELDS = (("zones", "zone_code"), ("constraints", "constraint_type"), ("parcels", "parcel_code"), ("monthly", "month"),
+               ("projects", "project_code"))
 
 
 def _has_geometry(path: Path, options: ReadOptions) -> FeatureSource | TableSource:
@@ -30,7 +31,7 @@ def kind_of(path: Path, options: ReadOptions) -> tuple[str, str]:
     """(kind, why) from the file's fields; refuses a file whose fields name no kind."""
     source = _has_geometry(path, options)
     for kind, code_field in KIND_FIELDS:
-        if kind == "projects" and isinstance(source, FeatureSource):
+        if kind in TABLE_KINDS and isinstance(source, FeatureSource):
             continue
         columns = options.mapping.apply(source.columns, kind) if options.mapping else source.columns
         match = match_columns(list(columns), FIELDS_BY_KIND[kind])
@@ -39,10 +40,11 @@ def kind_of(path: Path, options: ReadOptions) -> tuple[str, str]:
             return kind, f"{path.name}: read as {kind} (it has {header}) / 按{_ZH[kind]}读取（含字段 {header}）"
     raise InputError([Problem(
         path.name, "文件 file", None, ", ".join(map(str, source.columns))[:200],
-        "看不出文件内容：应有 园区编码（园区）、宗地编号（宗地）、约束类型（三区三线）或无几何的 项目编号（项目）；"
-        "或用 --zones/--parcels/--projects/--constraints 指明",
+        "看不出文件内容：应有 园区编码（园区）、宗地编号（宗地）、约束类型（三区三线）、无几何的 月份（月报）或 项目编号（项目）；"
+        "或用 --zones/--parcels/--projects/--constraints/--monthly 指明",
         "cannot tell what the file holds: expected zone_code 园区编码 (zones), parcel_code 宗地编号 (parcels), constraint_type 约束类型 "
-        "(constraints) or project_code 项目编号 without geometry (projects); or name it with --zones/--parcels/--projects/--constraints")])
+        "(constraints), month 月份 without geometry (monthly reports) or project_code 项目编号 without geometry (projects); "
+        "or name it with --zones/--parcels/--projects/--constraints/--monthly")])
 
 
-_ZH = {"zones": "园区", "parcels": "宗地", "constraints": "三区三线约束", "projects": "项目"}
+_ZH = {"zones": "园区", "parcels": "宗地", "constraints": "三区三线约束", "projects": "项目", "monthly": "月报"}

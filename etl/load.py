@@ -9,6 +9,7 @@ reassessed. The load is recorded in `loads`.
 
 from __future__ import annotations
 
+import datetime as dt
 import getpass
 import hashlib
 from collections.abc import Callable, Mapping
@@ -23,13 +24,16 @@ from psycopg.types.json import Jsonb
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones, geometry_checker, parcel_fields, with_geometry
 from etl.cross_checks import Surroundings, check_overlaps, check_parcels_against, cross_check, surroundings
+from etl.monthly import check_monthly, write_monthly
 from etl.placement import Placement
+from etl.project_history import keep_report_days, read_before, record_changes, write_plans
 from etl.read import ReadOptions, TableSource, read_source
 from etl.stream import GeometryParts, stream_parcels
 from etl.write import Progress, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
 from mujun.errors import InputError, Problem
 from mujun.rules import Policy
 from mujun.settings import RuleSettings
+from mujun.stages import today_in_china
 
 # One advisory lock for all loads: two loads at once would each recompute the rules on half the data.
 LOAD_LOCK = 0x6D756A756E
@@ -44,17 +48,26 @@ class LoadRequest:
     parcels: Path | None = None
     projects: Path | None = None
     constraints: Path | None = None
+    monthly: Path | None = None
+    """Monthly reports of major projects (Excel or CSV)."""
     read_options: Mapping[str, ReadOptions] = field(default_factory=dict)
     """How to read each kind's file (layer, encoding, CRS, field mapping); by default as the file says."""
 
     replace: frozenset[str] = frozenset()
     """Kinds whose stored rows not in the file are deleted: the layer is replaced whole (explicit, never the default)."""
 
+    today: dt.date | None = None
+    """The load's day (default: today in China): a 项目阶段 must agree with the dates on it, and it is a report's
+    填报日期 when none is given."""
+
+    def day(self) -> dt.date:
+        return self.today or today_in_china()
+
     def options_for(self, kind: str) -> ReadOptions:
         return self.read_options.get(kind, ReadOptions())
 
     def files(self) -> list[tuple[str, Path]]:
-        return [(kind, path) for kind, path in (("zones", self.zones), ("projects", self.projects),
+        return [(kind, path) for kind, path in (("zones", self.zones), ("projects", self.projects), ("monthly", self.monthly),
                                                 ("parcels", self.parcels), ("constraints", self.constraints))
                 if path is not None]
 
@@ -74,7 +87,7 @@ def _quiet(_: str) -> None:
     return None
 
 
-def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule_settings: RuleSettings,
+def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule_settings: RuleSettings, today: dt.date,
                parts: bool = False) -> tuple[Checked, GeometryParts | None]:
     """The file checked; with `parts`, a parcels file's geometries are left checking on their own threads."""
     try:
@@ -82,7 +95,9 @@ def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule
     except InputError as exc:  # unreadable: the file's problems are its check's errors
         return Checked(kind, path.name, [], errors=list(exc.problems)), None
     if isinstance(source, TableSource):
-        return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date), None
+        if kind == "monthly":
+            return check_monthly(source, today), None
+        return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date, policy, today), None
     if kind == "zones":
         return check_zones(source, policy), None
     if kind != "parcels":
@@ -103,7 +118,7 @@ def _read_and_check(request: LoadRequest, policy: Policy, rule_settings: RuleSet
         options = request.options_for(kind)
         if options.central_meridian is None:
             options = replace(options, central_meridian=rule_settings.gk_central_meridian)
-        found, started = _check_one(kind, path, options, policy, rule_settings, parts)
+        found, started = _check_one(kind, path, options, policy, rule_settings, request.day(), parts)
         checked.append(found)
         geometry = geometry or started
     return checked, geometry
@@ -293,6 +308,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
            digests: _Digests) -> LoadResult:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
     step("check")
+    load_id = _reserve_load_id(conn)
     parcels = next((c for c in checked if c.kind == "parcels"), None)
     # Into an empty table, parcels are written while their geometries are checked; otherwise once all are.
     streamed = geometry is not None and is_empty(conn, "parcels")
@@ -302,13 +318,17 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     stored = read_early[1] if read_early is not None and read_early[0] == _data_version(conn) else None
     around = surroundings(conn, checked, request.replace, policy, stored)
     placement = cross_check(checked, around, overlaps=False)  # overlaps: with the parcels' write; streamed parcels: after it
+    refused = [problem for c in checked for problem in c.errors]  # found against the database (monthly reports' projects)
+    if refused:
+        raise InputError(refused)
     sync_policy(conn, policy)
     for item in checked:
-        if item.kind != "parcels":
-            step(f"write {item.kind}")
-            columns = record_columns(item)
-            counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
-                                 else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
+        if item.kind not in ("parcels", "monthly"):
+            _write_records(conn, item, request, load_id, step, progress, counts)
+    monthly = next((c for c in checked if c.kind == "monthly"), None)
+    if monthly is not None:
+        step("write monthly reports")
+        counts["monthly"] = write_monthly(conn, monthly, load_id)
     assessed = None
     if parcels is not None and streamed:
         assert geometry is not None
@@ -325,14 +345,38 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     inferences = [i for c in checked for i in c.inferences]
     counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
     files = digests.record()
-    row = conn.execute(
-        "INSERT INTO loads (username, policy_code, files, counts, inferences, warnings, finished_at) "
-        "VALUES (%s, %s, %s, %s, %s, %s, now()) RETURNING id",
-        [getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
+    conn.execute(
+        "INSERT INTO loads (id, username, policy_code, files, counts, inferences, warnings, finished_at) "
+        "VALUES (%s, %s, %s, %s, %s, %s, %s, now())",
+        [load_id, getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
          Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
-    ).fetchone()
+    )
+    return LoadResult(load_id, counts, warnings, inferences)
+
+
+def _reserve_load_id(conn: psycopg.Connection[Any]) -> int:
+    """The load's id, taken first: the plans, changes and reports it writes name it."""
+    row = conn.execute("SELECT nextval(pg_get_serial_sequence('loads', 'id'))").fetchone()
     assert row is not None
-    return LoadResult(int(row[0]), counts, warnings, inferences)
+    return int(row[0])
+
+
+def _write_records(conn: psycopg.Connection[Any], item: Checked, request: LoadRequest, load_id: int, step: Step,
+                   progress: Progress | None, counts: dict[str, dict[str, int]]) -> None:
+    """Zones, projects or constraints upserted by code (into an empty table: COPYed straight in); a projects file's
+    stage and date changes recorded, and its plans written."""
+    step(f"write {item.kind}")
+    before = read_before(conn, item) if item.kind == "projects" else None
+    if before is not None:
+        keep_report_days(item, before)
+    columns = record_columns(item)
+    counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
+                         else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
+    if before is not None:
+        counts["project_plans"] = {"written": write_plans(conn, item, load_id)}
+        counts["project_changes"] = {"recorded": record_changes(conn, item, before, load_id)}
+        if "projects" in request.replace:
+            conn.execute("DELETE FROM project_plans AS p WHERE NOT EXISTS (SELECT 1 FROM projects WHERE project_code = p.project_code)")
 
 
 def libpq_conninfo(url: str) -> str:

@@ -46,6 +46,7 @@ class ZoneSet:
     area_m2: np.ndarray
     threshold_cents: np.ndarray
     has_threshold: np.ndarray
+    jurisdictions: np.ndarray
 
     @classmethod
     def of(cls, codes: Sequence[str], geometries: Sequence[object], areas_m2: Sequence[float | Decimal],
@@ -54,7 +55,7 @@ class ZoneSet:
         return cls(objects(codes), objects(geometries),
                    np.array([float(a) for a in areas_m2], dtype=float),
                    np.array([int(t * 100) if t is not None else 0 for t in thresholds], dtype=np.int64),
-                   np.array([t is not None for t in thresholds], dtype=bool))
+                   np.array([t is not None for t in thresholds], dtype=bool), objects(jurisdictions))
 
     @property
     def rank(self) -> np.ndarray:

@@ -90,6 +90,10 @@ class FeatureSource:
         return len(self.wkb) if self.made is None and self.wkb is not None else len(self.geometries)
 
 
+TABLE_KINDS = ("projects", "monthly")
+"""Kinds read as tables (Excel, CSV): rows without geometry."""
+
+
 @dataclass
 class TableSource:
     """Rows of a table (Excel or CSV) below its header, blank rows left out; each keeps its spreadsheet row number."""
@@ -121,11 +125,11 @@ def _file_problem(path: Path, field_name: str | None, value: str | None, zh: str
 
 
 def read_source(kind: str, path: Path, options: ReadOptions) -> FeatureSource | TableSource:
-    """The file of one kind (zones, parcels, constraints: features; projects: a table), mapping applied."""
+    """The file of one kind (zones, parcels, constraints: features; projects, monthly reports: a table), mapping applied."""
     if not path.exists():
         raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
     source: FeatureSource | TableSource
-    if kind == "projects":
+    if kind in TABLE_KINDS:
         source = read_table(path, layer=options.layer, limits=options.limits)
     else:
         source = read_features(path, layer=options.layer, encoding=options.encoding, source_crs=options.source_crs,

@@ -25,6 +25,7 @@ from etl.check import PARCEL_TEXTS, Checked
 from etl.geometry_check import CheckedGeometries
 from etl.placement import objects
 from mujun.rules import GEOGRAPHIC_SRID
+from mujun.stages import DATE_FIELDS
 
 Column = Callable[[slice], bc.Encoded]
 Progress = Callable[[str, int, int], None]
@@ -34,7 +35,7 @@ TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     "projects": ("project_code", (
         "project_code", "name", "enterprise", "industry", "project_type", "total_investment_wan",
         "investment_amount", "currency", "exchange_rate", "exchange_rate_date", "stage", "level", "attributes",
-        "name_initials", "enterprise_initials",
+        "name_initials", "enterprise_initials", "jurisdiction", *DATE_FIELDS, "reported_stage", "reported_stage_on",
     )),
     "parcels": ("parcel_code", (
         "parcel_code", "project_code", "land_use", "recorded_area_m2", "supply_date", "agreed_start_date",
@@ -44,7 +45,8 @@ TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
 }
 NUMERIC_SCALES = {"area_m2": 2, "recorded_area_m2": 2, "total_investment_wan": 2, "investment_amount": 4, "exchange_rate": 6}
 """Decimal places of each numeric column (as the schema declares them)."""
-DATE_COLUMNS = {"exchange_rate_date", "supply_date", "agreed_start_date", "agreed_completion_date"}
+PARCEL_DATE_COLUMNS = ("supply_date", "agreed_start_date", "agreed_completion_date")
+DATE_COLUMNS = {"exchange_rate_date", *PARCEL_DATE_COLUMNS, *DATE_FIELDS, "reported_stage_on"}
 
 
 def _scaled(values: Sequence[Decimal | None], scale: int) -> tuple[np.ndarray, np.ndarray]:
@@ -99,7 +101,7 @@ def parcel_columns(checked: Checked, geometry: CheckedGeometries | None = None) 
     return {
         **{name: _text_column(texts[name]) for name in PARCEL_TEXTS},
         "recorded_area_m2": lambda rows: bc.numeric(c["recorded_cents"][rows], 2, c["has_recorded"][rows]),
-        **{name: _date_column(c[name]) for name in sorted(DATE_COLUMNS - {"exchange_rate_date"})},
+        **{name: _date_column(c[name]) for name in PARCEL_DATE_COLUMNS},
         "attributes": lambda rows: bc.jsonb(c["attributes"][rows]),
         "geom": lambda rows: bc.multipolygon_wkb(g.wkb[rows]),
         "area_m2": lambda rows: bc.numeric(g.area_cents[rows], 2),

@@ -42,6 +42,8 @@ MappingOption = Annotated[Path | None, typer.Option("--mapping", help="field-map
 ReplaceOption = Annotated[list[str] | None, typer.Option(
     "--replace", help="KIND (zones, parcels, projects, constraints): stored rows of that layer missing from its file are deleted")]
 KINDS = ("zones", "parcels", "projects", "constraints")
+FILE_KINDS = (*KINDS, "monthly")
+"""Every kind of file a load reads; monthly reports are never replaced whole (a report supersedes one month's)."""
 
 
 def _replaced(kinds: list[str] | None) -> frozenset[str]:
@@ -109,13 +111,13 @@ def _read_options(settings: Settings, layer: list[str] | None, encoding: str | N
     layers: dict[str | None, str] = {}
     for given in layer or []:
         kind, _, name = given.partition("=")
-        if name and kind in KINDS:
+        if name and kind in FILE_KINDS:
             layers[kind] = name
         else:
             layers[None] = given
     return {kind: ReadOptions(layer=layers.get(kind, layers.get(None)), encoding=encoding, source_crs=crs or source,
                               central_meridian=settings.rules.gk_central_meridian, mapping=field_mapping)
-            for kind in (*KINDS, "any")}
+            for kind in (*FILE_KINDS, "any")}
 
 
 SHOWN_WARNINGS = 200
@@ -154,7 +156,7 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
     for column in ("", "read", "inserted", "updated", "unchanged"):
         table.add_column(column)
     for kind, counts in result.counts.items():
-        if kind not in ("assessed", "warnings"):
+        if "read" in counts:
             table.add_row(kind, *(str(counts[k]) for k in ("read", "inserted", "updated", "unchanged")))
     console.print(table)
     console.print(f"rule results changed on {result.counts['assessed']['changed']} parcels")
@@ -168,20 +170,24 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
                       "(mujun check --xlsx lists them all)")
 
 
+MonthlyOption = Annotated[Path | None, typer.Option(help="monthly reports of major projects (Excel or CSV)")]
+
+
 @app.command("load")
 def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
+    monthly: MonthlyOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
     mapping: MappingOption = None, replace: ReplaceOption = None,
 ) -> None:
-    """Load zones, parcels, projects and/or constraint layers (三区三线), all or nothing."""
+    """Load zones, parcels, projects, monthly reports and/or constraint layers (三区三线), all or nothing."""
     from etl.load import LoadRequest
 
     settings = Settings()
-    request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints,
+    request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints, monthly=monthly,
                           read_options=_read_options(settings, layer, encoding, crs, source, mapping), replace=_replaced(replace))
     if not request.files():
-        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints")
+        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints, --monthly")
     run_load(settings, request)
 
 
@@ -207,13 +213,16 @@ def _check_requests(files: list[Path], named: dict[str, Path | None], options: d
             target = {}
             requests.append(target)
         target[kind] = path
-    return [LoadRequest(**paths, read_options=options, replace=replaced) for paths in requests]
+    return [LoadRequest(zones=paths.get("zones"), parcels=paths.get("parcels"), projects=paths.get("projects"),
+                        constraints=paths.get("constraints"), monthly=paths.get("monthly"), read_options=options, replace=replaced)
+            for paths in requests]
 
 
 @app.command("check")
 def check_command(
     files: Annotated[list[Path] | None, typer.Argument(help="files whose kind is told from their fields")] = None,
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
+    monthly: MonthlyOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
     mapping: MappingOption = None, replace: ReplaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
@@ -231,7 +240,7 @@ def check_command(
     except PolicyNotFound as exc:
         raise _fail("找不到政策", str(exc)) from exc
     options = _read_options(settings, layer, encoding, crs, source, mapping)
-    named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints}
+    named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints, "monthly": monthly}
     if not files and not any(named.values()):
         raise _fail("请给出要检查的文件", "give the files to check")
     refused: list[Problem] = []

@@ -15,6 +15,7 @@ from typing import Any
 from geoalchemy2 import Geometry
 from sqlalchemy import (
     ARRAY,
+    BigInteger,
     Boolean,
     Date,
     DateTime,
@@ -97,6 +98,72 @@ class Project(Base):
     # Pinyin initials of the name and enterprise (江苏源丰 → jsyf), so officials can search as they type.
     name_initials: Mapped[str | None] = mapped_column(Text)
     enterprise_initials: Mapped[str | None] = mapped_column(Text)
+    # The county-level district (a project at 签约 has no parcel yet) and the dates of its stages (mujun.stages).
+    jurisdiction: Mapped[str | None] = mapped_column(Text)
+    signed_date: Mapped[date | None] = mapped_column(Date)
+    filed_date: Mapped[date | None] = mapped_column(Date)
+    planned_start_date: Mapped[date | None] = mapped_column(Date)
+    actual_start_date: Mapped[date | None] = mapped_column(Date)
+    planned_completion_date: Mapped[date | None] = mapped_column(Date)
+    actual_completion_date: Mapped[date | None] = mapped_column(Date)
+    production_date: Mapped[date | None] = mapped_column(Date)
+    capacity_date: Mapped[date | None] = mapped_column(Date)
+    evaluation_date: Mapped[date | None] = mapped_column(Date)
+    reported_stage: Mapped[str | None] = mapped_column(String(8))
+    """A 项目阶段 given ahead of its dates (its own date blank), kept as reported on `reported_stage_on`."""
+    reported_stage_on: Mapped[date | None] = mapped_column(Date)
+
+
+class ProjectPlan(Base):
+    """A project on a year's list of major projects: its category and the year's planned investment."""
+
+    __tablename__ = "project_plans"
+
+    project_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, index=True)
+    category: Mapped[str] = mapped_column(String(8))
+    level: Mapped[str | None] = mapped_column(Text)
+    annual_planned_investment_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    load_id: Mapped[int | None] = mapped_column(Integer)
+
+
+class ProjectChange(Base):
+    """A change of a project's stage, dates or plan, with the load that made it."""
+
+    __tablename__ = "project_changes"
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(64), index=True)
+    load_id: Mapped[int] = mapped_column(Integer)
+    field: Mapped[str] = mapped_column(Text)
+    old_value: Mapped[str | None] = mapped_column(Text)
+    new_value: Mapped[str | None] = mapped_column(Text)
+
+
+class MonthlyReport(Base):
+    """One version of a project's report for a month (migration 0006 says how versions and figures work)."""
+
+    __tablename__ = "monthly_reports"
+    __table_args__ = (
+        Index("ix_monthly_reports_current", "project_code", "month", unique=True, postgresql_where=text("superseded_by IS NULL"),
+              postgresql_include=["completed_ytd_wan", "first_reported_on"]),
+        Index("ix_monthly_reports_month", "month", postgresql_where=text("superseded_by IS NULL")),
+        Index("ix_monthly_reports_superseded", "project_code", "month", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    project_code: Mapped[str] = mapped_column(String(64))
+    month: Mapped[date] = mapped_column(Date)
+    month_given_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    ytd_given_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    completed_month_wan: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    completed_ytd_wan: Mapped[Decimal] = mapped_column(Numeric(18, 2))
+    progress_note: Mapped[str | None] = mapped_column(Text)
+    reported_on: Mapped[date] = mapped_column(Date)
+    first_reported_on: Mapped[date] = mapped_column(Date)
+    load_id: Mapped[int] = mapped_column(Integer)
+    source: Mapped[str] = mapped_column(Text, default="")
+    superseded_by: Mapped[int | None] = mapped_column(BigInteger)
 
 
 class Parcel(Base):

@@ -13,16 +13,22 @@ import shapely
 from openpyxl import Workbook
 from pyproj import CRS, Transformer
 
-from etl.check import check_parcels, check_projects, parse_date
+from etl.check import Checked, check_parcels, parse_date
+from etl.check import check_projects as check_projects_on
 from etl.crs_detect import UnknownDatumShift, decide_crs, to_cgcs2000
 from etl.encoding import shapefile_encoding
 from etl.fields import PROJECT_FIELDS, match_columns
 from etl.file_limits import UPLOAD_LIMITS, FileLimits, check_zip
 from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
-from etl.read import ReadOptions, read_source, read_table
+from etl.read import ReadOptions, TableSource, read_source, read_table
 from etl.units import parse_amount
 from mujun.errors import InputError
 from tests.geodata import gk_rect, write_geojson
+from tests.world import POLICY
+
+
+def check_projects(table: TableSource, rate: D | None, rate_date: dt.date | None) -> Checked:
+    return check_projects_on(table, rate, rate_date, POLICY, dt.date(2026, 12, 4))
 
 
 def dbf(ldid: int, names: list[bytes], record: bytes) -> bytes:
