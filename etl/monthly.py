@@ -62,17 +62,19 @@ def check_monthly(source: TableSource, today: dt.date) -> Checked:
     n = len(source)
     rows = Rows(checked, source.columns, MONTHLY_FIELDS, checked.locate)
     codes = texts_of(rows, "project_code", n, required=True)
-    months = [_month_of(rows, i, today) for i in range(n)]
-    month_amounts = [rows.amount(i, "completed_month", "万元", "10,000 CNY") for i in range(n)]
-    ytd_amounts = [rows.amount(i, "completed_ytd", "万元", "10,000 CNY") for i in range(n)]
-    given_on = [rows.date(i, "reported_on") for i in range(n)]
+    months: list[tuple[int, int] | None] = [None] * n
+    month_amounts: list[Decimal | None] = [None] * n
+    ytd_amounts: list[Decimal | None] = [None] * n
+    given_on: list[dt.date | None] = [None] * n
     seen: dict[tuple[str, tuple[int, int]], int] = {}
-    for i in range(n):
-        if month_amounts[i] is None and ytd_amounts[i] is None and rows.raw(i, "completed_month") is None \
-                and rows.raw(i, "completed_ytd") is None:
+    for i in range(n):  # a row at a time, so that its problems are listed in the order of the rows
+        months[i] = month = _month_of(rows, i, today)
+        month_amounts[i] = rows.amount(i, "completed_month", "万元", "10,000 CNY")
+        ytd_amounts[i] = rows.amount(i, "completed_ytd", "万元", "10,000 CNY")
+        given_on[i] = when = rows.date(i, "reported_on")
+        if rows.raw(i, "completed_month") is None and rows.raw(i, "completed_ytd") is None:
             rows.error(i, "completed_month", None, "本月完成投资与本年累计完成投资至少应给出一项",
                        "give 本月完成投资 (completed this month) or 本年累计完成投资 (completed this year), or both")
-        when, month = given_on[i], months[i]
         if when is not None and when > today:
             rows.error(i, "reported_on", when.isoformat(), f"填报日期晚于载入日 {today.isoformat()}",
                        f"the report date is after the load's day ({today.isoformat()})")

@@ -112,7 +112,7 @@ def check_stage(given: int | None, dates: Mapping[str, dt.date | None], day: dt.
 _MONTH_PATTERNS = (
     re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*月?\s*$"),
     re.compile(r"^\s*(\d{4})(\d{2})\s*$"),
-    re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*1\s*日?(?:[ T]0{1,2}:00(?::00)?)?\s*$"),
+    re.compile(r"^\s*(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*0?1\s*日?(?:[ T]0{1,2}:00(?::00)?)?\s*$"),
 )
 
 

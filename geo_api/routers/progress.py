@@ -1,0 +1,116 @@
+"""Major projects: the progress picture as of a month (rates, targets, districts ranked, lists) and a project's card."""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Query, Request
+from fastapi.responses import Response
+
+from geo_api import progress_formats
+from geo_api.deps import DB
+from layers.progress import ProgressFilters, latest_report_month, progress_of, project_card
+from mujun.errors import MujunError, NotFound
+from mujun.policy import load_progress_policy
+from mujun.progress import PORTAL_DEFINITION, RATES, ProgressPolicy
+from mujun.stages import month_end, parse_month, today_in_china
+
+router = APIRouter(prefix="/api", tags=["progress"])
+
+FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
+           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
+
+
+def _plain(value: Any) -> Any:
+    """Decimals as JSON numbers, dates as YYYY-MM-DD."""
+    if isinstance(value, Decimal):
+        return float(value)
+    if isinstance(value, dt.date | dt.datetime):
+        return value.isoformat()
+    raise TypeError(type(value))
+
+
+def json_response(body: Any) -> Response:
+    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_plain), media_type="application/json")
+
+
+def _values(description: str) -> Any:
+    return Query(description=f"{description}; repeat the parameter for several values")
+
+
+def progress_filters(
+    jurisdiction: Annotated[list[str] | None, _values("所属地区 of the project (else of the zone it is held against), e.g. 武进区")] = None,
+    zone: Annotated[list[str] | None, _values("zone code (园区编码) the project's land is held against")] = None,
+    industry: Annotated[list[str] | None, _values("所属行业, exactly as loaded")] = None,
+    level: Annotated[list[str] | None, _values("项目级别 on the year's list, exactly as loaded")] = None,
+    category: Annotated[list[str] | None, _values("项目类别: 新建, 续建 or 预备")] = None,
+) -> ProgressFilters:
+    chosen = {"jurisdiction": jurisdiction, "zone": zone, "industry": industry, "level": level, "category": category}
+    return ProgressFilters(**{name: tuple(values) for name, values in chosen.items() if values})
+
+
+def _month(value: str) -> tuple[int, int]:
+    try:
+        return parse_month(value)
+    except ValueError:
+        raise MujunError(f"as_of 应为月份，如 2018-06（得到 {value!r}）", f"as_of must be a month such as 2018-06 (got {value!r})",
+                         code="invalid_month", status_code=422) from None
+
+
+def progress_policy(request: Request) -> ProgressPolicy:
+    return load_progress_policy(request.app.state.settings.rules.policy)
+
+
+@router.get("/progress", summary="Major projects as of a month: rates, targets, districts ranked, and the lists officials act on")
+def get_progress(
+    request: Request,
+    conn: DB,
+    filters: Annotated[ProgressFilters, Depends(progress_filters)],
+    as_of: Annotated[str | None, Query(description="the month, YYYY-MM (default: the latest month with reports)",
+                                       examples=["2018-06"])] = None,
+    output: Annotated[str, Query(alias="format", description="json, xlsx or csv")] = "json",
+) -> Response:
+    if output not in FORMATS:
+        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
+                         code="invalid_format", status_code=422)
+    month = _month(as_of) if as_of else latest_report_month(conn)
+    if month is None:
+        raise MujunError("尚无月报：请用 as_of 指定月份", "no monthly reports yet: give the month as as_of", code="no_reports",
+                         status_code=422)
+    policy = progress_policy(request)
+    result = progress_of(conn, *month, filters, policy, today_in_china())
+    if output == "json":
+        definitions = {info.name: {"zh": info.zh, "en": info.en,
+                                   **({"note": {"zh": PORTAL_DEFINITION[0], "en": PORTAL_DEFINITION[1]}} if info.portal_definition else {})}
+                       for info in RATES}
+        return json_response({**result.as_json(), "filters": filters.as_dict(), "definitions": definitions})
+    name = f"{request.app.state.settings.rules.policy}（{policy.source}）"
+    body = (progress_formats.to_xlsx if output == "xlsx" else progress_formats.to_csv)(result, filters, name)
+    filename = f"mujun-progress-{result.as_of}.{output}"
+    return Response(body, media_type=FORMATS[output], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+def _day(value: str | None) -> dt.date:
+    if value is None:
+        return today_in_china()
+    try:
+        return dt.date.fromisoformat(value)
+    except ValueError:
+        year, month = _month(value)
+        return month_end(year, month)
+
+
+@router.get("/projects/{project_code}", summary="A project's card: fields, stage on a date and how it got there, plans, monthly reports, parcels")
+def get_project(
+    request: Request,
+    project_code: str,
+    conn: DB,
+    as_of: Annotated[str | None, Query(description="a date (YYYY-MM-DD) or a month (YYYY-MM: its last day); default today")] = None,
+) -> Response:
+    card = project_card(conn, project_code, _day(as_of), progress_policy(request))
+    if card is None:
+        raise NotFound(f"未找到项目编号 {project_code}", f"no project with code {project_code}", code="project_not_found")
+    return json_response(card)

@@ -1,0 +1,168 @@
+"""The rows behind `/api/progress` and the project card: gathered here, decided by `mujun.progress`.
+
+One statement gathers one row per project on year Y's list (its plan, dates, reported stage, 本年累计 at M
+and the day each month's report first came), under the filters; `mujun.progress` computes every rate, target,
+rank and list from those rows. A project's district is its own 所属地区, else that of the zone it is held
+against (its land's). Every value is a bound parameter.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from typing import Any
+
+import psycopg
+from psycopg.rows import dict_row
+from sqlalchemy import Connection
+
+from layers.violations import bad_filter
+from mujun.progress import ListedProjects, Progress, ProgressPolicy, listed_projects, progress
+from mujun.rules import STAGES
+from mujun.stages import CATEGORIES, DATE_FIELDS, STAGE_DATES, month_text, report_due, stage_index, stage_on
+
+PROGRESS_FILTERS = ("jurisdiction", "zone", "industry", "level", "category")
+
+
+@dataclass(frozen=True)
+class ProgressFilters:
+    """Which listed projects count: any of the values given for each filter (empty: any)."""
+
+    jurisdiction: tuple[str, ...] = ()
+    zone: tuple[str, ...] = ()
+    industry: tuple[str, ...] = ()
+    level: tuple[str, ...] = ()
+    category: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        for value in self.category:
+            if value not in CATEGORIES:
+                raise bad_filter("category", value, CATEGORIES)
+
+    def as_dict(self) -> dict[str, list[str]]:
+        return {name: list(getattr(self, name)) for name in PROGRESS_FILTERS}
+
+    def parameters(self) -> dict[str, list[str] | None]:
+        return {name: list(getattr(self, name)) or None for name in PROGRESS_FILTERS}
+
+
+LISTED = """
+SELECT p.project_code, p.name, coalesce(p.jurisdiction, held.jurisdiction) AS jurisdiction, pl.level, pl.category,
+       pl.annual_planned_investment_wan, p.total_investment_wan,
+       p.signed_date, p.filed_date, p.planned_start_date, p.actual_start_date, p.planned_completion_date,
+       p.actual_completion_date, p.production_date, p.capacity_date, p.evaluation_date,
+       p.reported_stage, p.reported_stage_on, ytd.completed_ytd_wan, reports.months, reports.days
+FROM project_plans pl
+JOIN projects p ON p.project_code = pl.project_code
+LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
+                   WHERE pa.project_code = p.project_code LIMIT 1) held ON true
+LEFT JOIN LATERAL (SELECT m.completed_ytd_wan FROM monthly_reports m
+                   WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
+                     AND m.month >= %(year_start)s AND m.month <= %(month_start)s
+                   ORDER BY m.month DESC LIMIT 1) ytd ON true
+LEFT JOIN LATERAL (SELECT array_agg(extract(month FROM m.month)::int) AS months, array_agg(m.first_reported_on) AS days
+                   FROM monthly_reports m
+                   WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
+                     AND m.month >= %(year_start)s AND m.month <= %(month_start)s) reports ON true
+WHERE pl.year = %(year)s
+  AND (%(jurisdiction)s::text[] IS NULL OR coalesce(p.jurisdiction, held.jurisdiction) = ANY(%(jurisdiction)s))
+  AND (%(zone)s::text[] IS NULL OR held.zone_code = ANY(%(zone)s))
+  AND (%(industry)s::text[] IS NULL OR p.industry = ANY(%(industry)s))
+  AND (%(level)s::text[] IS NULL OR pl.level = ANY(%(level)s))
+  AND (%(category)s::text[] IS NULL OR pl.category = ANY(%(category)s))
+ORDER BY p.project_code
+"""
+"""One row per listed project. The district, zone and the reports' months are data, not rules: what each means
+for a rate is decided in `mujun.progress`."""
+
+
+def _driver(conn: Connection) -> psycopg.Connection[Any]:
+    driver = conn.connection.driver_connection
+    assert isinstance(driver, psycopg.Connection)
+    return driver
+
+
+def listed(conn: Connection, year: int, month: int, filters: ProgressFilters) -> ListedProjects:
+    """The projects on year `year`'s list as of month `month`, under `filters`."""
+    parameters = {"year": year, "year_start": dt.date(year, 1, 1), "month_start": dt.date(year, month, 1), **filters.parameters()}
+    with _driver(conn).cursor(row_factory=dict_row) as cursor:
+        rows = cursor.execute(LISTED, parameters).fetchall()
+    for row in rows:
+        first: list[dt.date | None] = [None] * 12
+        for k, day in zip(row.pop("months") or (), row.pop("days") or (), strict=True):
+            first[k - 1] = day
+        row["first_reported"] = first
+        row["reported_stage"] = None if row["reported_stage"] is None else stage_index(row["reported_stage"])
+    return listed_projects(rows, tuple(DATE_FIELDS))
+
+
+def latest_report_month(conn: Connection) -> tuple[int, int] | None:
+    """The latest month any report in force is for: the default as-of month."""
+    row = _driver(conn).execute("SELECT max(month) FROM monthly_reports WHERE superseded_by IS NULL").fetchone()
+    return None if row is None or row[0] is None else (row[0].year, row[0].month)
+
+
+def progress_of(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy,
+                today: dt.date) -> Progress:
+    return progress(listed(conn, year, month, filters), year, month, policy, today)
+
+
+# ---- the project card ---------------------------------------------------------------------------
+
+CARD_FIELDS = ("project_code", "name", "enterprise", "industry", "project_type", "total_investment_wan", "currency",
+               "level", "jurisdiction", *DATE_FIELDS, "reported_stage", "reported_stage_on")
+
+
+def project_card(conn: Connection, project_code: str, day: dt.date, policy: ProgressPolicy) -> dict[str, Any] | None:
+    """A project's fields, its stage on `day` and how it got there, its plans, monthly reports (with every earlier
+    version) and parcels; None when there is no such project."""
+    driver = _driver(conn)
+    with driver.cursor(row_factory=dict_row) as cursor:
+        project = cursor.execute(
+            "SELECT project_code, name, enterprise, industry, project_type, total_investment_wan, currency, level, jurisdiction, "
+            "signed_date, filed_date, planned_start_date, actual_start_date, planned_completion_date, actual_completion_date, "
+            "production_date, capacity_date, evaluation_date, reported_stage, reported_stage_on "
+            "FROM projects WHERE project_code = %s", [project_code]).fetchone()
+        if project is None:
+            return None
+        plans = cursor.execute("SELECT year, category, level, annual_planned_investment_wan, load_id FROM project_plans "
+                               "WHERE project_code = %s ORDER BY year", [project_code]).fetchall()
+        reports = cursor.execute(
+            "SELECT m.id, m.month, m.completed_month_wan, m.completed_ytd_wan, m.month_given_wan, m.ytd_given_wan, m.progress_note, "
+            "m.reported_on, m.first_reported_on, m.load_id, m.superseded_by FROM monthly_reports m WHERE m.project_code = %s "
+            "ORDER BY m.month, m.id", [project_code]).fetchall()
+        changes = cursor.execute(
+            "SELECT c.field, c.old_value, c.new_value, c.load_id, l.finished_at FROM project_changes c "
+            "LEFT JOIN loads l ON l.id = c.load_id WHERE c.project_code = %s ORDER BY c.id", [project_code]).fetchall()
+        parcels = cursor.execute(
+            "SELECT parcel_code, area_mu, zone_code, status, bbox FROM (SELECT parcel_code, area_mu, zone_code, status, "
+            "ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS bbox FROM parcels WHERE project_code = %s) s "
+            "ORDER BY parcel_code", [project_code]).fetchall()
+    dates = {name: project[name] for name in DATE_FIELDS}
+    reported = None if project["reported_stage"] is None else (stage_index(project["reported_stage"]), project["reported_stage_on"])
+    stage = stage_on(dates, day, reported)
+    history = [{"stage": STAGES[index], "date": dates[name], "basis": name} for index, name in STAGE_DATES.items()
+               if dates[name] is not None and dates[name] <= day]
+    if reported is not None and reported[1] <= day and all(entry["stage"] != STAGES[reported[0]] for entry in history):
+        history.append({"stage": STAGES[reported[0]], "date": reported[1], "basis": "reported"})
+    history.sort(key=lambda entry: stage_index(entry["stage"]))
+    return {
+        **project, "as_of": day, "stage": STAGES[stage], "stage_history": history, "changes": changes,
+        "plans": plans, "monthly": _monthly(reports, policy), "parcels": parcels,
+    }
+
+
+def _monthly(reports: list[dict[str, Any]], policy: ProgressPolicy) -> list[dict[str, Any]]:
+    """The reports in force, each with the versions it superseded; `late` by the first version's date."""
+    def entry(report: dict[str, Any]) -> dict[str, Any]:
+        month = report["month"]
+        due = report_due(month.year, month.month, policy.report_due_day)
+        return {"month": month_text(month.year, month.month), "completed_month_wan": report["completed_month_wan"],
+                "completed_ytd_wan": report["completed_ytd_wan"], "given": {"completed_month_wan": report["month_given_wan"],
+                                                                           "completed_ytd_wan": report["ytd_given_wan"]},
+                "progress_note": report["progress_note"], "reported_on": report["reported_on"], "due": due,
+                "late": report["first_reported_on"] > due, "load_id": report["load_id"]}
+
+    current = [r for r in reports if r["superseded_by"] is None]
+    return [{**entry(r), "superseded": [entry(old) for old in reports if old["month"] == r["month"] and old["id"] != r["id"]]}
+            for r in current]
