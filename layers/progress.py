@@ -17,7 +17,7 @@ from psycopg.rows import dict_row
 from sqlalchemy import Connection
 
 from layers.violations import bad_filter
-from mujun.progress import ListedProjects, Progress, ProgressPolicy, listed_projects, progress
+from mujun.progress import ListedProjects, Progress, ProgressPolicy, facts_of, listed_projects, map_classes, progress
 from mujun.rules import STAGES
 from mujun.stages import CATEGORIES, DATE_FIELDS, STAGE_DATES, month_text, report_due, stage_index, stage_on
 
@@ -51,16 +51,13 @@ SELECT p.project_code, p.name, coalesce(p.jurisdiction, held.jurisdiction) AS ju
        pl.annual_planned_investment_wan, p.total_investment_wan,
        p.signed_date, p.filed_date, p.planned_start_date, p.actual_start_date, p.planned_completion_date,
        p.actual_completion_date, p.production_date, p.capacity_date, p.evaluation_date,
-       p.reported_stage, p.reported_stage_on, ytd.completed_ytd_wan, reports.months, reports.days
+       p.reported_stage, p.reported_stage_on, reports.months, reports.ytds, reports.first_reported
 FROM project_plans pl
 JOIN projects p ON p.project_code = pl.project_code
 LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
                    WHERE pa.project_code = p.project_code LIMIT 1) held ON true
-LEFT JOIN LATERAL (SELECT m.completed_ytd_wan FROM monthly_reports m
-                   WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
-                     AND m.month >= %(year_start)s AND m.month <= %(month_start)s
-                   ORDER BY m.month DESC LIMIT 1) ytd ON true
-LEFT JOIN LATERAL (SELECT array_agg(extract(month FROM m.month)::int) AS months, array_agg(m.first_reported_on) AS days
+LEFT JOIN LATERAL (SELECT array_agg(extract(month FROM m.month)::int) AS months, array_agg(m.completed_ytd_wan) AS ytds,
+                          array_agg(m.first_reported_on) AS first_reported
                    FROM monthly_reports m
                    WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
                      AND m.month >= %(year_start)s AND m.month <= %(month_start)s) reports ON true
@@ -88,10 +85,6 @@ def listed(conn: Connection, year: int, month: int, filters: ProgressFilters) ->
     with _driver(conn).cursor(row_factory=dict_row) as cursor:
         rows = cursor.execute(LISTED, parameters).fetchall()
     for row in rows:
-        first: list[dt.date | None] = [None] * 12
-        for k, day in zip(row.pop("months") or (), row.pop("days") or (), strict=True):
-            first[k - 1] = day
-        row["first_reported"] = first
         row["reported_stage"] = None if row["reported_stage"] is None else stage_index(row["reported_stage"])
     return listed_projects(rows, tuple(DATE_FIELDS))
 
@@ -105,6 +98,12 @@ def latest_report_month(conn: Connection) -> tuple[int, int] | None:
 def progress_of(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy,
                 today: dt.date) -> Progress:
     return progress(listed(conn, year, month, filters), year, month, policy, today)
+
+
+def progress_map(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy) -> dict[str, tuple[str, str]]:
+    """Each listed project's stage on the month's last day and its progress class, for drawing its land."""
+    projects = listed(conn, year, month, filters)
+    return map_classes(projects, facts_of(projects, year, month, policy))
 
 
 # ---- the project card ---------------------------------------------------------------------------

@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from mujun.rules import STAGES
 from mujun.stages import (
     COMPLETED,
     CONTINUING,
@@ -112,8 +113,8 @@ class ListedProjects:
     total_cents: np.ndarray
     """总投资 in 0.01 万元 (0 where none: see `has_total`)."""
     has_total: np.ndarray
-    ytd_cents: np.ndarray
-    """本年累计 at M: that of the latest report for a month ≤ M of Y (0 with none)."""
+    ytd_by_month: np.ndarray
+    """(n, 12): 本年累计 at the end of each month of Y, that of the latest report for a month up to it (0 before any)."""
     dates: Mapping[str, np.ndarray]
     reported_stage: np.ndarray
     """A stage reported without its date (place in STAGES), -1 where none; `reported_on` its day."""
@@ -124,13 +125,18 @@ class ListedProjects:
     def __len__(self) -> int:
         return len(self.code)
 
+    def ytd_at(self, month: int) -> np.ndarray:
+        """本年累计 at the end of `month` of Y, in 0.01 万元."""
+        return self.ytd_by_month[:, month - 1]
+
 
 def _dates(values: Sequence[dt.date | None]) -> np.ndarray:
     return np.array([np.datetime64(v, "D") if v is not None else np.datetime64("NaT") for v in values], dtype="datetime64[D]")
 
 
 def listed_projects(rows: Sequence[Mapping[str, Any]], date_fields: Sequence[str]) -> ListedProjects:
-    """Columns from row mappings (money as `Decimal` 万元, dates as `date`, `first_reported` as 12 dates or None)."""
+    """Columns from row mappings: money as `Decimal` 万元, dates as `date`; `months`, `ytds` and `first_reported`: the
+    months of Y (1–12) the project's reports in force are for, their 本年累计 and the day each first came (or None)."""
     def column(name: str) -> np.ndarray:
         return np.array([row[name] for row in rows], dtype=object)
 
@@ -141,14 +147,18 @@ def listed_projects(rows: Sequence[Mapping[str, Any]], date_fields: Sequence[str
 
     plan, has_plan = cents("annual_planned_investment_wan")
     total, has_total = cents("total_investment_wan")
-    ytd, _ = cents("completed_ytd_wan")
+    given = np.full((len(rows), 12), -1, dtype=np.int64)
     first = np.full((len(rows), 12), np.datetime64("NaT"), dtype="datetime64[D]")
     for i, row in enumerate(rows):
-        first[i] = _dates(row["first_reported"] or [None] * 12)
+        for month, ytd, day in zip(row["months"] or (), row["ytds"] or (), row["first_reported"] or (), strict=True):
+            given[i, month - 1], first[i, month - 1] = int(ytd * 100), np.datetime64(day, "D")
+    # Each month's 本年累计 is the latest reported one up to it: carried forward from the month it was reported for.
+    latest = np.maximum.accumulate(np.where(given >= 0, np.arange(12), -1), axis=1)
+    by_month = np.where(latest >= 0, np.take_along_axis(given, np.maximum(latest, 0), axis=1), 0)
     return ListedProjects(
         code=column("project_code"), name=column("name"), jurisdiction=column("jurisdiction"), level=column("level"),
         category=column("category"), plan_cents=plan, has_plan=has_plan, total_cents=total, has_total=has_total,
-        ytd_cents=ytd, dates={name: _dates([row[name] for row in rows]) for name in date_fields},
+        ytd_by_month=by_month, dates={name: _dates([row[name] for row in rows]) for name in date_fields},
         reported_stage=np.array([-1 if row["reported_stage"] is None else row["reported_stage"] for row in rows], dtype=np.int8),
         reported_on=_dates([row["reported_stage_on"] for row in rows]), first_reported=first,
     )
@@ -193,6 +203,10 @@ class Facts:
 
     as_of: dt.date
     month: int
+    stage: np.ndarray
+    """Each project's stage on D (place in STAGES)."""
+    ytd: np.ndarray
+    """本年累计 at M, 0.01 万元."""
     new: np.ndarray
     continuing: np.ndarray
     signed: np.ndarray
@@ -217,15 +231,16 @@ def facts_of(projects: ListedProjects, year: int, month: int, policy: ProgressPo
     scheduled = projects.has_plan & (projects.plan_cents > 0)
     expected = expected_cents(projects.plan_cents, month)
     share_base = (new | continuing) & projects.has_total & (projects.total_cents > 0)
+    ytd = projects.ytd_at(month)
     return Facts(
-        as_of=day, month=month, new=new, continuing=continuing, signed=stage >= SIGNED, filed=stage >= FILED,
+        as_of=day, month=month, stage=stage, ytd=ytd, new=new, continuing=continuing, signed=stage >= SIGNED, filed=stage >= FILED,
         started=stage >= STARTED, completed=stage >= COMPLETED,
         # In production from 投产日期; a project evaluated (one year after 投产) is in production whatever its data say.
         producing=(projects.dates["production_date"] <= limit) | (stage >= EVALUATED),
         at_capacity=projects.dates["capacity_date"] <= limit,
         planned=projects.has_plan, scheduled=scheduled, expected=expected,
-        ahead=scheduled & (projects.ytd_cents >= expected),
-        share_base=share_base, share_met=share_base & share_meets(projects.ytd_cents, projects.total_cents, policy.annual_share),
+        ahead=scheduled & (ytd >= expected),
+        share_base=share_base, share_met=share_base & share_meets(ytd, projects.total_cents, policy.annual_share),
     )
 
 
@@ -251,7 +266,7 @@ def _money_rate(completed: int, planned: int) -> Rate:
 
 def rates_of(projects: ListedProjects, facts: Facts, selected: np.ndarray) -> dict[str, Rate]:
     """Every rate over the projects `selected` (a boolean column)."""
-    f, s, ytd, plan = facts, selected, projects.ytd_cents, projects.plan_cents
+    f, s, ytd, plan = facts, selected, facts.ytd, projects.plan_cents
 
     def total(values: np.ndarray, where: np.ndarray) -> int:
         return int(values[where].sum())
@@ -325,11 +340,35 @@ def _overdue(projects: ListedProjects, facts: Facts, planned: str, done: np.ndar
 
 def behind_schedule(projects: ListedProjects, facts: Facts) -> list[dict[str, Any]]:
     rows = np.flatnonzero(facts.scheduled & ~facts.ahead)
-    gap = facts.expected[rows] - projects.ytd_cents[rows]
+    gap = facts.expected[rows] - facts.ytd[rows]
     order = np.lexsort((projects.code[rows].astype(str), -gap))
     return [{**_row(projects, int(rows[k])), "annual_planned_wan": _wan(projects.plan_cents[rows[k]]),
-             "completed_ytd_wan": _wan(projects.ytd_cents[rows[k]]), "expected_wan": _wan(facts.expected[rows[k]]),
+             "completed_ytd_wan": _wan(facts.ytd[rows[k]]), "expected_wan": _wan(facts.expected[rows[k]]),
              "gap_wan": _wan(gap[k])} for k in order]
+
+
+def monthly_series(projects: ListedProjects, year: int, month: int) -> list[dict[str, Any]]:
+    """Cumulative investment by month against the plan: Σ 本年累计 at the end of each month 1…M of the projects with a
+    planned amount, beside Σ plan × m/12 (the time schedule) and Σ plan."""
+    planned = projects.has_plan
+    plan = int(projects.plan_cents[planned].sum())
+    return [{"month": month_text(year, m), "completed_wan": _wan(projects.ytd_at(m)[planned].sum()),
+             "expected_wan": _wan(expected_cents(projects.plan_cents[planned], m).sum()), "planned_wan": _wan(plan)}
+            for m in range(1, month + 1)]
+
+
+PROGRESS_CLASSES = ("not_started_due", "behind", "ahead", "none")
+"""How a project's land is drawn on the progress map: due to start and not started; behind the time schedule; on it;
+neither (no plan amount, not due)."""
+
+
+def map_classes(projects: ListedProjects, facts: Facts) -> dict[str, tuple[str, str]]:
+    """Each listed project's stage on D and progress class (`PROGRESS_CLASSES`), by project code."""
+    limit = np.datetime64(facts.as_of, "D")
+    not_started = (projects.dates["planned_start_date"] <= limit) & ~facts.started
+    behind = facts.scheduled & ~facts.ahead
+    chosen = np.select([not_started, behind, facts.ahead], [0, 1, 2], 3)
+    return {str(code): (STAGES[int(stage)], PROGRESS_CLASSES[int(k)]) for code, stage, k in zip(projects.code, facts.stage, chosen, strict=True)}
 
 
 def late_reports(projects: ListedProjects, year: int, month: int, policy: ProgressPolicy, today: dt.date) -> list[dict[str, Any]]:
@@ -366,6 +405,9 @@ class Progress:
     targets: list[TargetResult]
     by_jurisdiction: list[dict[str, Any]]
     lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    stages: dict[str, int] = field(default_factory=dict)
+    """Projects on the list by their stage on D (the funnel)."""
+    series: list[dict[str, Any]] = field(default_factory=list)
 
     @property
     def as_of(self) -> str:
@@ -379,7 +421,7 @@ class Progress:
             "by_jurisdiction": [{"jurisdiction": line["jurisdiction"], "projects": line["projects"],
                                  "rates": {name: rate.as_json() for name, rate in line["rates"].items()},
                                  "ranks": line["ranks"]} for line in self.by_jurisdiction],
-            "lists": self.lists,
+            "stages": self.stages, "series": self.series, "lists": self.lists,
         }
 
 
@@ -395,7 +437,8 @@ def progress(projects: ListedProjects, year: int, month: int, policy: ProgressPo
             line.setdefault("ranks", {})[name] = rank
     return Progress(
         year=year, month=month, rates=rates_of(projects, facts, everyone), targets=targets_of(projects, facts, policy, year),
-        by_jurisdiction=lines,
+        by_jurisdiction=lines, stages={stage: int(np.count_nonzero(facts.stage == k)) for k, stage in enumerate(STAGES)},
+        series=monthly_series(projects, year, month),
         lists={
             "not_started": _overdue(projects, facts, "planned_start_date", facts.started, "planned_start_date"),
             "not_completed": _overdue(projects, facts, "planned_completion_date", facts.completed, "planned_completion_date"),

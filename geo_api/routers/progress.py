@@ -12,11 +12,12 @@ from fastapi.responses import Response
 
 from geo_api import progress_formats
 from geo_api.deps import DB
-from layers.progress import ProgressFilters, latest_report_month, progress_of, project_card
+from layers.progress import ProgressFilters, latest_report_month, progress_map, progress_of, project_card
 from mujun.errors import MujunError, NotFound
 from mujun.policy import load_progress_policy
-from mujun.progress import PORTAL_DEFINITION, RATES, ProgressPolicy
-from mujun.stages import month_end, parse_month, today_in_china
+from mujun.progress import PORTAL_DEFINITION, PROGRESS_CLASSES, RATES, ProgressPolicy
+from mujun.rules import STAGES
+from mujun.stages import month_end, month_text, parse_month, today_in_china
 
 router = APIRouter(prefix="/api", tags=["progress"])
 
@@ -60,6 +61,14 @@ def _month(value: str) -> tuple[int, int]:
                          code="invalid_month", status_code=422) from None
 
 
+def _as_of(conn: DB, as_of: str | None) -> tuple[int, int]:
+    month = _month(as_of) if as_of else latest_report_month(conn)
+    if month is None:
+        raise MujunError("尚无月报：请用 as_of 指定月份", "no monthly reports yet: give the month as as_of", code="no_reports",
+                         status_code=422)
+    return month
+
+
 def progress_policy(request: Request) -> ProgressPolicy:
     return load_progress_policy(request.app.state.settings.rules.policy)
 
@@ -76,10 +85,7 @@ def get_progress(
     if output not in FORMATS:
         raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
                          code="invalid_format", status_code=422)
-    month = _month(as_of) if as_of else latest_report_month(conn)
-    if month is None:
-        raise MujunError("尚无月报：请用 as_of 指定月份", "no monthly reports yet: give the month as as_of", code="no_reports",
-                         status_code=422)
+    month = _as_of(conn, as_of)
     policy = progress_policy(request)
     result = progress_of(conn, *month, filters, policy, today_in_china())
     if output == "json":
@@ -91,6 +97,19 @@ def get_progress(
     body = (progress_formats.to_xlsx if output == "xlsx" else progress_formats.to_csv)(result, filters, name)
     filename = f"mujun-progress-{result.as_of}.{output}"
     return Response(body, media_type=FORMATS[output], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+
+
+@router.get("/progress/map", summary="Each listed project's stage and progress class as of a month, to draw its land by")
+def get_progress_map(
+    request: Request,
+    conn: DB,
+    filters: Annotated[ProgressFilters, Depends(progress_filters)],
+    as_of: Annotated[str | None, Query(description="the month, YYYY-MM (default: the latest month with reports)")] = None,
+) -> Response:
+    month = _as_of(conn, as_of)
+    classes = progress_map(conn, *month, filters, progress_policy(request))
+    return json_response({"as_of": month_text(*month), "classes": list(PROGRESS_CLASSES), "stages": list(STAGES),
+                          "projects": {code: list(pair) for code, pair in classes.items()}})
 
 
 def _day(value: str | None) -> dt.date:

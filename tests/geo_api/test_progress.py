@@ -148,3 +148,22 @@ def test_the_export_holds_every_sheet_with_the_month_and_filters(client: TestCli
     rows = list(csv.reader(io.StringIO(text)))
     assert rows[0][0].startswith("截至 2018年6月末") and ["应开工未开工"] in rows
     assert ["B", "项目B", "武进区", "市级重大项目", "2018-06-30", "0"] in rows
+
+
+def test_the_funnel_and_the_months_against_the_plan(client: TestClient) -> None:
+    answer = progress(client)
+    # On 2018-06-30: B 签约; E 预备; A, D 开工; C, H 竣工.
+    assert answer["stages"] == {"意向": 0, "签约": 1, "预备": 1, "开工": 2, "竣工": 2, "评估": 0}
+    series = {entry["month"]: entry for entry in answer["series"]}
+    assert list(series) == [f"2018-{m:02d}" for m in range(1, 7)]
+    # March: A 500 + C 2 400 + D 3 000; the plans (30 000) × 3/12 = 7 500. June: 12 999 against 15 000.
+    assert (series["2018-03"]["completed_wan"], series["2018-03"]["expected_wan"]) == (5900.0, 7500.0)
+    assert (series["2018-06"]["completed_wan"], series["2018-06"]["expected_wan"], series["2018-06"]["planned_wan"]) == (12999.0, 15000.0, 30000.0)
+    # April: A's corrected 1 300, C 3 200, D 4 000.
+    assert series["2018-04"]["completed_wan"] == 8500.0
+
+
+def test_the_map_draws_each_project_by_stage_and_progress(client: TestClient) -> None:
+    answer = client.get("/api/progress/map", params={"as_of": "2018-06"}).json()
+    assert answer["projects"] == {"A": ["开工", "ahead"], "B": ["签约", "not_started_due"], "C": ["竣工", "behind"],
+                                  "D": ["开工", "ahead"], "E": ["预备", "none"], "H": ["竣工", "behind"]}

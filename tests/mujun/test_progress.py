@@ -44,9 +44,14 @@ def test_the_years_share_is_compared_after_rounding() -> None:
 
 def _one_project(**dates: dt.date | None) -> dict[str, object]:
     return {"project_code": "A", "name": "项目A", "jurisdiction": "武进区", "level": "市重点", "category": "新建",
-            "annual_planned_investment_wan": Decimal(100), "total_investment_wan": Decimal(400), "completed_ytd_wan": Decimal(0),
+            "annual_planned_investment_wan": Decimal(100), "total_investment_wan": Decimal(400),
             **dict.fromkeys(DATE_FIELDS), **dates, "reported_stage": None, "reported_stage_on": None,
-            "first_reported": [None, None, D(2018, 4, 20), D(2018, 5, 21), None, None, None, None, None, None, None, None]}
+            "months": [3, 4], "ytds": [Decimal(10), Decimal(30)], "first_reported": [D(2018, 4, 20), D(2018, 5, 21)]}
+
+
+def test_a_months_figure_is_the_latest_reported_up_to_it() -> None:
+    projects = listed_projects([_one_project()], tuple(DATE_FIELDS))
+    assert projects.ytd_by_month[0].tolist() == [0, 0, 1000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000]
 
 
 def test_late_reports_are_those_owed_whose_deadline_has_passed() -> None:
