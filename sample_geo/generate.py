@@ -35,9 +35,11 @@ from mujun import rules
 from mujun.policy import load_policy
 from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONES, names
 from sample_geo.drawing import Pt, blob, block_grid, node, rectangle, subdivide, to_gk, to_ll
+from sample_geo.major_projects import DATE_HEADERS, MONTHS, YEAR, Course, course_of, level_of, monthly_reports, put_on_list
 
 OUT = Path(__file__).resolve().parent
 DATA_DATE = dt.date(2024, 6, 30)  # the sample's "today": stages agree with the agreed dates against it
+MONTHLY_FILE = "monthly-2024.xlsx"
 Shapes = dict[str, BaseGeometry]  # by zone code or district name
 
 
@@ -146,6 +148,8 @@ class Project:
     industry: str = ""
     name: str = ""
     enterprise: str = ""
+    jurisdiction: str = ""
+    course: Course = field(default_factory=Course)
 
 
 def stage_for(rng: random.Random, start: dt.date, completion: dt.date) -> str:
@@ -266,7 +270,7 @@ def settle(rng: random.Random, parcels: list[Parcel], projects: list[Project], z
             assert (result.status == rules.Status.MEETS) == (project.investment == 4000)
     for _ in range(20):  # 意向/签约: no land yet
         project = Project([], "industrial" if rng.random() < 0.85 else "service", rng.choice(("意向", "签约")))
-        district = rng.choice(list(REGION))
+        project.jurisdiction = district = rng.choice(list(REGION))
         project.industry, project.enterprise, project.name = names(rng, project.project_type, district, district, taken)
         project.investment = round(10 ** rng.uniform(3.7, 5.7))
         projects.append(project)
@@ -310,21 +314,18 @@ def write_parcels(path: Path, parcels: list[Parcel], projects: list[Project]) ->
                       geometry_type="MultiPolygon", crs=f"EPSG:{rules.GEOGRAPHIC_SRID}")
 
 
-def write_projects(path: Path, projects: list[Project]) -> None:
+def write_workbook(path: Path, title: str, header: list[str], rows: list[list[object]], widths: list[int]) -> None:
+    """One sheet, bold frozen header, fixed timestamps: the same bytes on every run."""
     wb = Workbook()
     ws = wb.active
-    ws.title = "项目"
-    ws.append(["项目编号", "项目名称", "企业名称", "所属行业", "项目类型", "总投资(万元)", "币种", "项目阶段",
-               "项目级别"])
-    for p in sorted(projects, key=lambda p: p.code):
-        level = "省级重大项目" if p.investment >= 100000 else "市级重大项目" if p.investment >= 30000 \
-            else "区级重点项目"
-        ws.append([p.code, p.name, p.enterprise, p.industry, TYPE_CN[p.project_type], p.investment, "CNY", p.stage,
-                   level])
+    ws.title = title
+    ws.append(header)
+    for row in rows:
+        ws.append(row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for column, width in zip("ABCDEFGHI", (16, 60, 34, 24, 10, 14, 8, 10, 14), strict=True):
-        ws.column_dimensions[column].width = width
+    for column, width in zip(ws.iter_cols(max_row=1), widths, strict=True):
+        ws.column_dimensions[column[0].column_letter].width = width
     ws.freeze_panes = "A2"
     wb.properties.created = wb.properties.modified = dt.datetime(2024, 6, 30)
     buffer = io.BytesIO()
@@ -335,13 +336,38 @@ def write_projects(path: Path, projects: list[Project]) -> None:
             dst.writestr(zipfile.ZipInfo(info.filename, (2024, 6, 30, 0, 0, 0)), src.read(info), zipfile.ZIP_DEFLATED)
 
 
+def write_projects(path: Path, projects: list[Project]) -> None:
+    header = ["项目编号", "项目名称", "企业名称", "所属行业", "项目类型", "总投资(万元)", "币种", "项目阶段", "项目级别", "所属地区",
+              "年度", "项目类别", "年度计划投资(万元)", *DATE_HEADERS]
+    rows: list[list[object]] = [
+        [p.code, p.name, p.enterprise, p.industry, TYPE_CN[p.project_type], p.investment, "CNY", p.stage, level_of(p.investment),
+         p.jurisdiction, YEAR if p.course.category else None, p.course.category, p.course.plan, *p.course.row()]
+        for p in sorted(projects, key=lambda p: p.code)]
+    write_workbook(path, "项目", header, rows, [16, 60, 34, 24, 10, 14, 8, 10, 14, 14, 8, 10, 18, *[13] * len(DATE_HEADERS)])
+
+
+def plan_and_report(projects: list[Project], parcels: list[Parcel]) -> list[list[object]]:
+    """Each project's dates and 2024 plan, and the monthly reports of January to June (their own random generator)."""
+    rng = random.Random(YEAR)
+    reports: list[list[object]] = []
+    for project in sorted(projects, key=lambda p: p.code):
+        first = parcels[project.parcels[0]] if project.parcels else None
+        if first is not None:
+            project.jurisdiction = first.jurisdiction
+        project.course = course_of(rng, project.stage, first.dates if first else None, DATA_DATE)
+        put_on_list(rng, project.course, project.investment)
+        reports += monthly_reports(rng, project.code, project.course)
+    return reports
+
+
 def main() -> None:
     rng = random.Random(2018)
     zones_ll, districts, parcels, projects = lay_out(rng)
     geometry_m2, mismatched = record_areas(rng, parcels)
     choices, statuses = settle(rng, parcels, projects, zones_ll, geometry_m2)
     number(parcels, projects)
-    for name in ("zones.geojson", "districts.geojson", "parcels.gpkg", "projects.xlsx"):
+    reports = plan_and_report(projects, parcels)
+    for name in ("zones.geojson", "districts.geojson", "parcels.gpkg", "projects.xlsx", MONTHLY_FILE):
         (OUT / name).unlink(missing_ok=True)
     write_geojson(OUT / "zones.geojson", list(zones_ll.values()), {
         "园区编码": [s.code for s in ZONES], "园区名称": [s.name for s in ZONES],
@@ -350,6 +376,8 @@ def main() -> None:
                   {"名称": list(districts)})
     write_parcels(OUT / "parcels.gpkg", parcels, projects)
     write_projects(OUT / "projects.xlsx", projects)
+    write_workbook(OUT / MONTHLY_FILE, "月报", ["项目编号", "月份", "本月完成投资(万元)", "本年累计完成投资(万元)", "形象进度", "填报日期"],
+                   reports, [16, 12, 20, 22, 16, 13])
 
     inner = {s.code for s in ZONES if s.inside}
     assessed = [s for s in statuses if s in (rules.Status.MEETS, rules.Status.BELOW)]
@@ -363,6 +391,8 @@ def main() -> None:
         "area mismatch (>1%)": sum(rules.area_mismatch(a, p.recorded_m2)
                                    for a, p in zip(geometry_m2, parcels, strict=True)),
         "multi-parcel projects": sum(len(p.parcels) > 1 for p in projects),
+        f"on the {YEAR} list": sum(p.course.category is not None for p in projects),
+        f"monthly reports, {YEAR}-01 to -0{MONTHS}": len(reports),
     }
     for label, value in counts.items():
         print(f"{label:30}{value}")
