@@ -115,7 +115,8 @@ def monthly_reports(rng: random.Random, code: str, course: Course) -> list[list[
     if course.plan is None:
         return []
     pace = rng.uniform(0.55, 1.35)  # of the plan's twelfth, a month
-    ytd, rows, missed = 0, [], False
+    ytd, missed = 0, False
+    rows: list[list[object]] = []
     for month in range(1, MONTHS + 1):
         if not _owes(course, month):
             continue
