@@ -17,7 +17,7 @@ from rich.text import Text
 
 from mujun.db import database_url, ensure_schema, make_engine, upgrade
 from mujun.errors import InputError, MujunError, Problem
-from mujun.localdb import LocalCluster, LocalDatabaseError
+from mujun.localdb import LocalDatabaseError, place_cluster, stop_clusters
 from mujun.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
@@ -69,14 +69,21 @@ def db_up() -> None:
     settings = Settings()
     url = _url(settings)
     upgrade(url)
-    console.print(f"[green]✓[/] schema is current on {make_engine(url).url.render_as_string(hide_password=True)}")
+    where = "" if settings.database.url else f" (local cluster in {place_cluster(settings.database.local_dir, PROJECT_ROOT).directory})"
+    console.print(f"[green]✓[/] schema is current on {make_engine(url).url.render_as_string(hide_password=True)}{where}")
 
 
 @db_app.command("stop")
 def db_stop() -> None:
-    """Stop the project's local PostgreSQL (under .var/), if it runs."""
-    stopped = LocalCluster(Settings().database.local_dir).stop()
-    console.print("[green]✓[/] local database stopped" if stopped else "local database was not running")
+    """Stop the project's local PostgreSQL (under .var/, or where it was placed), if it runs."""
+    try:
+        stopped = stop_clusters(Settings().database.local_dir, PROJECT_ROOT)
+    except LocalDatabaseError as exc:
+        raise _fail("无法停止本地数据库", str(exc)) from exc
+    for directory in stopped:
+        console.print(f"[green]✓[/] local database stopped ({directory})")
+    if not stopped:
+        console.print("local database was not running")
 
 
 def _print_problems(exc: InputError) -> None:

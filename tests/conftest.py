@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, make_engine, upgrade
-from mujun.localdb import drop_database
+from mujun.localdb import LocalDatabaseError, drop_database
 from mujun.policy import load_policy
 from mujun.settings import DatabaseSettings, RuleSettings, Settings
 from tests.geodata import write_geojson, write_xlsx
@@ -38,7 +38,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _test_url(name: str) -> str:
-    base = database_url(DatabaseSettings())
+    try:
+        base = database_url(DatabaseSettings())
+    except LocalDatabaseError as exc:  # what to do, in a sentence, rather than a stack trace in every test
+        pytest.exit(f"no database for the tests: {exc}", returncode=1)
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
