@@ -15,7 +15,7 @@ from rich.table import Table
 from rich.text import Text
 
 from etl.check import Checked
-from etl.warning_summary import EXAMPLES, print_warnings
+from etl.warning_summary import EXAMPLES, print_warnings, title
 from mujun.errors import Problem
 
 SHOWN_IN_TERMINAL = 200
@@ -115,7 +115,8 @@ def _sheet(sheet: Worksheet, header: tuple[str, ...], rows: list[tuple[Any, ...]
 
 
 def write_xlsx(report: CheckReport, path: Path) -> None:
-    """The report for officials: 概况, 错误, 警告 and 推断 sheets, Chinese headers, the header row frozen."""
+    """The report for officials: 概况, 错误, 警告 (each warning's kind first, to filter by) and 推断 sheets, Chinese
+    headers, the header row frozen."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "概况"
@@ -126,7 +127,8 @@ def write_xlsx(report: CheckReport, path: Path) -> None:
     problem_header = ("文件", "位置", "字段", "值", "问题", "problem (English)")
     problem_widths = (24, 18, 18, 24, 48, 48)
     _sheet(workbook.create_sheet("错误"), problem_header, [_row(p) for p in report.errors], problem_widths)
-    _sheet(workbook.create_sheet("警告"), problem_header, [_row(p) for p in report.warnings], problem_widths)
+    _sheet(workbook.create_sheet("警告"), ("类别", *problem_header), [(title(p.code, "zh"), *_row(p)) for p in report.warnings],
+           (24, *problem_widths))
     _sheet(workbook.create_sheet("推断"), ("序号", "推断 inference (English / 中文)"),
            [(i + 1, text) for i, text in enumerate(report.inferences)], (8, 120))
     workbook.save(path)

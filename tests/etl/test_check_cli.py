@@ -61,6 +61,9 @@ def test_check_of_good_files_exits_zero_and_writes_the_xlsx(env: dict[str, str],
     assert workbook.sheetnames == ["概况", "错误", "警告", "推断"]
     assert [c.value for c in workbook["错误"][1]] == ["文件", "位置", "字段", "值", "问题", "problem (English)"]
     assert workbook["错误"].freeze_panes == "A2" and workbook["错误"].max_row == 1
+    assert [c.value for c in workbook["警告"][1]] == ["类别", "文件", "位置", "字段", "值", "问题", "problem (English)"]
+    kinds = [row[0] for row in workbook["警告"].iter_rows(min_row=2, values_only=True)]
+    assert kinds.count("宗地跨园区（所在园区不足一半）") == 1 and kinds.count("宗地不在任何园区内（无门槛，单独列出）") == 1
     inferences = [row[1] for row in workbook["推断"].iter_rows(min_row=2, values_only=True)]
     assert "parcels.geojson: coordinates in lat/lon order: axes swapped / 坐标为纬度在前：已交换坐标轴" in inferences
     summary = [row[:4] for row in workbook["概况"].iter_rows(min_row=2, max_row=4, values_only=True)]
