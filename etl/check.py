@@ -168,10 +168,6 @@ class Rows:
         where = self.where(i) if i >= 0 else "表头 header"
         self.checked.errors.append(Problem(self.checked.file, where, self._column(name), _show(value), zh, en))
 
-    def warn(self, i: int, name: str | None, value: Any, zh: str, en: str) -> None:
-        self.checked.warnings.append(Problem(self.checked.file, self.where(i), self._column(name), _show(value),
-                                             zh, en, severity="warning"))
-
     def _column(self, name: str | None) -> str | None:
         if name is None:
             return None

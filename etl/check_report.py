@@ -12,11 +12,12 @@ from openpyxl.styles import Alignment, Font
 from openpyxl.worksheet.worksheet import Worksheet
 from rich.console import Console
 from rich.table import Table
+from rich.text import Text
 
 from etl.check import Checked
+from etl.warning_summary import EXAMPLES, print_warnings, title
 from mujun.errors import Problem
 
-PROBLEM_HEADERS = ("文件 file", "位置 where", "字段 field", "值 value", "问题", "problem")
 SHOWN_IN_TERMINAL = 200
 
 
@@ -56,30 +57,36 @@ def _row(problem: Problem) -> tuple[str, str, str, str, str, str]:
     return (problem.file, problem.location, problem.field or "", problem.value or "", problem.expected_zh, problem.expected_en)
 
 
-def print_report(report: CheckReport, console: Console) -> None:
-    summary = Table(title="检查 check")
-    for column in ("类别 kind", "文件 file", "要素/行 features", "错误 errors", "警告 warnings"):
+def print_report(report: CheckReport, console: Console, lang: str = "zh", examples: int | None = EXAMPLES) -> None:
+    """The report in the terminal, in `lang`: the files, every error (up to SHOWN_IN_TERMINAL), the warnings by kind
+    with the first `examples` of each (None: all), the inferences and the verdict."""
+    zh = lang == "zh"
+    summary = Table(title="检查" if zh else "check")
+    for column in ("类别", "文件", "要素/行", "错误", "警告") if zh else ("kind", "file", "features", "errors", "warnings"):
         summary.add_column(column)
     for item in report.files:
-        summary.add_row(item.kind, item.file, str(item.features), str(item.errors), str(item.warnings))
+        summary.add_row(item.kind, item.file, f"{item.features:,}", f"{item.errors:,}", f"{item.warnings:,}")
     console.print(summary)
-    for title, problems, style in (("错误 errors", report.errors, "red"), ("警告 warnings", report.warnings, "yellow")):
-        if not problems:
-            continue
-        table = Table(title=f"{title} ({len(problems)})", title_style=style)
-        for column in PROBLEM_HEADERS:
+    if report.errors:
+        table = Table(title=f"错误（{len(report.errors):,} 处）" if zh else f"errors ({len(report.errors):,})", title_style="red")
+        for column in ("文件", "位置", "字段", "值", "问题") if zh else ("file", "where", "field", "value", "problem"):
             table.add_column(column, overflow="fold")
-        for problem in problems[:SHOWN_IN_TERMINAL]:
-            table.add_row(*_row(problem))
+        for problem in report.errors[:SHOWN_IN_TERMINAL]:
+            table.add_row(*_row(problem)[:4], problem.expected_zh if zh else problem.expected_en)
         console.print(table)
-        if len(problems) > SHOWN_IN_TERMINAL:
-            console.print(f"… {len(problems) - SHOWN_IN_TERMINAL} more / 另有 {len(problems) - SHOWN_IN_TERMINAL} 条（--json 或 --xlsx 列出全部）")
+        if len(report.errors) > SHOWN_IN_TERMINAL:
+            more = len(report.errors) - SHOWN_IN_TERMINAL
+            console.print(f"… 另有 {more:,} 处（--json 或 --xlsx 列出全部）" if zh else f"… and {more:,} more (--json or --xlsx lists them all)")
+    if report.warnings and print_warnings(console, report.warnings, lang, examples):
+        console.print("完整列表：--xlsx 文件.xlsx（警告表）或 --json；加 --verbose 全部打印" if zh
+                      else "the full list: --xlsx FILE.xlsx (its 警告 sheet) or --json; --verbose prints every one", highlight=False)
     for inference in report.inferences:
-        console.print(f"[cyan]i[/] {inference}")
+        console.print(Text.assemble(("i ", "cyan"), inference))
     if report.ok:
-        console.print("[green]✓[/] 可以载入 / no errors: the files can be loaded")
+        console.print(Text.assemble(("✓ ", "green"), "可以载入" if zh else "no errors: the files can be loaded"))
     else:
-        console.print(f"[bold red]✗[/] {len(report.errors)} 处错误，不能载入 / {len(report.errors)} errors: the files cannot be loaded")
+        n = len(report.errors)
+        console.print(Text.assemble(("✗ ", "bold red"), f"{n:,} 处错误，不能载入" if zh else f"{n:,} errors: the files cannot be loaded"))
 
 
 def report_json(report: CheckReport) -> str:
@@ -108,7 +115,8 @@ def _sheet(sheet: Worksheet, header: tuple[str, ...], rows: list[tuple[Any, ...]
 
 
 def write_xlsx(report: CheckReport, path: Path) -> None:
-    """The report for officials: 概况, 错误, 警告 and 推断 sheets, Chinese headers, the header row frozen."""
+    """The report for officials: 概况, 错误, 警告 (each warning's kind first, to filter by) and 推断 sheets, Chinese
+    headers, the header row frozen."""
     workbook = Workbook()
     summary = workbook.active
     summary.title = "概况"
@@ -119,7 +127,8 @@ def write_xlsx(report: CheckReport, path: Path) -> None:
     problem_header = ("文件", "位置", "字段", "值", "问题", "problem (English)")
     problem_widths = (24, 18, 18, 24, 48, 48)
     _sheet(workbook.create_sheet("错误"), problem_header, [_row(p) for p in report.errors], problem_widths)
-    _sheet(workbook.create_sheet("警告"), problem_header, [_row(p) for p in report.warnings], problem_widths)
+    _sheet(workbook.create_sheet("警告"), ("类别", *problem_header), [(title(p.code, "zh"), *_row(p)) for p in report.warnings],
+           (24, *problem_widths))
     _sheet(workbook.create_sheet("推断"), ("序号", "推断 inference (English / 中文)"),
            [(i + 1, text) for i, text in enumerate(report.inferences)], (8, 120))
     workbook.save(path)

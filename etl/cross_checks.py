@@ -26,7 +26,7 @@ from etl.geometry_check import CheckedGeometries
 from etl.monthly import check_monthly_projects
 from etl.placement import OVERLAP_TOLERANCE_M2, Placement, ZoneEdges, ZoneSet, parcel_overlaps, place
 from mujun import rules
-from mujun.errors import Problem
+from mujun.errors import Problem, WarningKind
 from mujun.rules import Policy
 
 
@@ -105,12 +105,13 @@ def _stored_districts(conn: psycopg.Connection[Any], projects: Checked | None,
     return project_districts, parcel_districts
 
 
-def _warning(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> Problem:
-    return Problem(checked.file, checked.locate(int(i)), field, None if value is None else str(value), zh, en, severity="warning")
+def _warning(kind: WarningKind, checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> Problem:
+    return Problem(checked.file, checked.locate(int(i)), field, None if value is None else str(value), zh, en, severity="warning",
+                   code=kind)
 
 
-def _warn(checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> None:
-    checked.warnings.append(_warning(checked, i, field, value, zh, en))
+def _warn(kind: WarningKind, checked: Checked, i: int | np.integer, field: str | None, value: Any, zh: str, en: str) -> None:
+    checked.warnings.append(_warning(kind, checked, i, field, value, zh, en))
 
 
 def _full_placement(placement: Placement, present: np.ndarray, n: int) -> Placement:
@@ -136,11 +137,11 @@ def place_parcels(parcels: Checked, geometry: CheckedGeometries, start: int, edg
     warnings = []
     for i in np.flatnonzero(outside | placement.straddles):
         if outside[i]:
-            warnings.append(_warning(parcels, start + i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
+            warnings.append(_warning(WarningKind.OUTSIDE_ZONE, parcels, start + i, "geometry", None, "不在任何园区内：无投资强度门槛，单独列出",
                                      "lies in no zone: it has no threshold and is listed apart"))
             continue
         share, zone = f"{placement.share[i] / 100:.2f}%", zones.codes[placement.zone[i]]
-        warnings.append(_warning(parcels, start + i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
+        warnings.append(_warning(WarningKind.STRADDLES_ZONES, parcels, start + i, "geometry", share, f"跨园区：所在园区 {zone} 仅含其 {share}（不足一半）",
                                  f"straddles zones: its zone {zone} holds only {share} of it (under half)"))
     return placement, warnings
 
@@ -162,13 +163,13 @@ def check_parcels_against(parcels: Checked, around: Surroundings, placement: Pla
     mismatch = rules.area_mismatches(geometry.area_cents, columns["recorded_cents"], columns["has_recorded"] & has_geometry)
     for i in np.flatnonzero(mismatch):
         area = _m2(geometry.area_cents[i])
-        _warn(parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
+        _warn(WarningKind.AREA_MISMATCH, parcels, i, "recorded_area_m2", _m2(columns["recorded_cents"][i]),
               f"出让面积与图形的高斯-克吕格面积（{area} m²）相差超过 1%", f"differs by more than 1% from the geometry's Gauss-Krüger area ({area} m²)")
     if around.project_codes is not None:
         given = parcels.texts["project_code"]
         unknown = pc.and_(given.is_valid(), pc.invert(pc.is_in(given, value_set=around.project_codes)))
         for i in np.flatnonzero(unknown.to_numpy(zero_copy_only=False)):
-            _warn(parcels, i, "project_code", projects[i].as_py(), "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
+            _warn(WarningKind.UNKNOWN_PROJECT, parcels, i, "project_code", projects[i].as_py(), "项目编号在项目表和数据库中都不存在：该宗地按无项目单独评价",
                   "no such project in the projects file or the database: the parcel is judged alone, as land of no project")
     given = parcels.texts["project_code"].to_pylist() if around.stored_parcels else []
     for row, code in enumerate(parcels.texts["parcel_code"].to_pylist() if around.stored_parcels else ()):
@@ -176,10 +177,10 @@ def check_parcels_against(parcels: Checked, around: Surroundings, placement: Pla
             continue
         stored_project, stored_area = around.stored_parcels[code]
         if stored_project != given[row]:
-            _warn(parcels, row, "project_code", given[row], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {given[row]}",
+            _warn(WarningKind.PARCEL_MOVED, parcels, row, "project_code", given[row], f"该宗地编号在数据库中属于项目 {stored_project}：载入后改属 {given[row]}",
                   f"this parcel code is stored under project {stored_project}: the load moves it to {given[row]}")
         if has_geometry[row] and stored_area != geometry.area_cents[row]:
-            _warn(parcels, row, "geometry", f"{_m2(geometry.area_cents[row])} m²",
+            _warn(WarningKind.GEOMETRY_REPLACED, parcels, row, "geometry", f"{_m2(geometry.area_cents[row])} m²",
                   f"该宗地编号已在数据库中，图形不同（库中面积 {_m2(stored_area)} m²）：载入后替换为本文件的图形",
                   f"this parcel code is stored with another geometry ({_m2(stored_area)} m² there): the load replaces it")
     return placement
@@ -196,7 +197,7 @@ def check_overlaps(checked: list[Checked]) -> None:
     shapes = geometry.shapes
     first, second, overlap = parcel_overlaps(shapes.bounds[present], lambda rows: shapes.of(present[rows]), geometry.epsg[present])
     for a, b, area_m2 in zip(present[first], present[second], overlap, strict=True):
-        _warn(parcels, a, "geometry", f"{area_m2:.2f} m²",
+        _warn(WarningKind.OVERLAP, parcels, a, "geometry", f"{area_m2:.2f} m²",
               f"与{parcels.locate(int(b))}（宗地 {codes[b].as_py()}）重叠 {area_m2:.2f} m²（小于 {OVERLAP_TOLERANCE_M2:g} m² 的缝隙不计）",
               f"overlaps {parcels.locate(int(b))} (parcel {codes[b].as_py()}) by {area_m2:.2f} m² (slivers under {OVERLAP_TOLERANCE_M2:g} m² are ignored)")
 
@@ -207,7 +208,7 @@ def check_projects_against(projects: Checked, parcels: Checked | None, around: S
     with_parcels = set(around.kept_parcel_projects or ()) | set(parcels.texts["project_code"].to_pylist() if parcels and parcels.texts else ())
     for i, code in enumerate(projects.columns["project_code"]):
         if code and code not in with_parcels:
-            _warn(projects, i, "project_code", code, "该项目没有宗地（宗地文件和数据库中都没有）",
+            _warn(WarningKind.NO_PARCEL, projects, i, "project_code", code, "该项目没有宗地（宗地文件和数据库中都没有）",
                   "the project has no parcel (none in the parcels file or the database)")
 
 
@@ -223,13 +224,14 @@ def check_districts(projects: Checked | None, parcels: Checked | None, placement
         for i, project in enumerate(parcels.texts["project_code"].to_pylist()):
             zone = placement.zone[i]
             if project in districts and zone >= 0 and zone_districts[zone] != districts[project]:
-                _warn(parcels, i, "project_code", project, f"所在园区属于{zone_districts[zone]}，而项目的所属地区为{districts[project]}",
+                _warn(WarningKind.OTHER_DISTRICT, parcels, i, "project_code", project,
+                      f"所在园区属于{zone_districts[zone]}，而项目的所属地区为{districts[project]}",
                       f"lies in a zone of {zone_districts[zone]}, while its project's district (所属地区) is {districts[project]}")
     if projects is not None and around.parcel_districts:
         rows = {code: i for i, code in enumerate(projects.columns["project_code"])}
         for parcel, project, district in around.parcel_districts:
             if districts.get(project) not in (None, district):
-                _warn(projects, rows[project], "jurisdiction", districts[project],
+                _warn(WarningKind.OTHER_DISTRICT, projects, rows[project], "jurisdiction", districts[project],
                       f"该项目已存宗地 {parcel} 所在园区属于{district}，与所属地区不符",
                       f"the project's stored parcel {parcel} lies in a zone of {district}, not in this district")
 

@@ -26,7 +26,7 @@ from etl.halves import in_halves
 from etl.shapes import MULTIPOLYGON, POLYGON, GeometriesOf, Shapes, as_multipolygons, from_file_wkb
 from etl.wkb import Outline, Rings, chunks_of, outline, part_of, plain_polygons, planar_areas, ring_chunks, star_shaped
 from mujun import rules
-from mujun.errors import Problem
+from mujun.errors import Problem, WarningKind
 from mujun.rules import CHINA_BOUNDS
 
 
@@ -163,7 +163,7 @@ class _Found:
                     continue
                 self.warnings.append(Problem(self.file, self.locate(int(index[j])), "geometry", reason,
                                              "无效几何已用 make_valid 修复", "invalid geometry repaired with make_valid",
-                                             severity="warning"))
+                                             severity="warning", code=WarningKind.GEOMETRY_REPAIRED))
                 fixed_at.append(int(j))
                 fixed.append(repaired)
                 self.repaired[index[j]] = True

@@ -26,7 +26,7 @@ from etl import binary_copy as bc
 from etl.check import Checked, Rows, texts_of
 from etl.fields import MONTHLY_FIELDS
 from etl.read import TableSource
-from mujun.errors import InputError, Problem
+from mujun.errors import InputError, Problem, WarningKind
 from mujun.rules import CENT
 from mujun.stages import derive_figures, month_text, parse_month
 
@@ -222,7 +222,7 @@ def write_monthly(conn: psycopg.Connection[Any], monthly: Checked, load_id: int)
         monthly.warnings.append(Problem(monthly.file, monthly.locate(i), "completed_ytd", _wan(c["ytd_cents"][i]),
                                         f"本年累计少于上一填报月份的 {_wan(derived.previous_cents[k])}：推算的本月完成投资为负",
                                         f"less than the previous reported month's {_wan(derived.previous_cents[k])}: the derived "
-                                        "本月完成投资 is negative", severity="warning"))
+                                        "本月完成投资 is negative", severity="warning", code=WarningKind.NEGATIVE_MONTH))
     _insert_versions(conn, monthly, load_id, new, month, replaces, stored, derived, is_file, source)
     rederived = _update_figures(conn, stored, derived, is_file, source)
     return {"read": n, "inserted": int(np.count_nonzero(replaces[new] < 0)), "updated": int(np.count_nonzero(replaces[new] >= 0)),

@@ -34,7 +34,7 @@ from etl.mapping import FieldMapping
 from etl.shapes import from_file_wkb
 from etl.units import UNITS
 from etl.wkb import Rings, plain_polygons, ring_chunks
-from mujun.errors import InputError, Problem
+from mujun.errors import InputError, Problem, WarningKind
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 WKT_HEADERS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "坐标")
@@ -526,7 +526,7 @@ def _headless_cells(path: Path, header: list[str], body: list[tuple[int, tuple[A
             warnings.append(Problem(path.name, spreadsheet_row(number), f"第 {i + 1} 列 column {i + 1}", str(value)[:60],
                                     f"该列有 {count} 个值但没有表头，未读取",
                                     f"a column without a header holds {count} value{'s' if count > 1 else ''}: not read",
-                                    severity="warning"))
+                                    severity="warning", code=WarningKind.HEADLESS_COLUMN))
     return warnings
 
 

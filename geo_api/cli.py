@@ -7,8 +7,9 @@ do not pay for the rest.
 
 from __future__ import annotations
 
+from enum import StrEnum
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -17,11 +18,11 @@ from rich.text import Text
 
 from mujun.db import database_url, ensure_schema, make_engine, upgrade
 from mujun.errors import InputError, MujunError, Problem
-from mujun.localdb import LocalCluster, LocalDatabaseError
+from mujun.localdb import LocalDatabaseError, place_cluster, stop_clusters
 from mujun.settings import PROJECT_ROOT, Settings
 
 if TYPE_CHECKING:
-    from etl.load import LoadRequest
+    from etl.load import LoadRequest, LoadResult
     from etl.read import ReadOptions
 
 app = typer.Typer(help="亩均 Mujun: industrial land investment intensity portal.", no_args_is_help=True)
@@ -44,6 +45,16 @@ ReplaceOption = Annotated[list[str] | None, typer.Option(
 KINDS = ("zones", "parcels", "projects", "constraints")
 FILE_KINDS = (*KINDS, "monthly")
 """Every kind of file a load reads; monthly reports are never replaced whole (a report supersedes one month's)."""
+KIND_NAMES = {"zones": "园区", "parcels": "宗地", "projects": "项目", "constraints": "约束", "monthly": "月报"}
+
+
+class Lang(StrEnum):
+    zh = "zh"
+    en = "en"
+
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="language of what is printed: zh (Chinese, the default) or en")]
+VerboseOption = Annotated[bool, typer.Option("--verbose", help="print every warning, not the first few of each kind")]
 
 
 def _replaced(kinds: list[str] | None) -> frozenset[str]:
@@ -71,30 +82,44 @@ def db_up() -> None:
     settings = Settings()
     url = _url(settings)
     upgrade(url)
-    console.print(f"[green]✓[/] schema is current on {make_engine(url).url.render_as_string(hide_password=True)}")
+    where = "" if settings.database.url else f" (local cluster in {place_cluster(settings.database.local_dir, PROJECT_ROOT).directory})"
+    console.print(f"[green]✓[/] schema is current on {make_engine(url).url.render_as_string(hide_password=True)}{where}")
 
 
 @db_app.command("stop")
 def db_stop() -> None:
-    """Stop the project's local PostgreSQL (under .var/), if it runs."""
-    stopped = LocalCluster(Settings().database.local_dir).stop()
-    console.print("[green]✓[/] local database stopped" if stopped else "local database was not running")
+    """Stop the project's local PostgreSQL (under .var/, or where it was placed), if it runs."""
+    try:
+        stopped = stop_clusters(Settings().database.local_dir, PROJECT_ROOT)
+    except LocalDatabaseError as exc:
+        raise _fail("无法停止本地数据库", str(exc)) from exc
+    for directory in stopped:
+        console.print(f"[green]✓[/] local database stopped ({directory})")
+    if not stopped:
+        console.print("local database was not running")
 
 
-def _print_problems(exc: InputError) -> None:
-    table = Table(title="无法载入 / load refused", show_lines=False)
-    for column in ("文件 file", "位置 where", "字段 field", "值 value", "问题 problem"):
+SHOWN_ERRORS = 200
+
+
+def _print_problems(exc: InputError, lang: str) -> None:
+    """Every problem that refused the input (up to SHOWN_ERRORS of them), in a table in `lang`."""
+    zh = lang == "zh"
+    table = Table(title="无法载入" if zh else "load refused", show_lines=False)
+    for column in ("文件", "位置", "字段", "值", "问题") if zh else ("file", "where", "field", "value", "problem"):
         table.add_column(column, overflow="fold")
-    for problem in exc.problems[:200]:
+    for problem in exc.problems[:SHOWN_ERRORS]:
         table.add_row(problem.file, problem.location, problem.field or "", problem.value or "",
-                      f"{problem.expected_zh}\n{problem.expected_en}")
+                      problem.expected_zh if zh else problem.expected_en)
     err.print(table)
-    if len(exc.problems) > 200:
-        err.print(f"… {len(exc.problems) - 200} more")
+    if len(exc.problems) > SHOWN_ERRORS:
+        more = len(exc.problems) - SHOWN_ERRORS
+        err.print(f"… 另有 {more:,} 处（mujun check 同样的文件 --xlsx 文件.xlsx 列出全部）" if zh
+                  else f"… and {more:,} more (mujun check of the same files with --xlsx FILE.xlsx lists them all)")
 
 
 def _read_options(settings: Settings, layer: list[str] | None, encoding: str | None, crs: str | None, source: str | None,
-                  mapping: Path | None) -> dict[str, ReadOptions]:
+                  mapping: Path | None, lang: str) -> dict[str, ReadOptions]:
     """Read options for each kind from the command line; refuses a contradiction before anything is read."""
     from etl.mapping import load_mapping
     from etl.read import ReadOptions
@@ -106,7 +131,7 @@ def _read_options(settings: Settings, layer: list[str] | None, encoding: str | N
     try:
         field_mapping = load_mapping(mapping) if mapping is not None else None
     except InputError as exc:
-        _print_problems(exc)
+        _print_problems(exc, lang)
         raise _fail("字段映射文件有误", "the field-mapping file is wrong") from exc
     layers: dict[str | None, str] = {}
     for given in layer or []:
@@ -120,10 +145,8 @@ def _read_options(settings: Settings, layer: list[str] | None, encoding: str | N
             for kind in (*FILE_KINDS, "any")}
 
 
-SHOWN_WARNINGS = 200
-
-
-def run_load(settings: Settings, request: LoadRequest) -> None:
+def run_load(settings: Settings, request: LoadRequest, lang: str = "zh", verbose: bool = False) -> None:
+    """Load with a progress bar, then what was read and written and the warnings by kind (every one if `verbose`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from etl.load import libpq_conninfo, load
@@ -150,24 +173,41 @@ def run_load(settings: Settings, request: LoadRequest) -> None:
             result = load(libpq_conninfo(url), request, policy, settings.rules, step, progress)
         except InputError as exc:
             bar.stop()
-            _print_problems(exc)
+            _print_problems(exc, lang)
             raise _fail("未载入任何数据：数据库保持不变", "nothing was loaded: the database is unchanged") from exc
-    table = Table(title=f"载入 load #{result.load_id} · {policy.name}")
-    for column in ("", "read", "inserted", "updated", "unchanged"):
-        table.add_column(column)
-    for kind, counts in result.counts.items():
-        if "read" in counts:
-            table.add_row(kind, *(str(counts[k]) for k in ("read", "inserted", "updated", "unchanged")))
+    _print_loaded(result, policy.name, lang, verbose)
+
+
+def _print_loaded(result: LoadResult, policy_name: str, lang: str, verbose: bool) -> None:
+    from etl.warning_summary import EXAMPLES, print_warnings
+
+    zh = lang == "zh"
+    console.print(Text(f"载入 #{result.load_id} · {policy_name}" if zh else f"load #{result.load_id} · {policy_name}", style="bold"))
+    table = Table()
+    files = {kind: counts for kind, counts in result.counts.items() if "read" in counts}
+    shown = ["read", "inserted", "updated", "unchanged"] + (["deleted"] if any("deleted" in c for c in files.values()) else [])
+    names = {"read": "读取", "inserted": "新增", "updated": "更新", "unchanged": "未变", "deleted": "删除"}
+    for column in ["", *shown]:
+        table.add_column(names.get(column, column) if zh else column, justify="left" if not column else "right")
+    for kind, counts in files.items():
+        table.add_row(KIND_NAMES[kind] if zh else kind, *(f"{counts.get(k, 0):,}" for k in shown))
     console.print(table)
-    console.print(f"rule results changed on {result.counts['assessed']['changed']} parcels")
+    changed = result.counts["assessed"]["changed"]
+    console.print(f"规则结果有变的宗地：{changed:,} 宗" if zh else f"rule results changed on {changed:,} parcels")
+    if "project_plans" in result.counts:
+        plans, changes = result.counts["project_plans"]["written"], result.counts["project_changes"]["recorded"]
+        console.print(f"年度计划：{plans:,} 项；阶段、日期与计划的变更：{changes:,} 处" if zh else
+                      f"plans for a year: {plans:,}; changes of stage, date or plan recorded: {changes:,}")
     for inference in result.inferences:
-        console.print(f"[cyan]i[/] {inference}")
-    if result.warnings:  # as Text, not markup: a message is the file's own words, brackets and all
-        console.print(Text("\n").join(Text.assemble(("! ", "yellow"), f"{w.message('zh')}\n  {w.message('en')}")
-                                      for w in result.warnings[:SHOWN_WARNINGS]), highlight=False)
-    if len(result.warnings) > SHOWN_WARNINGS:
-        console.print(f"… {len(result.warnings) - SHOWN_WARNINGS} more warnings / 另有 {len(result.warnings) - SHOWN_WARNINGS} 条警告 "
-                      "(mujun check --xlsx lists them all)")
+        console.print(Text.assemble(("i ", "cyan"), inference))
+    if not result.warnings or not print_warnings(console, result.warnings, lang, None if verbose else EXAMPLES):
+        return
+    kept = result.counts["warnings"]["recorded"]
+    history = "" if kept == len(result.warnings) else (f"（载入记录保留前 {kept:,} 条）" if zh else f" (the load history keeps the first {kept:,})")
+    console.print(f"完整列表：mujun loads --warnings {result.load_id}{history}，或对同样的文件运行 mujun check --xlsx 文件.xlsx；"
+                  "加 --verbose 全部打印" if zh else
+                  f"the full list: mujun loads --warnings {result.load_id}{history}, or mujun check of the same files with "
+                  "--xlsx FILE.xlsx; --verbose prints every one", highlight=False)
 
 
 MonthlyOption = Annotated[Path | None, typer.Option(help="monthly reports of major projects (Excel or CSV)")]
@@ -178,17 +218,17 @@ def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
     monthly: MonthlyOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
-    mapping: MappingOption = None, replace: ReplaceOption = None,
+    mapping: MappingOption = None, replace: ReplaceOption = None, lang: LangOption = Lang.zh, verbose: VerboseOption = False,
 ) -> None:
     """Load zones, parcels, projects, monthly reports and/or constraint layers (三区三线), all or nothing."""
     from etl.load import LoadRequest
 
     settings = Settings()
     request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints, monthly=monthly,
-                          read_options=_read_options(settings, layer, encoding, crs, source, mapping), replace=_replaced(replace))
+                          read_options=_read_options(settings, layer, encoding, crs, source, mapping, lang), replace=_replaced(replace))
     if not request.files():
         raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints, --monthly")
-    run_load(settings, request)
+    run_load(settings, request, lang, verbose)
 
 
 def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions], replaced: frozenset[str],
@@ -228,10 +268,12 @@ def check_command(
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
     xlsx: Annotated[Path | None, typer.Option("--xlsx", help="write the report for officials as .xlsx")] = None,
     offline: Annotated[bool, typer.Option("--offline", help="check the files alone, not against the database")] = False,
+    lang: LangOption = Lang.zh, verbose: VerboseOption = False,
 ) -> None:
     """Check files without loading them: every error and warning, and what was inferred; exit 1 on errors."""
     from etl.check_report import build_report, print_report, report_json, write_xlsx
     from etl.load import check_files, libpq_conninfo
+    from etl.warning_summary import EXAMPLES
     from mujun.policy import PolicyNotFound, load_policy
 
     settings = Settings()
@@ -239,7 +281,7 @@ def check_command(
         policy = load_policy(settings.rules.policy)
     except PolicyNotFound as exc:
         raise _fail("找不到政策", str(exc)) from exc
-    options = _read_options(settings, layer, encoding, crs, source, mapping)
+    options = _read_options(settings, layer, encoding, crs, source, mapping, lang)
     named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints, "monthly": monthly}
     if not files and not any(named.values()):
         raise _fail("请给出要检查的文件", "give the files to check")
@@ -256,7 +298,7 @@ def check_command(
     if as_json:
         typer.echo(report_json(report))
     else:
-        print_report(report, console)
+        print_report(report, console, lang, None if verbose else EXAMPLES)
     if xlsx is not None:
         write_xlsx(report, xlsx)
         (err if as_json else console).print(f"[green]✓[/] {xlsx}")
@@ -265,14 +307,25 @@ def check_command(
 
 
 @app.command("loads")
-def loads_command(limit: int = 20) -> None:
-    """List the most recent loads: files with sha256, counts, user, time and policy."""
+def loads_command(
+    limit: int = 20,
+    warnings: Annotated[int | None, typer.Option("--warnings", metavar="LOAD_ID", help="print the stored warnings of load LOAD_ID")] = None,
+    lang: LangOption = Lang.zh,
+) -> None:
+    """List the most recent loads: files with sha256, counts, user, time and policy; or one load's warnings."""
     from sqlalchemy import select
     from sqlalchemy.orm import Session
 
     from mujun.models import Load
 
     engine = make_engine(_url(Settings()))
+    if warnings is not None:
+        with Session(engine) as session:
+            load = session.get(Load, warnings)
+        if load is None:
+            raise _fail(f"没有载入记录 #{warnings}", f"there is no load #{warnings} (mujun loads lists them)")
+        _print_stored_warnings(load.id, load.warnings, load.counts.get("warnings", {}).get("total", len(load.warnings)), lang)
+        return
     table = Table(title="载入记录 load history")
     for column in ("#", "time", "user", "policy", "files", "counts"):
         table.add_column(column, overflow="fold")
@@ -282,6 +335,22 @@ def loads_command(limit: int = 20) -> None:
             counts = ", ".join(f"{k} {v}" for k, v in row.counts.items())
             table.add_row(str(row.id), f"{row.started_at:%Y-%m-%d %H:%M:%S}", row.username, row.policy_code, files, counts)
     console.print(table)
+
+
+def _print_stored_warnings(load_id: int, stored: list[dict[str, Any]], total: int, lang: str) -> None:
+    """Every warning the load history kept of a load, by kind; and how many more there were, if it kept only the first."""
+    from etl.warning_summary import print_warnings
+
+    zh = lang == "zh"
+    if not stored:
+        console.print(f"载入 #{load_id} 没有警告" if zh else f"load #{load_id} had no warnings")
+        return
+    console.print(Text(f"载入 #{load_id} 的警告" if zh else f"the warnings of load #{load_id}", style="bold"))
+    print_warnings(console, [Problem.from_dict(item) for item in stored], lang, examples=None)
+    if total > len(stored):
+        console.print(f"载入记录只保留了前 {len(stored):,} 条（共 {total:,} 条）：对同样的文件运行 mujun check --xlsx 文件.xlsx 列出全部" if zh
+                      else f"the load history kept the first {len(stored):,} of {total:,}: mujun check of the same files with "
+                      "--xlsx FILE.xlsx lists them all", highlight=False)
 
 
 @app.command("serve")
@@ -301,11 +370,12 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 
 @app.command("demo")
-def demo(host: str = "127.0.0.1", port: int = 8000) -> None:
+def demo(host: str = "127.0.0.1", port: int = 8000, lang: LangOption = Lang.zh, verbose: VerboseOption = False) -> None:
     """db up + load the Changzhou sample (sample_geo/) + serve."""
     from etl.load import LoadRequest
 
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
-                                   projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"))
+                                   projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
+                                   monthly=SAMPLE / "monthly-2024.xlsx"), lang, verbose)
     serve(host, port)

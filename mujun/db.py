@@ -12,8 +12,8 @@ from typing import TYPE_CHECKING
 
 import psycopg
 
-from mujun.localdb import LocalCluster, ensure_database
-from mujun.settings import DatabaseSettings
+from mujun.localdb import ensure_database, place_cluster
+from mujun.settings import PROJECT_ROOT, DatabaseSettings
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -30,16 +30,14 @@ def normalise_url(url: str) -> str:
     return url
 
 
-def database_url(settings: DatabaseSettings, start_local: bool = True) -> str:
-    """`DATABASE_URL` when set; otherwise the project's own cluster under `.var/` (started if needed)."""
+def database_url(settings: DatabaseSettings) -> str:
+    """`DATABASE_URL` when set; otherwise the project's own cluster (started if needed), with its database."""
     if settings.url:
         return normalise_url(settings.url)
-    cluster = LocalCluster(settings.local_dir)
-    if start_local:
-        cluster.start()
+    cluster = place_cluster(settings.local_dir, PROJECT_ROOT)
+    cluster.start()
     url = cluster.url(settings.local_name)
-    if start_local:
-        ensure_database(url)
+    ensure_database(url)
     return url
 
 

@@ -6,7 +6,9 @@ stack trace never reaches a user.
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from collections.abc import Mapping
+from dataclasses import asdict, dataclass, fields
+from enum import StrEnum
 from typing import Any
 
 
@@ -37,6 +39,24 @@ class NotFound(MujunError):
     code = "not_found"
 
 
+class WarningKind(StrEnum):
+    """What a warning is about: stable from one version to the next, since a load's summary groups its warnings by
+    it and the load history stores it (`Problem.code`)."""
+
+    GEOMETRY_REPAIRED = "geometry_repaired"
+    OUTSIDE_ZONE = "outside_zone"
+    STRADDLES_ZONES = "straddles_zones"
+    AREA_MISMATCH = "area_mismatch"
+    UNKNOWN_PROJECT = "unknown_project"
+    PARCEL_MOVED = "parcel_moved"
+    GEOMETRY_REPLACED = "geometry_replaced"
+    OVERLAP = "overlap"
+    NO_PARCEL = "no_parcel"
+    HEADLESS_COLUMN = "headless_column"
+    OTHER_DISTRICT = "other_district"
+    NEGATIVE_MONTH = "negative_month"
+
+
 @dataclass(frozen=True)
 class Problem:
     """One thing wrong with an input: where (file, feature or row, field), what was seen, what was expected."""
@@ -48,6 +68,13 @@ class Problem:
     expected_zh: str
     expected_en: str
     severity: str = "error"
+    code: str | None = None
+    """A warning's kind (a `WarningKind`); None for an error, and for a warning stored before warnings had kinds."""
+
+    @classmethod
+    def from_dict(cls, stored: Mapping[str, Any]) -> Problem:
+        """A problem as `as_dict` gave it (the load history keeps warnings so), whichever version stored it."""
+        return cls(**{f.name: stored[f.name] for f in fields(cls) if f.name in stored})
 
     def message(self, lang: str) -> str:
         where = f"{self.file}, {self.location}"

@@ -16,12 +16,14 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 class DatabaseSettings(BaseSettings):
-    """Where PostGIS is: `DATABASE_URL`, or the project's own cluster under `.var/`."""
+    """Where PostGIS is: `DATABASE_URL`, or the project's own cluster (`mujun.localdb`: under `.var/`, or where it can live)."""
 
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore", populate_by_name=True)
 
     url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "MUJUN_DATABASE_URL"))
-    local_dir: Path = PROJECT_ROOT / ".var" / "postgres"
+    local_dir: Path | None = None
+    """The local cluster's folder; unset: `.var/postgres` in the checkout, or one named for it where the cluster's user
+    can reach (`mujun.localdb.candidate_directories`)."""
     local_name: str = "mujun"
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.engine import make_url
 
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, make_engine, upgrade
-from mujun.localdb import drop_database
+from mujun.localdb import LocalDatabaseError, drop_database
 from mujun.policy import load_policy
 from mujun.settings import DatabaseSettings, RuleSettings, Settings
 from tests.geodata import write_geojson, write_xlsx
@@ -39,7 +39,10 @@ def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
 
 
 def _test_url(name: str) -> str:
-    base = database_url(DatabaseSettings())
+    try:
+        base = database_url(DatabaseSettings())
+    except LocalDatabaseError as exc:  # what to do, in a sentence, rather than a stack trace in every test
+        pytest.exit(f"no database for the tests: {exc}", returncode=1)
     return make_url(base).set(database=name).render_as_string(hide_password=False)
 
 
@@ -76,7 +79,8 @@ def sample_url() -> Iterator[str]:
     upgrade(url)
     rule_settings = RuleSettings()
     load(libpq_conninfo(url), LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
-                                          projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"),
+                                          projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
+                                          monthly=SAMPLE / "monthly-2024.xlsx"),
          load_policy(rule_settings.policy), rule_settings)
     yield url
     drop_database(url)

@@ -29,6 +29,11 @@ def warnings_of(item: Checked) -> list[str]:
     return [w.message("en") for w in item.warnings]
 
 
+def kind_of(item: Checked, text: str) -> set[str | None]:
+    """The kinds of the warnings whose English message holds `text`: what a load's summary groups them by."""
+    return {w.code for w in item.warnings if text in w.message("en")}
+
+
 def parcel(code: str, project: str | float | None, geometry: object, recorded: float | None = None) -> tuple[dict[str, object], object]:
     return {"parcel_code": code, "project_code": project, "land_use": "工业用地", "recorded_area_m2": recorded}, geometry
 
@@ -43,6 +48,7 @@ def test_the_worlds_own_warnings(world: LoadRequest) -> None:
         "parcels.geojson, 要素 feature 8, field recorded_area_m2: value '10500.00', differs by more than 1% from the geometry's "
         "Gauss-Krüger area (10000.00 m²)",
     ]
+    assert [w.code for w in parcels.warnings] == ["straddles_zones", "outside_zone", "area_mismatch"]
 
 
 def test_overlaps_unknown_projects_and_projects_with_no_parcel(world: LoadRequest, tmp_path: Path) -> None:
@@ -65,6 +71,8 @@ def test_overlaps_unknown_projects_and_projects_with_no_parcel(world: LoadReques
         "the parcel is judged alone, as land of no project") == 1
     assert warnings_of(found["projects"]) == [
         "p.xlsx, 行 row 10, field project_code: value 'Y', the project has no parcel (none in the parcels file or the database)"]
+    assert kind_of(found["parcels"], "overlaps") == {"overlap"} and kind_of(found["parcels"], "no such project") == {"unknown_project"}
+    assert kind_of(found["projects"], "no parcel") == {"no_parcel"}
 
 
 def test_a_sliver_under_one_square_metre_is_not_an_overlap(world: LoadRequest, tmp_path: Path) -> None:
@@ -98,6 +106,7 @@ def test_against_the_database_zones_projects_and_stored_codes(empty_db: str, wor
            "the load moves it to B" in messages
     assert "changed.geojson, 要素 feature 2, field geometry: value '7000.00 m²', this parcel code is stored with another " \
            "geometry (6666.67 m² there): the load replaces it" in messages
+    assert kind_of(found, "stored under project") == {"parcel_moved"} and kind_of(found, "stored with another geometry") == {"geometry_replaced"}
     assert [m for m in messages if "no such project" in m] == [
         "changed.geojson, 要素 feature 10, field project_code: value 'Z', no such project in the projects file or the database: "
         "the parcel is judged alone, as land of no project"]

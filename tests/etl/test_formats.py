@@ -193,9 +193,9 @@ def test_values_in_a_column_without_a_header_are_reported_not_dropped_quietly(tm
     path.write_text("项目编号,,总投资（万元）\nP1,,100\nP2,备注甲,200\nP3,备注乙,300,多出一格\n", encoding="utf-8")
     table = read_table(path)
     assert list(table.columns) == ["项目编号", "总投资（万元）"]
-    assert [(p.location, p.field, p.value, p.expected_en, p.severity) for p in table.warnings] == [
-        ("行 row 3", "第 2 列 column 2", "备注甲", "a column without a header holds 2 values: not read", "warning"),
-        ("行 row 4", "第 4 列 column 4", "多出一格", "a column without a header holds 1 value: not read", "warning"),
+    assert [(p.location, p.field, p.value, p.expected_en, p.severity, p.code) for p in table.warnings] == [
+        ("行 row 3", "第 2 列 column 2", "备注甲", "a column without a header holds 2 values: not read", "warning", "headless_column"),
+        ("行 row 4", "第 4 列 column 4", "多出一格", "a column without a header holds 1 value: not read", "warning", "headless_column"),
     ]
     assert all(p in check_projects(table, None, None).warnings for p in table.warnings)
 

@@ -124,7 +124,7 @@ def test_the_check_proves_or_asks_geos_feature_by_feature() -> None:
     geometries = np.array([lonlat(g) for g in shapes], dtype=object)
     found = GeometryChecker("parcels.geojson", "EPSG:4490", geometries, wkb_of(*geometries)).all()
     assert [p.location for p in found.errors] == ["要素 feature 1"]
-    assert [p.location for p in found.warnings] == ["要素 feature 3"] and found.repaired.tolist() == [False, False, True, False]
+    assert [(p.location, p.code) for p in found.warnings] == [("要素 feature 3", "geometry_repaired")] and found.repaired.tolist() == [False, False, True, False]
     assert found.area_m2[1:] == pytest.approx([10_000.0, 5_000.0, 700.0], abs=0.01)
 
 

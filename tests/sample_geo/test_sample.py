@@ -57,3 +57,13 @@ def test_the_ten_mu_boundary_pair(ask: Any) -> None:
                "ORDER BY j.total_investment_wan) FROM parcels p JOIN projects j USING (project_code) "
                "WHERE p.recorded_area_m2 = 6666.67 AND p.threshold_wan_per_mu = 400 AND j.total_investment_wan IN (3999, 4000)")
     assert rows == ["{3999.00,399.90,1.00}", "{4000.00,400.00,0.00}"]
+
+
+def test_a_years_list_and_its_monthly_reports(ask: Any) -> None:
+    assert ask("SELECT count(*) FROM project_plans WHERE year = 2024") >= 200
+    assert ask("SELECT array_agg(DISTINCT category ORDER BY category) FROM project_plans") == sorted(["新建", "续建", "预备"])
+    assert ask("SELECT count(DISTINCT month) FROM monthly_reports") == 6
+    # Some reports came after the 20th of the next month; every listed project's stage agrees with its dates (none reported).
+    assert ask("SELECT count(*) FROM monthly_reports WHERE first_reported_on > (month + interval '1 month' + interval '19 days')") > 0
+    assert ask("SELECT count(*) FROM projects WHERE reported_stage IS NOT NULL") == 0
+    assert ask("SELECT count(*) FROM projects WHERE jurisdiction IS NULL") == 0
