@@ -278,7 +278,7 @@ def with_geometry(checked: Checked, found: CheckedGeometries) -> None:
                                   geometry_repaired=bool(found.repaired[i]))
 
 
-def _arrow_texts(rows: Rows, name: str, n: int, required: bool = False) -> pa.Array:
+def arrow_texts_of(rows: Rows, name: str, n: int, required: bool = False) -> pa.Array:
     """Field `name` as text (trimmed, blank made NULL) in an Arrow array; by Arrow, not value by value, when it can."""
     if name not in rows.match.fields:
         return pa.nulls(n, pa.large_string())
@@ -298,7 +298,7 @@ def _arrow_texts(rows: Rows, name: str, n: int, required: bool = False) -> pa.Ar
 
 
 def texts_of(rows: Rows, name: str, n: int, required: bool = False) -> np.ndarray:
-    return _arrow_texts(rows, name, n, required).to_numpy(zero_copy_only=False)
+    return arrow_texts_of(rows, name, n, required).to_numpy(zero_copy_only=False)
 
 
 def _recorded_cents(rows: Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
@@ -376,7 +376,7 @@ def parcel_fields(source: FeatureSource) -> Checked:
                       locate=source.locate)
     n = len(source)
     rows = Rows(checked, source.columns, PARCEL_FIELDS, checked.locate)
-    checked.texts = {name: _arrow_texts(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
+    checked.texts = {name: arrow_texts_of(rows, name, n, required=name == "parcel_code") for name in PARCEL_TEXTS}
     recorded, has_recorded = _recorded_cents(rows, n)
     checked.columns = {  # the texts stay Arrow arrays (`texts`): a million Python strings each would be made for nothing
         "recorded_cents": recorded, "has_recorded": has_recorded,

@@ -65,7 +65,7 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
     if parcels_file is not None and "parcels" not in replace:
         kept = set()
     if conn is not None:
-        if "zones" not in replace:
+        if "zones" not in replace and parcels_file is not None:  # stored zones place the file's parcels, and nothing else
             in_file = {row[0] for row in zone_rows}
             zone_rows += [(code, shapely.from_wkb(wkb), area, zone_class, jurisdiction) for code, zone_class, jurisdiction, area, wkb
                           in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
@@ -73,8 +73,9 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
         if "projects" not in replace:
             stored_projects = stored_projects if stored_projects is not None else Projects.read(conn)
             project_codes = stored_projects.codes if project_codes is None else pa.concat_arrays([project_codes, stored_projects.codes])
-        stored = {code: (project, int(area)) for code, project, area in
-                  conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
+        if parcels_file is not None or projects_file is not None:  # namesakes of the file's parcels; projects with land
+            stored = {code: (project, int(area)) for code, project, area in
+                      conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}
         if "parcels" not in replace:  # the file's codes are gathered only when some are stored
             in_file = set(parcels_file.texts["parcel_code"].to_pylist()) if parcels_file and stored else set()
             kept = {project for code, (project, _) in stored.items() if project and code not in in_file}
@@ -252,7 +253,7 @@ def cross_check(checked: list[Checked], around: Surroundings, overlaps: bool = T
             monthly.inferences.append(f"{monthly.file}: no projects file and no database: the reports' projects not checked / "
                                       "未给出项目文件且未连接数据库：未检查月报的项目编号")
         else:
-            check_monthly_projects(monthly, set(around.project_codes.to_pylist()))
+            check_monthly_projects(monthly, around.project_codes)
     if overlaps:
         check_overlaps(checked)
     return placement

@@ -24,7 +24,8 @@ from psycopg.types.json import Jsonb
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones, geometry_checker, parcel_fields, with_geometry
 from etl.cross_checks import Surroundings, check_overlaps, check_parcels_against, cross_check, surroundings
-from etl.monthly import check_monthly, write_monthly
+from etl.monthly import check_monthly
+from etl.monthly_write import write_monthly
 from etl.placement import Placement
 from etl.project_history import keep_report_days, read_before, record_changes, write_plans
 from etl.read import ReadOptions, TableSource, read_source

@@ -6,29 +6,26 @@ project, a month still to come, a negative amount, neither amount, a 填报日�
 the month, the same project and month twice in one file, and both amounts given where 本年累计 is not the
 previous reported month's plus 本月完成 (the three numbers are shown).
 
-Written in the load's transaction: a report for a project and month already stored supersedes the stored one,
-which is kept (an identical report changes nothing); the figures not given are derived
-(`mujun.stages.derive_figures`) over the project-year from the earliest month the file touches, so that a
-corrected month carries into the derived months after it.
+Written by `etl.monthly_write`. Plain CSVs and the usual forms of months, amounts and dates are read a column
+at a time; every other cell is read, or refused, by the general parsers one at a time.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
 from decimal import Decimal
-from typing import Any
 
 import numpy as np
-import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
 
-from etl import binary_copy as bc
-from etl.check import Checked, Rows, texts_of
+from etl.check import Checked, Rows, arrow_texts_of
+from etl.codes import repeats
 from etl.fields import MONTHLY_FIELDS
 from etl.read import TableSource
-from mujun.errors import InputError, Problem, WarningKind
+from mujun.errors import Problem
 from mujun.rules import CENT
-from mujun.stages import derive_figures, month_text, parse_month
+from mujun.stages import month_text, parse_month
 
 MONTH_FORMS = "2018-06、2018年6月 或 201806"
 
@@ -44,10 +41,6 @@ def _month_of(rows: Rows, i: int, today: dt.date) -> tuple[int, int] | None:
     except ValueError:
         rows.error(i, "month", raw, f"应为月份，如 {MONTH_FORMS}", "expected a month such as 2018-06, 2018年6月 or 201806")
         return None
-    if (year, month) > (today.year, today.month):
-        rows.error(i, "month", raw, f"月份 {month_text(year, month)} 尚未到来（载入日 {today.isoformat()}）",
-                   f"the month {month_text(year, month)} has not come yet (the load's day is {today.isoformat()})")
-        return None
     return year, month
 
 
@@ -55,250 +48,151 @@ def _cents(amount: Decimal | None) -> int:
     return 0 if amount is None else int(amount.quantize(CENT) * 100)
 
 
+# The forms nearly every row takes, read a column at a time; any other cell is read on its own by the general
+# parsers (`parse_month`, `etl.units.parse_amount`, `parse_date`), which also say what is wrong with it.
+_MONTH_FORMS = (r"^(?P<y>\d{4})\s*[-/.年]\s*(?P<m>\d{1,2})\s*月?$", r"^(?P<y>\d{4})(?P<m>\d{2})$")
+_PLAIN_AMOUNT = r"^\d{1,13}(\.\d{1,2})?$"
+_ISO_DATE = r"^\d{4}-\d{2}-\d{2}( 00:00:00)?$"
+"""A day as ISO writes it, or as a spreadsheet's date cell reads as text."""
+
+
+def _int_field(matched: pa.StructArray, name: str) -> np.ndarray:
+    values = matched.field(name)
+    return pc.cast(pc.if_else(pc.equal(values, ""), None, values), pa.int64()).fill_null(0).to_numpy(zero_copy_only=False)
+
+
+def _vector_months(cells: pa.Array) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(year, month, read) of the cells written in a usual form; the rest (read False) are read one by one."""
+    year, month = np.zeros(len(cells), dtype=np.int64), np.zeros(len(cells), dtype=np.int64)
+    read = np.zeros(len(cells), dtype=bool)
+    for form in _MONTH_FORMS:
+        matched = pc.extract_regex(cells, form)
+        found = matched.is_valid().to_numpy(zero_copy_only=False) & ~read
+        if found.any():
+            y, m = _int_field(matched, "y"), _int_field(matched, "m")
+            good = found & (m >= 1) & (m <= 12) & (y >= 1900) & (y <= 2999)
+            year[good], month[good] = y[good], m[good]
+            read |= good
+    return year, month, read
+
+
+def _vector_cents(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(0.01 万元, read) of the cells that are plain non-negative numbers of at most two decimals."""
+    plain = pc.match_substring_regex(cells, _PLAIN_AMOUNT).fill_null(False)
+    numbers = pc.cast(pc.if_else(plain, cells, None), pa.float64()).fill_null(0).to_numpy(zero_copy_only=False)
+    return np.round(numbers * 100).astype(np.int64), plain.to_numpy(zero_copy_only=False)
+
+
+def _vector_dates(cells: pa.Array) -> tuple[np.ndarray, np.ndarray]:
+    """(day, read) of the cells written YYYY-MM-DD that are real days."""
+    iso = pc.if_else(pc.match_substring_regex(cells, _ISO_DATE).fill_null(False), pc.utf8_slice_codeunits(cells, 0, 10), None)
+    days = pc.cast(pc.strptime(iso, format="%Y-%m-%d", unit="s", error_is_null=True), pa.date32())
+    return days.to_numpy(zero_copy_only=False).astype("datetime64[D]"), days.is_valid().to_numpy(zero_copy_only=False)
+
+
+def first_days(year: np.ndarray, month: np.ndarray, valid: np.ndarray) -> np.ndarray:
+    """The first day of each (year, month), NaT where not `valid`."""
+    months = ((year - 1970) * 12 + month - 1).astype("datetime64[M]").astype("datetime64[D]")
+    return np.where(valid, months, np.datetime64("NaT"))
+
+
+class _Found:
+    """Problems with the row they belong to, listed at the end in the order of the rows."""
+
+    def __init__(self, checked: Checked) -> None:
+        self.checked, self.rows = checked, [(-1, k) for k in range(len(checked.errors))]
+
+    def at(self, i: int) -> None:
+        """Tag with row `i` the problems added since the last call."""
+        self.rows += [(i, k) for k in range(len(self.rows), len(self.checked.errors))]
+
+    def in_row_order(self) -> None:
+        self.checked.errors = [self.checked.errors[k] for _, k in sorted(self.rows)]
+
+
 def check_monthly(source: TableSource, today: dt.date) -> Checked:
-    """Every row of a monthly-report file checked on its own and against the file's other rows."""
+    """Every row of a monthly-report file checked on its own and against the file's other rows; its problems are
+    listed in the order of the rows."""
     checked = Checked("monthly", source.path.name, [], warnings=list(source.warnings), inferences=list(source.inferences),
                       locate=source.row)
     n = len(source)
     rows = Rows(checked, source.columns, MONTHLY_FIELDS, checked.locate)
-    codes = texts_of(rows, "project_code", n, required=True)
-    months: list[tuple[int, int] | None] = [None] * n
-    month_amounts: list[Decimal | None] = [None] * n
-    ytd_amounts: list[Decimal | None] = [None] * n
-    given_on: list[dt.date | None] = [None] * n
-    seen: dict[tuple[str, tuple[int, int]], int] = {}
-    for i in range(n):  # a row at a time, so that its problems are listed in the order of the rows
-        months[i] = month = _month_of(rows, i, today)
-        month_amounts[i] = rows.amount(i, "completed_month", "万元", "10,000 CNY")
-        ytd_amounts[i] = rows.amount(i, "completed_ytd", "万元", "10,000 CNY")
-        given_on[i] = when = rows.date(i, "reported_on")
-        if rows.raw(i, "completed_month") is None and rows.raw(i, "completed_ytd") is None:
+    found = _Found(checked)
+    codes = arrow_texts_of(rows, "project_code", n)
+    cells = {name: arrow_texts_of(rows, name, n) for name in ("month", "completed_month", "completed_ytd", "reported_on")}
+    given = {name: values.is_valid().to_numpy(zero_copy_only=False) for name, values in cells.items()}
+    year, month, month_read = _vector_months(cells["month"])
+    month_cents, month_read_amount = _vector_cents(cells["completed_month"])
+    ytd_cents, ytd_read = _vector_cents(cells["completed_ytd"])
+    reported, reported_read = _vector_dates(cells["reported_on"])
+    has_month, has_ytd, has_month_key = month_read_amount.copy(), ytd_read.copy(), month_read.copy()
+    code_missing = codes.is_null().to_numpy(zero_copy_only=False)
+    odd = (code_missing | ~month_read | (given["completed_month"] & ~month_read_amount) | (given["completed_ytd"] & ~ytd_read)
+           | (given["reported_on"] & ~reported_read) | ~(given["completed_month"] | given["completed_ytd"]))
+    for i in map(int, np.flatnonzero(odd)):  # the few rows not in a usual form: read (or refused) one by one
+        if code_missing[i] and "project_code" in rows.match.fields:
+            rows.error(i, "project_code", None, "不能为空", "must not be empty")
+        if not month_read[i]:
+            found_month = _month_of(rows, i, today)
+            if found_month is not None:
+                (year[i], month[i]), has_month_key[i] = found_month, True
+        for name, cents, present in (("completed_month", month_cents, has_month), ("completed_ytd", ytd_cents, has_ytd)):
+            if given[name][i] and not present[i]:
+                amount = rows.amount(i, name, "万元", "10,000 CNY")
+                cents[i], present[i] = _cents(amount), amount is not None
+        if not given["completed_month"][i] and not given["completed_ytd"][i]:
             rows.error(i, "completed_month", None, "本月完成投资与本年累计完成投资至少应给出一项",
                        "give 本月完成投资 (completed this month) or 本年累计完成投资 (completed this year), or both")
-        if when is not None and when > today:
-            rows.error(i, "reported_on", when.isoformat(), f"填报日期晚于载入日 {today.isoformat()}",
-                       f"the report date is after the load's day ({today.isoformat()})")
-        if when is not None and month is not None and when < dt.date(month[0], month[1], 1):
-            rows.error(i, "reported_on", when.isoformat(), f"填报日期早于所报月份 {month_text(*month)}",
-                       f"the report date is before the month it reports ({month_text(*month)})")
-        if codes[i] is not None and month is not None:
-            first = seen.setdefault((codes[i], month), i)
-            if first != i:
-                rows.error(i, "month", month_text(*month), f"同一项目同一月份在文件中出现两次（与{checked.locate(first)}相同）",
-                           f"the same project and month twice in the file (as {checked.locate(first)})")
+        if given["reported_on"][i] and not reported_read[i]:
+            day = rows.date(i, "reported_on")
+            reported[i], reported_read[i] = (np.datetime64(day, "D"), True) if day is not None else (reported[i], False)
+        found.at(i)
+    _check_days(rows, found, year, month, has_month_key, reported, reported_read, today)
+    keys = pc.binary_join_element_wise(codes, pa.array(np.where(has_month_key, year * 100 + month, 0)).cast(pa.large_string()),
+                                       pa.scalar("|", pa.large_string()))
+    for row, first in repeats(pc.if_else(pa.array(has_month_key), keys, None)):
+        rows.error(row, "month", month_text(int(year[row]), int(month[row])),
+                   f"同一项目同一月份在文件中出现两次（与{checked.locate(first)}相同）",
+                   f"the same project and month twice in the file (as {checked.locate(first)})")
+        found.at(row)
+    found.in_row_order()
     checked.columns = {
-        "project_code": codes,
-        "year": np.array([m[0] if m else 0 for m in months], dtype=np.int64),
-        "month": np.array([m[1] if m else 0 for m in months], dtype=np.int64),
-        "month_cents": np.array([_cents(a) for a in month_amounts], dtype=np.int64),
-        "has_month": np.array([a is not None for a in month_amounts], dtype=bool),
-        "ytd_cents": np.array([_cents(a) for a in ytd_amounts], dtype=np.int64),
-        "has_ytd": np.array([a is not None for a in ytd_amounts], dtype=bool),
-        "progress_note": texts_of(rows, "progress_note", n),
-        "reported_on": np.array([np.datetime64(w or today, "D") for w in given_on], dtype="datetime64[D]"),
-        "reported_given": np.array([w is not None for w in given_on], dtype=bool),
+        "project_code": codes.to_numpy(zero_copy_only=False), "year": year, "month": month,
+        "month_cents": month_cents, "has_month": has_month, "ytd_cents": ytd_cents, "has_ytd": has_ytd,
+        "progress_note": arrow_texts_of(rows, "progress_note", n).to_numpy(zero_copy_only=False),
+        "reported_on": np.where(reported_read, reported, np.datetime64(today, "D")).astype("datetime64[D]"),
+        "reported_given": reported_read, "row_numbers": np.asarray(source.row_numbers, dtype=np.int64),
     }
     return checked
 
 
-def check_monthly_projects(monthly: Checked, known: set[str]) -> None:
+def _check_days(rows: Rows, found: _Found, year: np.ndarray, month: np.ndarray, has_month: np.ndarray, reported: np.ndarray,
+                reported_read: np.ndarray, today: dt.date) -> None:
+    """A month still to come; a report date after the load's day, or before the month it reports."""
+    first_day = first_days(year, month, has_month)
+    limit = np.datetime64(today, "D")
+    future = has_month & (first_day > limit.astype("datetime64[M]").astype("datetime64[D]"))
+    late = reported_read & (reported > limit)
+    early = reported_read & has_month & (reported < first_day)
+    for i in map(int, np.flatnonzero(future | late | early)):
+        if future[i]:
+            rows.error(i, "month", month_text(int(year[i]), int(month[i])),
+                       f"月份 {month_text(int(year[i]), int(month[i]))} 尚未到来（载入日 {today.isoformat()}）",
+                       f"the month {month_text(int(year[i]), int(month[i]))} has not come yet (the load's day is {today.isoformat()})")
+        day = str(reported[i])
+        if late[i]:
+            rows.error(i, "reported_on", day, f"填报日期晚于载入日 {today.isoformat()}",
+                       f"the report date is after the load's day ({today.isoformat()})")
+        if early[i]:
+            rows.error(i, "reported_on", day, f"填报日期早于所报月份 {month_text(int(year[i]), int(month[i]))}",
+                       f"the report date is before the month it reports ({month_text(int(year[i]), int(month[i]))})")
+        found.at(i)
+
+
+def check_monthly_projects(monthly: Checked, known: pa.Array) -> None:
     """An error for each report of a project in neither the load's projects file nor the database."""
-    for i, code in enumerate(monthly.columns["project_code"]):
-        if code is not None and code not in known:
-            monthly.errors.append(Problem(monthly.file, monthly.locate(i), "project_code", code,
-                                          "项目编号在项目表和数据库中都不存在", "no such project in the projects file or the database"))
-
-
-# ---- writing ------------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class _Stored:
-    """The current reports of the file's project-years from the earliest month the file gives in each."""
-
-    id: np.ndarray
-    code: np.ndarray
-    month: np.ndarray  # datetime64[D], first of the month
-    month_cents: np.ndarray
-    has_month: np.ndarray
-    ytd_cents: np.ndarray
-    has_ytd: np.ndarray
-    figures: np.ndarray  # (n, 2): 本月完成, 本年累计 in force
-    note: np.ndarray
-    reported_on: np.ndarray
-    first_reported_on: np.ndarray
-    load_id: np.ndarray
-
-
-_STORED = (
-    "WITH f(code, first) AS (SELECT * FROM unnest(%s::text[], %s::date[])) "
-    "SELECT m.id, m.project_code, m.month, coalesce((m.month_given_wan * 100)::bigint, 0), m.month_given_wan IS NOT NULL, "
-    "coalesce((m.ytd_given_wan * 100)::bigint, 0), m.ytd_given_wan IS NOT NULL, (m.completed_month_wan * 100)::bigint, "
-    "(m.completed_ytd_wan * 100)::bigint, m.progress_note, m.reported_on, m.first_reported_on, m.load_id "
-    "FROM f JOIN monthly_reports m ON m.project_code = f.code AND m.superseded_by IS NULL AND m.month >= f.first "
-    "AND m.month < (date_trunc('year', f.first) + interval '1 year')::date"
-)
-_BASE = (
-    "SELECT f.code, f.first, b.ytd FROM unnest(%s::text[], %s::date[]) AS f(code, first) CROSS JOIN LATERAL "
-    "(SELECT (m.completed_ytd_wan * 100)::bigint AS ytd FROM monthly_reports m WHERE m.project_code = f.code "
-    "AND m.superseded_by IS NULL AND m.month >= date_trunc('year', f.first)::date AND m.month < f.first "
-    "ORDER BY m.month DESC LIMIT 1) b"
-)
-
-
-def _stored(conn: psycopg.Connection[Any], codes: list[str], firsts: list[dt.date]) -> _Stored:
-    rows = conn.execute(_STORED, [codes, firsts]).fetchall()
-    columns = list(zip(*rows, strict=True)) if rows else [()] * 13
-
-    def ints(k: int) -> np.ndarray:
-        return np.array(columns[k], dtype=np.int64)
-
-    def days(k: int) -> np.ndarray:
-        return np.array(columns[k], dtype="datetime64[D]")
-
-    return _Stored(id=ints(0), code=np.array(columns[1], dtype=object), month=days(2), month_cents=ints(3),
-                   has_month=np.array(columns[4], dtype=bool), ytd_cents=ints(5), has_ytd=np.array(columns[6], dtype=bool),
-                   figures=np.stack([ints(7), ints(8)], axis=1) if rows else np.zeros((0, 2), dtype=np.int64),
-                   note=np.array(columns[9], dtype=object), reported_on=days(10), first_reported_on=days(11), load_id=ints(12))
-
-
-def _wan(cents: int | np.integer) -> str:
-    return f"{Decimal(int(cents)) / 100:.2f}"
-
-
-def write_monthly(conn: psycopg.Connection[Any], monthly: Checked, load_id: int) -> dict[str, int]:
-    """The file's reports stored as new versions, the figures of their project-years derived again; raises
-    `InputError` (the caller's transaction then rolls back) where given amounts disagree."""
-    c = monthly.columns
-    n = monthly.count
-    code = np.array(c["project_code"], dtype=object)
-    month = np.array([np.datetime64(f"{y:04d}-{m:02d}-01", "D") for y, m in zip(c["year"], c["month"], strict=True)],
-                     dtype="datetime64[D]")
-    first: dict[tuple[str, int], dt.date] = {}
-    for i in range(n):
-        key, day = (code[i], int(c["year"][i])), dt.date(int(c["year"][i]), int(c["month"][i]), 1)
-        first[key] = min(first.get(key, day), day)
-    codes, firsts = [k[0] for k in first], list(first.values())
-    stored = _stored(conn, codes, firsts)
-    base = {(row[0], row[1].year): int(row[2]) for row in conn.execute(_BASE, [codes, firsts])}
-    current = {(stored.code[j], stored.month[j]): j for j in range(len(stored.id))}
-
-    # A file row equal to the stored report of its month (amounts and note; its date too when given) changes nothing.
-    replaces = np.full(n, -1, dtype=np.int64)
-    unchanged = np.zeros(n, dtype=bool)
-    for i in range(n):
-        j = current.get((code[i], month[i]))
-        if j is None:
-            continue
-        replaces[i] = j
-        unchanged[i] = (stored.has_month[j] == c["has_month"][i] and stored.month_cents[j] == c["month_cents"][i]
-                        and stored.has_ytd[j] == c["has_ytd"][i] and stored.ytd_cents[j] == c["ytd_cents"][i]
-                        and stored.note[j] == c["progress_note"][i]
-                        and (not c["reported_given"][i] or stored.reported_on[j] == c["reported_on"][i]))
-    new = np.flatnonzero(~unchanged)
-    kept = np.setdiff1d(np.arange(len(stored.id)), replaces[new][replaces[new] >= 0])
-
-    # One run per project-year: the file's new reports and the stored ones they leave, in month order.
-    run_code = np.concatenate([code[new], stored.code[kept]])
-    run_month = np.concatenate([month[new], stored.month[kept]])
-    run_year = run_month.astype("datetime64[Y]").astype(np.int64) + 1970
-    is_file = np.concatenate([np.ones(len(new), dtype=bool), np.zeros(len(kept), dtype=bool)])
-    source = np.concatenate([new, kept])
-    order = np.lexsort((run_month, run_year, run_code.astype(str)))
-    run_code, run_month, run_year, is_file, source = run_code[order], run_month[order], run_year[order], is_file[order], source[order]
-    group = np.zeros(len(order), dtype=np.int64)
-    group[1:] = np.cumsum((run_code[1:] != run_code[:-1]) | (run_year[1:] != run_year[:-1]))
-
-    def pick(file_values: np.ndarray, stored_values: np.ndarray) -> np.ndarray:
-        return np.where(is_file, file_values[np.where(is_file, source, 0)], stored_values[np.where(is_file, 0, source)]) \
-            if len(stored_values) else file_values[source]
-
-    derived = derive_figures(
-        group, pick(c["month_cents"], stored.month_cents), pick(c["has_month"], stored.has_month),
-        pick(c["ytd_cents"], stored.ytd_cents), pick(c["has_ytd"], stored.has_ytd),
-        np.array([base.get((run_code[k], int(run_year[k])), 0) for k in range(len(order))], dtype=np.int64))
-    _refuse_conflicts(monthly, derived, is_file, source, run_month, stored)
-    for k in np.flatnonzero(is_file & (derived.month_cents < 0)):
-        i = int(source[k])
-        monthly.warnings.append(Problem(monthly.file, monthly.locate(i), "completed_ytd", _wan(c["ytd_cents"][i]),
-                                        f"本年累计少于上一填报月份的 {_wan(derived.previous_cents[k])}：推算的本月完成投资为负",
-                                        f"less than the previous reported month's {_wan(derived.previous_cents[k])}: the derived "
-                                        "本月完成投资 is negative", severity="warning", code=WarningKind.NEGATIVE_MONTH))
-    _insert_versions(conn, monthly, load_id, new, month, replaces, stored, derived, is_file, source)
-    rederived = _update_figures(conn, stored, derived, is_file, source)
-    return {"read": n, "inserted": int(np.count_nonzero(replaces[new] < 0)), "updated": int(np.count_nonzero(replaces[new] >= 0)),
-            "unchanged": int(np.count_nonzero(unchanged)), "rederived": rederived}
-
-
-def _refuse_conflicts(monthly: Checked, derived: Any, is_file: np.ndarray, source: np.ndarray, run_month: np.ndarray,
-                      stored: _Stored) -> None:
-    problems = []
-    for k in np.flatnonzero(derived.conflict):
-        previous, given = _wan(derived.previous_cents[k]), _wan(derived.month_cents[k])
-        if is_file[k]:
-            i = int(source[k])
-            ytd = _wan(monthly.columns["ytd_cents"][i])
-            problems.append(Problem(monthly.file, monthly.locate(i), "completed_ytd", ytd,
-                                    f"与本月完成投资不符：上一填报月份本年累计 {previous} + 本月完成 {given} ≠ 本年累计 {ytd}",
-                                    f"disagrees with 本月完成投资: the previous reported month's 本年累计 {previous} + this month's {given} "
-                                    f"≠ 本年累计 {ytd}"))
-        else:
-            j = int(source[k])
-            month, ytd = month_text(*map(int, str(run_month[k])[:7].split("-"))), _wan(stored.ytd_cents[j])
-            problems.append(Problem(
-                monthly.file, "文件 file", "completed_ytd", ytd,
-                f"本文件更正后，项目 {stored.code[j]} 已存的 {month} 月报（载入 #{stored.load_id[j]}）不再相符：{previous} + {given} ≠ {ytd}；"
-                "请在同一文件中一并更正该月",
-                f"after this file's corrections, the stored report of project {stored.code[j]} for {month} (load #{stored.load_id[j]}) "
-                f"no longer agrees: {previous} + {given} ≠ {ytd}; correct that month in the same file"))
-    if problems:
-        raise InputError(problems)
-
-
-def _insert_versions(conn: psycopg.Connection[Any], monthly: Checked, load_id: int, new: np.ndarray, month: np.ndarray,
-                     replaces: np.ndarray, stored: _Stored, derived: Any, is_file: np.ndarray, source: np.ndarray) -> None:
-    """The file's changed reports as new versions, each superseding the stored one of its month."""
-    rows = len(new)
-    if rows == 0:
-        return
-    c = monthly.columns
-    figures = np.zeros((len(c["month_cents"]), 2), dtype=np.int64)
-    figures[source[is_file], 0] = derived.month_cents[is_file]
-    figures[source[is_file], 1] = derived.ytd_cents[is_file]
-    found = conn.execute("SELECT setval(pg_get_serial_sequence('monthly_reports', 'id'), "
-                         "nextval(pg_get_serial_sequence('monthly_reports', 'id')) + %s - 1)", [rows]).fetchone()
-    assert found is not None
-    ids = np.arange(int(found[0]) - rows + 1, int(found[0]) + 1, dtype=np.int64)
-    earlier = replaces[new]
-    first_on = np.where(earlier >= 0, stored.first_reported_on[np.maximum(earlier, 0)] if len(stored.id) else c["reported_on"][new],
-                        c["reported_on"][new])
-    columns: dict[str, bc.Encoded] = {
-        "id": bc.int8(ids), "project_code": bc.text(c["project_code"][new]), "month": bc.date(month[new]),
-        "month_given_wan": bc.numeric(c["month_cents"][new], 2, c["has_month"][new]),
-        "ytd_given_wan": bc.numeric(c["ytd_cents"][new], 2, c["has_ytd"][new]),
-        "completed_month_wan": bc.numeric(figures[new, 0], 2), "completed_ytd_wan": bc.numeric(figures[new, 1], 2),
-        "progress_note": bc.text(c["progress_note"][new]), "reported_on": bc.date(c["reported_on"][new]),
-        "first_reported_on": bc.date(first_on), "load_id": bc.int4(np.full(rows, load_id)),
-        "source": bc.text([f"{monthly.file}, {monthly.locate(int(i))}" for i in new]),
-    }
-    conn.execute("CREATE TEMP TABLE stage_monthly (LIKE monthly_reports) ON COMMIT DROP")
-    with bc.copy_into(conn, "stage_monthly", list(columns)) as send:
-        send(list(columns.values()))
-    conn.execute("UPDATE monthly_reports m SET superseded_by = s.id FROM stage_monthly s WHERE m.project_code = s.project_code "
-                 "AND m.month = s.month AND m.superseded_by IS NULL")
-    conn.execute("INSERT INTO monthly_reports SELECT * FROM stage_monthly")
-
-
-def _update_figures(conn: psycopg.Connection[Any], stored: _Stored, derived: Any, is_file: np.ndarray, source: np.ndarray) -> int:
-    """Stored reports left in force whose derived figures changed with the file's: updated; their count."""
-    kept = np.flatnonzero(~is_file)
-    j = source[kept]
-    changed = kept[(derived.month_cents[kept] != stored.figures[j, 0]) | (derived.ytd_cents[kept] != stored.figures[j, 1])]
-    if len(changed) == 0:
-        return 0
-    conn.execute("CREATE TEMP TABLE rederived (id bigint, completed_month_wan numeric(18, 2), completed_ytd_wan numeric(18, 2)) "
-                 "ON COMMIT DROP")
-    with bc.copy_into(conn, "rederived", ["id", "completed_month_wan", "completed_ytd_wan"]) as send:
-        send([bc.int8(stored.id[source[changed]]), bc.numeric(derived.month_cents[changed], 2), bc.numeric(derived.ytd_cents[changed], 2)])
-    conn.execute("UPDATE monthly_reports m SET completed_month_wan = r.completed_month_wan, completed_ytd_wan = r.completed_ytd_wan "
-                 "FROM rederived r WHERE m.id = r.id")
-    return len(changed)
+    codes = pa.array(monthly.columns["project_code"], type=pa.large_string())
+    unknown = pc.and_(codes.is_valid(), pc.invert(pc.is_in(codes, value_set=known.cast(pa.large_string()))))
+    for i in map(int, np.flatnonzero(unknown.to_numpy(zero_copy_only=False))):
+        monthly.errors.append(Problem(monthly.file, monthly.locate(i), "project_code", codes[i].as_py(),
+                                      "项目编号在项目表和数据库中都不存在", "no such project in the projects file or the database"))

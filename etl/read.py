@@ -31,6 +31,7 @@ from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
 from etl.gcj02 import gcj02_to_wgs84
 from etl.geometry_check import feature
 from etl.mapping import FieldMapping
+from etl.plain_csv import read_plain_csv
 from etl.shapes import from_file_wkb
 from etl.units import UNITS
 from etl.wkb import Rings, plain_polygons, ring_chunks
@@ -99,7 +100,8 @@ class TableSource:
     """Rows of a table (Excel or CSV) below its header, blank rows left out; each keeps its spreadsheet row number."""
 
     path: Path
-    columns: dict[str, list[Any]]
+    columns: Mapping[str, Any]
+    """Each column's values: a list (Excel, CSV) or, for a plain CSV (`etl.plain_csv`), Arrow text read as numpy."""
     row_numbers: list[int]
     inferences: list[str] = field(default_factory=list)
     warnings: list[Problem] = field(default_factory=list)
@@ -386,6 +388,10 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
     check_size(path, path.name, limits)
     suffix = path.suffix.lower()
     inferences: list[str] = []
+    plain = read_plain_csv(path.read_bytes(), TOTALS) if suffix in (".csv", ".txt") else None
+    if plain is not None:
+        _, arrow_columns, rows_read = plain
+        return TableSource(path, arrow_columns, list(range(2, rows_read + 2)))
     try:
         if suffix in (".xlsx", ".xlsm"):
             rows = _xlsx_rows(path, layer, inferences)

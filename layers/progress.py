@@ -9,15 +9,23 @@ against (its land's). Every value is a bound parameter.
 from __future__ import annotations
 
 import datetime as dt
+import io
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import psycopg
+import pyarrow as pa
+import pyarrow.compute as pc
+import pyarrow.csv as pacsv
+from psycopg import sql
 from psycopg.rows import dict_row
 from sqlalchemy import Connection
 
 from layers.violations import bad_filter
-from mujun.progress import ListedProjects, Progress, ProgressPolicy, facts_of, listed_projects, map_classes, progress
+from mujun.listed import ListedProjects, carried_forward, facts_of
+from mujun.progress import Progress, ProgressPolicy, progress
+from mujun.progress_lists import map_classes
 from mujun.rules import STAGES
 from mujun.stages import CATEGORIES, DATE_FIELDS, STAGE_DATES, month_text, report_due, stage_index, stage_on
 
@@ -46,18 +54,22 @@ class ProgressFilters:
         return {name: list(getattr(self, name)) or None for name in PROGRESS_FILTERS}
 
 
-LISTED = """
+_MONTHS = sql.SQL(",\n       ").join(
+    sql.SQL("max((m.completed_ytd_wan * 100)::bigint) FILTER (WHERE m.month = make_date(%(year)s, {k}, 1)) AS {ytd}, "
+            "min(m.first_reported_on) FILTER (WHERE m.month = make_date(%(year)s, {k}, 1)) AS {first}").format(
+        k=sql.Literal(k), ytd=sql.Identifier(f"ytd_{k}"), first=sql.Identifier(f"first_{k}"))
+    for k in range(1, 13))
+LISTED = sql.SQL("""
 SELECT p.project_code, p.name, coalesce(p.jurisdiction, held.jurisdiction) AS jurisdiction, pl.level, pl.category,
-       pl.annual_planned_investment_wan, p.total_investment_wan,
+       (pl.annual_planned_investment_wan * 100)::bigint AS plan_cents, (p.total_investment_wan * 100)::bigint AS total_cents,
        p.signed_date, p.filed_date, p.planned_start_date, p.actual_start_date, p.planned_completion_date,
        p.actual_completion_date, p.production_date, p.capacity_date, p.evaluation_date,
-       p.reported_stage, p.reported_stage_on, reports.months, reports.ytds, reports.first_reported
+       p.reported_stage, p.reported_stage_on, reports.*
 FROM project_plans pl
 JOIN projects p ON p.project_code = pl.project_code
 LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
                    WHERE pa.project_code = p.project_code LIMIT 1) held ON true
-LEFT JOIN LATERAL (SELECT array_agg(extract(month FROM m.month)::int) AS months, array_agg(m.completed_ytd_wan) AS ytds,
-                          array_agg(m.first_reported_on) AS first_reported
+LEFT JOIN LATERAL (SELECT {months}
                    FROM monthly_reports m
                    WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
                      AND m.month >= %(year_start)s AND m.month <= %(month_start)s) reports ON true
@@ -68,9 +80,16 @@ WHERE pl.year = %(year)s
   AND (%(level)s::text[] IS NULL OR pl.level = ANY(%(level)s))
   AND (%(category)s::text[] IS NULL OR pl.category = ANY(%(category)s))
 ORDER BY p.project_code
-"""
-"""One row per listed project. The district, zone and the reports' months are data, not rules: what each means
-for a rate is decided in `mujun.progress`."""
+""").format(months=_MONTHS)
+"""One row per listed project, each month's 本年累计 (0.01 万元) and the day its report first came beside it. The
+district, zone and months are data, not rules: what each means for a rate is decided in `mujun.progress`."""
+
+_TEXTS = ("project_code", "name", "jurisdiction", "level", "category", "reported_stage")
+_TYPES: dict[str, pa.DataType] = {
+    **dict.fromkeys(_TEXTS, pa.string()), "plan_cents": pa.int64(), "total_cents": pa.int64(),
+    **dict.fromkeys((*DATE_FIELDS, "reported_stage_on"), pa.date32()),
+    **{f"ytd_{k}": pa.int64() for k in range(1, 13)}, **{f"first_{k}": pa.date32() for k in range(1, 13)},
+}
 
 
 def _driver(conn: Connection) -> psycopg.Connection[Any]:
@@ -79,14 +98,37 @@ def _driver(conn: Connection) -> psycopg.Connection[Any]:
     return driver
 
 
+def _days(column: pa.Array) -> np.ndarray:
+    return column.to_numpy(zero_copy_only=False).astype("datetime64[D]")
+
+
 def listed(conn: Connection, year: int, month: int, filters: ProgressFilters) -> ListedProjects:
-    """The projects on year `year`'s list as of month `month`, under `filters`."""
+    """The projects on year `year`'s list as of month `month`, under `filters`: PostgreSQL writes them as CSV
+    (`COPY … TO STDOUT`) and Arrow reads the columns, with no Python object made per project."""
     parameters = {"year": year, "year_start": dt.date(year, 1, 1), "month_start": dt.date(year, month, 1), **filters.parameters()}
-    with _driver(conn).cursor(row_factory=dict_row) as cursor:
-        rows = cursor.execute(LISTED, parameters).fetchall()
-    for row in rows:
-        row["reported_stage"] = None if row["reported_stage"] is None else stage_index(row["reported_stage"])
-    return listed_projects(rows, tuple(DATE_FIELDS))
+    with _driver(conn).cursor().copy(sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(LISTED),
+                                     parameters) as copy:
+        data = b"".join(bytes(block) for block in copy)
+    table = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(column_types=_TYPES, strings_can_be_null=True))
+    column = {name: table.column(name).combine_chunks() for name in table.column_names}
+
+    def texts(name: str) -> np.ndarray:
+        return column[name].to_numpy(zero_copy_only=False)
+
+    ytd = np.stack([column[f"ytd_{k}"].fill_null(-1).to_numpy() for k in range(1, 13)], axis=1) if table.num_rows \
+        else np.zeros((0, 12), dtype=np.int64)
+    first = np.stack([_days(column[f"first_{k}"]) for k in range(1, 13)], axis=1) if table.num_rows \
+        else np.zeros((0, 12), dtype="datetime64[D]")
+    stages = pc.index_in(column["reported_stage"], value_set=pa.array(STAGES)).fill_null(-1).to_numpy()
+    return ListedProjects(
+        code=texts("project_code"), name=texts("name"), jurisdiction=texts("jurisdiction"), level=texts("level"),
+        category=texts("category"), plan_cents=column["plan_cents"].fill_null(0).to_numpy(),
+        has_plan=column["plan_cents"].is_valid().to_numpy(zero_copy_only=False),
+        total_cents=column["total_cents"].fill_null(0).to_numpy(),
+        has_total=column["total_cents"].is_valid().to_numpy(zero_copy_only=False),
+        ytd_by_month=carried_forward(ytd), dates={name: _days(column[name]) for name in DATE_FIELDS},
+        reported_stage=stages.astype(np.int8), reported_on=_days(column["reported_stage_on"]), first_reported=first,
+    )
 
 
 def latest_report_month(conn: Connection) -> tuple[int, int] | None:
@@ -103,7 +145,7 @@ def progress_of(conn: Connection, year: int, month: int, filters: ProgressFilter
 def progress_map(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy) -> dict[str, tuple[str, str]]:
     """Each listed project's stage on the month's last day and its progress class, for drawing its land."""
     projects = listed(conn, year, month, filters)
-    return map_classes(projects, facts_of(projects, year, month, policy))
+    return map_classes(projects, facts_of(projects, year, month, policy.annual_share))
 
 
 # ---- the project card ---------------------------------------------------------------------------

@@ -2,7 +2,8 @@
 
 All as of the end of month M of year Y (D, that day), over the projects with a plan for Y (DOMAIN.md,
 `000_*` Changzhou 2018, `001_*` Wuxi 2022, `002_*` Chengdu, `004_*` Shiyan). The query gathers one row per
-listed project (`ListedProjects`); this module decides everything from them. Rates are fractions rounded
+listed project (`mujun.listed.ListedProjects`); this module decides every rate, target and rank from them, and
+`mujun.progress_lists` the lists. Rates are fractions rounded
 half-up to 0.0001 (shown as % to 0.01) and compared with a target only after that rounding; a rate over
 nothing is null. Money is integer 0.01 万元 until it is shown.
 """
@@ -17,23 +18,10 @@ from typing import Any
 
 import numpy as np
 
+from mujun.listed import Facts, ListedProjects, expected_cents, facts_of, fraction, wan
+from mujun.progress_lists import ProjectList, behind_schedule, late_reports, overdue
 from mujun.rules import STAGES
-from mujun.stages import (
-    COMPLETED,
-    CONTINUING,
-    EVALUATED,
-    FILED,
-    NEW,
-    SIGNED,
-    STARTED,
-    month_end,
-    month_text,
-    report_due,
-    stages_on,
-)
-
-RATE_STEP = 10_000
-"""Rates are kept to 1/10 000 (0.01%)."""
+from mujun.stages import month_text
 
 
 @dataclass(frozen=True)
@@ -96,152 +84,10 @@ class ProgressPolicy:
         return next((level for level, spellings in self.levels.items() if written in spellings), None)
 
 
-# ---- the rows -----------------------------------------------------------------------------------
-
-@dataclass(frozen=True)
-class ListedProjects:
-    """One row per project on year Y's list, as columns. Dates are datetime64[D] (NaT: none)."""
-
-    code: np.ndarray
-    name: np.ndarray
-    jurisdiction: np.ndarray
-    level: np.ndarray
-    category: np.ndarray
-    plan_cents: np.ndarray
-    """年度计划投资 in 0.01 万元 (0 where none: see `has_plan`)."""
-    has_plan: np.ndarray
-    total_cents: np.ndarray
-    """总投资 in 0.01 万元 (0 where none: see `has_total`)."""
-    has_total: np.ndarray
-    ytd_by_month: np.ndarray
-    """(n, 12): 本年累计 at the end of each month of Y, that of the latest report for a month up to it (0 before any)."""
-    dates: Mapping[str, np.ndarray]
-    reported_stage: np.ndarray
-    """A stage reported without its date (place in STAGES), -1 where none; `reported_on` its day."""
-    reported_on: np.ndarray
-    first_reported: np.ndarray
-    """(n, 12): the day each month's report of Y first came (NaT: none)."""
-
-    def __len__(self) -> int:
-        return len(self.code)
-
-    def ytd_at(self, month: int) -> np.ndarray:
-        """本年累计 at the end of `month` of Y, in 0.01 万元."""
-        return self.ytd_by_month[:, month - 1]
-
-
-def _dates(values: Sequence[dt.date | None]) -> np.ndarray:
-    return np.array([np.datetime64(v, "D") if v is not None else np.datetime64("NaT") for v in values], dtype="datetime64[D]")
-
-
-def listed_projects(rows: Sequence[Mapping[str, Any]], date_fields: Sequence[str]) -> ListedProjects:
-    """Columns from row mappings: money as `Decimal` 万元, dates as `date`; `months`, `ytds` and `first_reported`: the
-    months of Y (1–12) the project's reports in force are for, their 本年累计 and the day each first came (or None)."""
-    def column(name: str) -> np.ndarray:
-        return np.array([row[name] for row in rows], dtype=object)
-
-    def cents(name: str) -> tuple[np.ndarray, np.ndarray]:
-        values = [row[name] for row in rows]
-        return (np.array([int(v * 100) if v is not None else 0 for v in values], dtype=np.int64),
-                np.array([v is not None for v in values], dtype=bool))
-
-    plan, has_plan = cents("annual_planned_investment_wan")
-    total, has_total = cents("total_investment_wan")
-    given = np.full((len(rows), 12), -1, dtype=np.int64)
-    first = np.full((len(rows), 12), np.datetime64("NaT"), dtype="datetime64[D]")
-    for i, row in enumerate(rows):
-        for month, ytd, day in zip(row["months"] or (), row["ytds"] or (), row["first_reported"] or (), strict=True):
-            given[i, month - 1], first[i, month - 1] = int(ytd * 100), np.datetime64(day, "D")
-    # Each month's 本年累计 is the latest reported one up to it: carried forward from the month it was reported for.
-    latest = np.maximum.accumulate(np.where(given >= 0, np.arange(12), -1), axis=1)
-    by_month = np.where(latest >= 0, np.take_along_axis(given, np.maximum(latest, 0), axis=1), 0)
-    return ListedProjects(
-        code=column("project_code"), name=column("name"), jurisdiction=column("jurisdiction"), level=column("level"),
-        category=column("category"), plan_cents=plan, has_plan=has_plan, total_cents=total, has_total=has_total,
-        ytd_by_month=by_month, dates={name: _dates([row[name] for row in rows]) for name in date_fields},
-        reported_stage=np.array([-1 if row["reported_stage"] is None else row["reported_stage"] for row in rows], dtype=np.int8),
-        reported_on=_dates([row["reported_stage_on"] for row in rows]), first_reported=first,
-    )
-
-
-# ---- arithmetic ---------------------------------------------------------------------------------
-
-def fraction(numerator: int, denominator: int) -> Decimal | None:
-    """numerator ÷ denominator rounded half-up to 0.0001; None over nothing."""
-    if denominator == 0:
-        return None
-    return Decimal((2 * numerator * RATE_STEP + denominator) // (2 * denominator)) / RATE_STEP
-
-
-def _wan(cents: int | np.integer) -> Decimal:
-    return Decimal(int(cents)) / 100
-
-
-def expected_cents(plan_cents: np.ndarray, month: int) -> np.ndarray:
-    """时序进度: the plan × M/12 expected by the end of month M, to 0.01 万元 (half up)."""
-    return (2 * plan_cents * month + 12) // 24
-
-
-def share_meets(ytd_cents: np.ndarray, total_cents: np.ndarray, share: Decimal) -> np.ndarray:
-    """本年累计 ÷ 总投资, rounded half-up to 0.0001, at least `share` (where 总投资 > 0)."""
-    safe = np.where(total_cents > 0, total_cents, 1)
-    rounded = (2 * ytd_cents * RATE_STEP + safe) // (2 * safe)
-    return (total_cents > 0) & (rounded >= int(share * RATE_STEP))
-
-
 def competition_ranks(values: Sequence[Decimal | None]) -> list[int | None]:
     """Rank 1 for the highest; equal values share a rank and the next rank skips (1, 1, 3); None is unranked."""
     ranked = [v for v in values if v is not None]
     return [None if v is None else 1 + sum(other > v for other in ranked) for v in values]
-
-
-# ---- the facts of each project on D --------------------------------------------------------------
-
-@dataclass(frozen=True)
-class Facts:
-    """What each listed project is on D, as boolean and money columns."""
-
-    as_of: dt.date
-    month: int
-    stage: np.ndarray
-    """Each project's stage on D (place in STAGES)."""
-    ytd: np.ndarray
-    """本年累计 at M, 0.01 万元."""
-    new: np.ndarray
-    continuing: np.ndarray
-    signed: np.ndarray
-    filed: np.ndarray
-    started: np.ndarray
-    completed: np.ndarray
-    producing: np.ndarray
-    at_capacity: np.ndarray
-    planned: np.ndarray
-    scheduled: np.ndarray
-    expected: np.ndarray
-    ahead: np.ndarray
-    share_base: np.ndarray
-    share_met: np.ndarray
-
-
-def facts_of(projects: ListedProjects, year: int, month: int, policy: ProgressPolicy) -> Facts:
-    day = month_end(year, month)
-    stage = stages_on(projects.dates, projects.reported_stage, projects.reported_on, day)
-    limit = np.datetime64(day, "D")
-    new, continuing = projects.category == NEW, projects.category == CONTINUING
-    scheduled = projects.has_plan & (projects.plan_cents > 0)
-    expected = expected_cents(projects.plan_cents, month)
-    share_base = (new | continuing) & projects.has_total & (projects.total_cents > 0)
-    ytd = projects.ytd_at(month)
-    return Facts(
-        as_of=day, month=month, stage=stage, ytd=ytd, new=new, continuing=continuing, signed=stage >= SIGNED, filed=stage >= FILED,
-        started=stage >= STARTED, completed=stage >= COMPLETED,
-        # In production from 投产日期; a project evaluated (one year after 投产) is in production whatever its data say.
-        producing=(projects.dates["production_date"] <= limit) | (stage >= EVALUATED),
-        at_capacity=projects.dates["capacity_date"] <= limit,
-        planned=projects.has_plan, scheduled=scheduled, expected=expected,
-        ahead=scheduled & (ytd >= expected),
-        share_base=share_base, share_met=share_base & share_meets(ytd, projects.total_cents, policy.annual_share),
-    )
 
 
 # ---- rates --------------------------------------------------------------------------------------
@@ -261,7 +107,7 @@ def _count_rate(numerator: np.ndarray, denominator: np.ndarray) -> Rate:
 
 
 def _money_rate(completed: int, planned: int) -> Rate:
-    return Rate(fraction(completed, planned), {"completed_wan": _wan(completed), "planned_wan": _wan(planned)})
+    return Rate(fraction(completed, planned), {"completed_wan": wan(completed), "planned_wan": wan(planned)})
 
 
 def rates_of(projects: ListedProjects, facts: Facts, selected: np.ndarray) -> dict[str, Rate]:
@@ -280,7 +126,7 @@ def rates_of(projects: ListedProjects, facts: Facts, selected: np.ndarray) -> di
         "new_start": _count_rate(s & f.new & f.started, s & f.new),
         "continuing_completion": _count_rate(s & f.continuing & f.completed, s & f.continuing),
         "annual_investment_share": Rate(share.rate, {
-            **share.parts, "completed_wan": _wan(total(ytd, base)), "total_wan": _wan(total(projects.total_cents, base)),
+            **share.parts, "completed_wan": wan(total(ytd, base)), "total_wan": wan(total(projects.total_cents, base)),
             "aggregate_rate": fraction(total(ytd, base), total(projects.total_cents, base))}),
         "time_schedule": Rate(fraction(ahead, ahead + behind), {
             "expected_share": fraction(f.month, 12), "completed_share": fraction(total(ytd, scheduled), total(plan, scheduled)),
@@ -293,7 +139,7 @@ def rates_of(projects: ListedProjects, facts: Facts, selected: np.ndarray) -> di
     }
 
 
-# ---- targets, rankings, lists --------------------------------------------------------------------
+# ---- targets, rankings --------------------------------------------------------------------
 
 @dataclass(frozen=True)
 class TargetResult:
@@ -320,79 +166,14 @@ def targets_of(projects: ListedProjects, facts: Facts, policy: ProgressPolicy, y
     return results
 
 
-def _row(projects: ListedProjects, i: int) -> dict[str, Any]:
-    return {"project_code": projects.code[i], "name": projects.name[i], "jurisdiction": projects.jurisdiction[i],
-            "level": projects.level[i]}
-
-
-def _date(value: np.datetime64) -> dt.date:
-    return value.astype("datetime64[D]").item()
-
-
-def _overdue(projects: ListedProjects, facts: Facts, planned: str, done: np.ndarray, key: str) -> list[dict[str, Any]]:
-    limit = np.datetime64(facts.as_of, "D")
-    due = projects.dates[planned]
-    rows = np.flatnonzero((due <= limit) & ~done)
-    days = (limit - due[rows]).astype(int)
-    order = np.lexsort((projects.code[rows].astype(str), -days))
-    return [{**_row(projects, int(rows[k])), key: _date(due[rows[k]]), "days_overdue": int(days[k])} for k in order]
-
-
-def behind_schedule(projects: ListedProjects, facts: Facts) -> list[dict[str, Any]]:
-    rows = np.flatnonzero(facts.scheduled & ~facts.ahead)
-    gap = facts.expected[rows] - facts.ytd[rows]
-    order = np.lexsort((projects.code[rows].astype(str), -gap))
-    return [{**_row(projects, int(rows[k])), "annual_planned_wan": _wan(projects.plan_cents[rows[k]]),
-             "completed_ytd_wan": _wan(facts.ytd[rows[k]]), "expected_wan": _wan(facts.expected[rows[k]]),
-             "gap_wan": _wan(gap[k])} for k in order]
-
-
 def monthly_series(projects: ListedProjects, year: int, month: int) -> list[dict[str, Any]]:
     """Cumulative investment by month against the plan: Σ 本年累计 at the end of each month 1…M of the projects with a
     planned amount, beside Σ plan × m/12 (the time schedule) and Σ plan."""
     planned = projects.has_plan
     plan = int(projects.plan_cents[planned].sum())
-    return [{"month": month_text(year, m), "completed_wan": _wan(projects.ytd_at(m)[planned].sum()),
-             "expected_wan": _wan(expected_cents(projects.plan_cents[planned], m).sum()), "planned_wan": _wan(plan)}
+    return [{"month": month_text(year, m), "completed_wan": wan(projects.ytd_at(m)[planned].sum()),
+             "expected_wan": wan(expected_cents(projects.plan_cents[planned], m).sum()), "planned_wan": wan(plan)}
             for m in range(1, month + 1)]
-
-
-PROGRESS_CLASSES = ("not_started_due", "behind", "ahead", "none")
-"""How a project's land is drawn on the progress map: due to start and not started; behind the time schedule; on it;
-neither (no plan amount, not due)."""
-
-
-def map_classes(projects: ListedProjects, facts: Facts) -> dict[str, tuple[str, str]]:
-    """Each listed project's stage on D and progress class (`PROGRESS_CLASSES`), by project code."""
-    limit = np.datetime64(facts.as_of, "D")
-    not_started = (projects.dates["planned_start_date"] <= limit) & ~facts.started
-    behind = facts.scheduled & ~facts.ahead
-    chosen = np.select([not_started, behind, facts.ahead], [0, 1, 2], 3)
-    return {str(code): (STAGES[int(stage)], PROGRESS_CLASSES[int(k)]) for code, stage, k in zip(projects.code, facts.stage, chosen, strict=True)}
-
-
-def late_reports(projects: ListedProjects, year: int, month: int, policy: ProgressPolicy, today: dt.date) -> list[dict[str, Any]]:
-    """Reports owed for months k ≤ M whose deadline (the due day of month k+1) has passed by `today`, that came
-    late or never came. A project owes month k's report when it was started by the end of month k and was not
-    completed before month k began."""
-    found: list[tuple[int, int, dict[str, Any]]] = []
-    for k in range(1, month + 1):
-        due = report_due(year, k, policy.report_due_day)
-        if due >= today:
-            continue
-        began = dt.date(year, k, 1)
-        started = stages_on(projects.dates, projects.reported_stage, projects.reported_on, month_end(year, k)) >= STARTED
-        done_before = stages_on(projects.dates, projects.reported_stage, projects.reported_on, began - dt.timedelta(days=1)) >= COMPLETED
-        came = projects.first_reported[:, k - 1]
-        late = started & ~done_before & ~(came <= np.datetime64(due, "D"))  # NaT (never came) is late too
-        for i in np.flatnonzero(late):
-            reported_on = None if np.isnat(came[i]) else _date(came[i])
-            days = None if reported_on is None else (reported_on - due).days
-            entry = {**_row(projects, int(i)), "month": month_text(year, k), "due": due, "reported_on": reported_on, "days_late": days}
-            # Worst first: never came (oldest due first), then the latest.
-            found.append((0 if days is None else 1, -(today - due).days if days is None else -days, entry))
-    found.sort(key=lambda item: (item[0], item[1], item[2]["project_code"], item[2]["month"]))
-    return [entry for _, _, entry in found]
 
 
 # ---- the whole picture ---------------------------------------------------------------------------
@@ -404,7 +185,8 @@ class Progress:
     rates: dict[str, Rate]
     targets: list[TargetResult]
     by_jurisdiction: list[dict[str, Any]]
-    lists: dict[str, list[dict[str, Any]]] = field(default_factory=dict)
+    lists: dict[str, ProjectList] = field(default_factory=dict)
+    """The lists officials act on, worst first (`mujun.progress_lists`)."""
     stages: dict[str, int] = field(default_factory=dict)
     """Projects on the list by their stage on D (the funnel)."""
     series: list[dict[str, Any]] = field(default_factory=list)
@@ -413,7 +195,9 @@ class Progress:
     def as_of(self) -> str:
         return month_text(self.year, self.month)
 
-    def as_json(self) -> dict[str, Any]:
+    def as_json(self, offset: int = 0, limit: int | None = None) -> dict[str, Any]:
+        """The whole picture, each list from entry `offset`, at most `limit` entries (all when None); `list_totals`
+        counts every entry of each list."""
         return {
             "as_of": self.as_of, "year": self.year,
             "rates": {name: rate.as_json() for name, rate in self.rates.items()},
@@ -421,13 +205,15 @@ class Progress:
             "by_jurisdiction": [{"jurisdiction": line["jurisdiction"], "projects": line["projects"],
                                  "rates": {name: rate.as_json() for name, rate in line["rates"].items()},
                                  "ranks": line["ranks"]} for line in self.by_jurisdiction],
-            "stages": self.stages, "series": self.series, "lists": self.lists,
+            "stages": self.stages, "series": self.series,
+            "lists": {name: entries[offset:None if limit is None else offset + limit] for name, entries in self.lists.items()},
+            "list_totals": {name: len(entries) for name, entries in self.lists.items()},
         }
 
 
 def progress(projects: ListedProjects, year: int, month: int, policy: ProgressPolicy, today: dt.date) -> Progress:
     """Rates, targets, districts ranked, and the four lists, as of the end of month `month` of `year`."""
-    facts = facts_of(projects, year, month, policy)
+    facts = facts_of(projects, year, month, policy.annual_share)
     everyone = np.ones(len(projects), dtype=bool)
     jurisdictions = sorted({j for j in projects.jurisdiction if j is not None})
     lines = [{"jurisdiction": j, "projects": int(np.count_nonzero(projects.jurisdiction == j)),
@@ -440,9 +226,9 @@ def progress(projects: ListedProjects, year: int, month: int, policy: ProgressPo
         by_jurisdiction=lines, stages={stage: int(np.count_nonzero(facts.stage == k)) for k, stage in enumerate(STAGES)},
         series=monthly_series(projects, year, month),
         lists={
-            "not_started": _overdue(projects, facts, "planned_start_date", facts.started, "planned_start_date"),
-            "not_completed": _overdue(projects, facts, "planned_completion_date", facts.completed, "planned_completion_date"),
+            "not_started": overdue(projects, facts, "planned_start_date", facts.started),
+            "not_completed": overdue(projects, facts, "planned_completion_date", facts.completed),
             "behind_schedule": behind_schedule(projects, facts),
-            "late_reports": late_reports(projects, year, month, policy, today),
+            "late_reports": late_reports(projects, year, month, policy.report_due_day, today),
         },
     )

@@ -15,12 +15,15 @@ from geo_api.deps import DB
 from layers.progress import ProgressFilters, latest_report_month, progress_map, progress_of, project_card
 from mujun.errors import MujunError, NotFound
 from mujun.policy import load_progress_policy
-from mujun.progress import PORTAL_DEFINITION, PROGRESS_CLASSES, RATES, ProgressPolicy
+from mujun.progress import PORTAL_DEFINITION, RATES, ProgressPolicy
+from mujun.progress_lists import PROGRESS_CLASSES
 from mujun.rules import STAGES
 from mujun.stages import month_end, month_text, parse_month, today_in_china
 
 router = APIRouter(prefix="/api", tags=["progress"])
 
+LIST_PAGE = 500
+"""Entries of each list in a JSON answer unless `limit` says otherwise: a city's lists run to tens of thousands."""
 FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
            "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
 
@@ -81,6 +84,9 @@ def get_progress(
     as_of: Annotated[str | None, Query(description="the month, YYYY-MM (default: the latest month with reports)",
                                        examples=["2018-06"])] = None,
     output: Annotated[str, Query(alias="format", description="json, xlsx or csv")] = "json",
+    limit: Annotated[int, Query(ge=1, le=100_000, description="json: at most this many entries of each list (`list_totals` "
+                                                               "counts them all; an export holds them all)")] = LIST_PAGE,
+    offset: Annotated[int, Query(ge=0, description="json: entries of each list to skip")] = 0,
 ) -> Response:
     if output not in FORMATS:
         raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
@@ -92,7 +98,7 @@ def get_progress(
         definitions = {info.name: {"zh": info.zh, "en": info.en,
                                    **({"note": {"zh": PORTAL_DEFINITION[0], "en": PORTAL_DEFINITION[1]}} if info.portal_definition else {})}
                        for info in RATES}
-        return json_response({**result.as_json(), "filters": filters.as_dict(), "definitions": definitions})
+        return json_response({**result.as_json(offset, limit), "filters": filters.as_dict(), "definitions": definitions})
     name = f"{request.app.state.settings.rules.policy}（{policy.source}）"
     body = (progress_formats.to_xlsx if output == "xlsx" else progress_formats.to_csv)(result, filters, name)
     filename = f"mujun-progress-{result.as_of}.{output}"

@@ -167,3 +167,10 @@ def test_the_map_draws_each_project_by_stage_and_progress(client: TestClient) ->
     answer = client.get("/api/progress/map", params={"as_of": "2018-06"}).json()
     assert answer["projects"] == {"A": ["开工", "ahead"], "B": ["签约", "not_started_due"], "C": ["竣工", "behind"],
                                   "D": ["开工", "ahead"], "E": ["预备", "none"], "H": ["竣工", "behind"]}
+
+
+def test_the_lists_are_paged_and_counted_whole(client: TestClient) -> None:
+    answer = progress(client, limit=1, offset=1)
+    assert answer["list_totals"] == {"not_started": 1, "not_completed": 1, "behind_schedule": 3, "late_reports": 2}
+    assert [e["project_code"] for e in answer["lists"]["behind_schedule"]] == ["H"]  # the second of B, H, C
+    assert answer["lists"]["not_started"] == []

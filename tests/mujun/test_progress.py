@@ -7,8 +7,10 @@ from decimal import Decimal
 
 import numpy as np
 
+from mujun.listed import ListedProjects, carried_forward, expected_cents, fraction, share_meets
 from mujun.policy import load_progress_policy
-from mujun.progress import competition_ranks, expected_cents, fraction, late_reports, listed_projects, share_meets
+from mujun.progress import competition_ranks
+from mujun.progress_lists import late_reports
 from mujun.stages import DATE_FIELDS
 
 D = dt.date
@@ -42,24 +44,32 @@ def test_the_years_share_is_compared_after_rounding() -> None:
     assert share_meets(ytd, total, Decimal("0.25")).tolist() == [True, False, False]
 
 
-def _one_project(**dates: dt.date | None) -> dict[str, object]:
-    return {"project_code": "A", "name": "项目A", "jurisdiction": "武进区", "level": "市重点", "category": "新建",
-            "annual_planned_investment_wan": Decimal(100), "total_investment_wan": Decimal(400),
-            **dict.fromkeys(DATE_FIELDS), **dates, "reported_stage": None, "reported_stage_on": None,
-            "months": [3, 4], "ytds": [Decimal(10), Decimal(30)], "first_reported": [D(2018, 4, 20), D(2018, 5, 21)]}
+def _one_project(**dates: dt.date) -> ListedProjects:
+    """Project A, planned 100 万元 of its 400: 本年累计 10 reported for March (on 04-20), 30 for April (on 05-21)."""
+    def day(value: dt.date | None) -> np.ndarray:
+        return np.array([value or "NaT"], dtype="datetime64[D]")
+
+    given = np.full((1, 12), -1, dtype=np.int64)
+    given[0, 2], given[0, 3] = 1000, 3000
+    first = np.full((1, 12), np.datetime64("NaT"), dtype="datetime64[D]")
+    first[0, 2], first[0, 3] = np.datetime64("2018-04-20"), np.datetime64("2018-05-21")
+    return ListedProjects(
+        code=np.array(["A"], dtype=object), name=np.array(["项目A"], dtype=object), jurisdiction=np.array(["武进区"], dtype=object),
+        level=np.array(["市重点"], dtype=object), category=np.array(["新建"], dtype=object), plan_cents=np.array([10000]),
+        has_plan=np.array([True]), total_cents=np.array([40000]), has_total=np.array([True]), ytd_by_month=carried_forward(given),
+        dates={name: day(dates.get(name)) for name in DATE_FIELDS}, reported_stage=np.array([-1], dtype=np.int8),
+        reported_on=day(None), first_reported=first)
 
 
 def test_a_months_figure_is_the_latest_reported_up_to_it() -> None:
-    projects = listed_projects([_one_project()], tuple(DATE_FIELDS))
-    assert projects.ytd_by_month[0].tolist() == [0, 0, 1000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000]
+    assert _one_project().ytd_by_month[0].tolist() == [0, 0, 1000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000, 3000]
 
 
 def test_late_reports_are_those_owed_whose_deadline_has_passed() -> None:
     # Started 2018-02-28, completed 2018-05-10: owes February to May (May began before it was completed).
-    rows = [_one_project(actual_start_date=D(2018, 2, 28), actual_completion_date=D(2018, 5, 10))]
-    projects = listed_projects(rows, tuple(DATE_FIELDS))
+    projects = _one_project(actual_start_date=D(2018, 2, 28), actual_completion_date=D(2018, 5, 10))
     # On 2018-06-20 May's report (due 06-20) is not overdue yet; February never came, March on the day, April a day late.
-    found = late_reports(projects, 2018, 6, POLICY, D(2018, 6, 20))
-    assert [(e["month"], e["reported_on"], e["days_late"]) for e in found] == [("2018-02", None, None), ("2018-04", D(2018, 5, 21), 1)]
-    found = late_reports(projects, 2018, 6, POLICY, D(2018, 6, 21))
+    found = late_reports(projects, 2018, 6, POLICY.report_due_day, D(2018, 6, 20))
+    assert [(e["month"], e["reported_on"], e["days_late"]) for e in found[:]] == [("2018-02", None, None), ("2018-04", D(2018, 5, 21), 1)]
+    found = late_reports(projects, 2018, 6, POLICY.report_due_day, D(2018, 6, 21))
     assert [(e["month"], e["days_late"]) for e in found] == [("2018-02", None), ("2018-05", None), ("2018-04", 1)]
