@@ -7,7 +7,7 @@ lists from these columns. Money is integer 0.01 万元 ("cents") until it is sho
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -20,14 +20,41 @@ RATE_STEP = 10_000
 
 
 @dataclass(frozen=True)
+class Labels:
+    """A text column of few distinct values (district, level, category): each row's place in `names`, -1 for none."""
+
+    codes: np.ndarray
+    names: tuple[str, ...]
+
+    @classmethod
+    def of(cls, values: Sequence[str | None]) -> Labels:
+        names = tuple(sorted({v for v in values if v is not None}))
+        return cls(np.array([-1 if v is None else names.index(v) for v in values], dtype=np.int64), names)
+
+    def __getitem__(self, row: int) -> str | None:
+        code = int(self.codes[row])
+        return None if code < 0 else self.names[code]
+
+    def is_(self, name: str) -> np.ndarray:
+        """Where the column holds `name`."""
+        return self.codes == self.names.index(name) if name in self.names else np.zeros(len(self.codes), dtype=bool)
+
+    def among(self, names: Iterable[str]) -> np.ndarray:
+        """Where the column holds any of `names`."""
+        wanted = [k for k, name in enumerate(self.names) if name in set(names)]
+        return np.isin(self.codes, wanted)
+
+
+@dataclass(frozen=True)
 class ListedProjects:
-    """One row per project on year Y's list, as columns. Dates are datetime64[D] (NaT: none)."""
+    """One row per project on year Y's list, as columns, in the order of their codes (ties in a list keep it). Dates
+    are datetime64[D] (NaT: none)."""
 
     code: np.ndarray
     name: np.ndarray
-    jurisdiction: np.ndarray
-    level: np.ndarray
-    category: np.ndarray
+    jurisdiction: Labels
+    level: Labels
+    category: Labels
     plan_cents: np.ndarray
     """年度计划投资 in 0.01 万元 (0 where none: see `has_plan`)."""
     has_plan: np.ndarray
@@ -118,7 +145,7 @@ def facts_of(projects: ListedProjects, year: int, month: int, annual_share: Deci
     day = month_end(year, month)
     stage = stages_on(projects.dates, projects.reported_stage, projects.reported_on, day)
     limit = np.datetime64(day, "D")
-    new, continuing = projects.category == NEW, projects.category == CONTINUING
+    new, continuing = projects.category.is_(NEW), projects.category.is_(CONTINUING)
     scheduled = projects.has_plan & (projects.plan_cents > 0)
     expected = expected_cents(projects.plan_cents, month)
     share_base = (new | continuing) & projects.has_total & (projects.total_cents > 0)

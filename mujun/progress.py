@@ -155,10 +155,10 @@ class TargetResult:
 
 
 def targets_of(projects: ListedProjects, facts: Facts, policy: ProgressPolicy, year: int) -> list[TargetResult]:
-    levels = np.array([policy.level_of(level) for level in projects.level], dtype=object)
     results = []
     for target in policy.targets:
-        selected = np.ones(len(projects), dtype=bool) if target.level is None else levels == target.level
+        spelled = [name for name in projects.level.names if policy.level_of(name) == target.level]
+        selected = np.ones(len(projects), dtype=bool) if target.level is None else projects.level.among(spelled)
         value = rates_of(projects, facts, selected)[target.rate].rate
         deadline = target.deadline(year)
         met = None if deadline > facts.as_of or value is None else value >= target.target
@@ -215,12 +215,13 @@ def progress(projects: ListedProjects, year: int, month: int, policy: ProgressPo
     """Rates, targets, districts ranked, and the four lists, as of the end of month `month` of `year`."""
     facts = facts_of(projects, year, month, policy.annual_share)
     everyone = np.ones(len(projects), dtype=bool)
-    jurisdictions = sorted({j for j in projects.jurisdiction if j is not None})
-    lines = [{"jurisdiction": j, "projects": int(np.count_nonzero(projects.jurisdiction == j)),
-              "rates": rates_of(projects, facts, projects.jurisdiction == j)} for j in jurisdictions]
+    lines: list[dict[str, Any]] = [
+        {"jurisdiction": j, "projects": int(np.count_nonzero(projects.jurisdiction.is_(j))),
+         "rates": rates_of(projects, facts, projects.jurisdiction.is_(j)), "ranks": {}}
+        for j in sorted(projects.jurisdiction.names)]
     for name in RATE_NAMES:
         for line, rank in zip(lines, competition_ranks([line["rates"][name].rate for line in lines]), strict=True):
-            line.setdefault("ranks", {})[name] = rank
+            line["ranks"][name] = rank
     return Progress(
         year=year, month=month, rates=rates_of(projects, facts, everyone), targets=targets_of(projects, facts, policy, year),
         by_jurisdiction=lines, stages={stage: int(np.count_nonzero(facts.stage == k)) for k, stage in enumerate(STAGES)},

@@ -51,9 +51,9 @@ def _date(value: np.datetime64) -> dt.date:
     return value.astype("datetime64[D]").item()
 
 
-def _worst_first(projects: ListedProjects, rows: np.ndarray, badness: np.ndarray) -> np.ndarray:
-    """Positions of `rows` by `badness`, highest first, then by project code."""
-    return np.lexsort((projects.code[rows].astype(str), -badness))
+def _worst_first(rows: np.ndarray, badness: np.ndarray) -> np.ndarray:
+    """Positions of `rows` by `badness`, highest first, then in the projects' order (their codes)."""
+    return np.lexsort((rows, -badness))
 
 
 def overdue(projects: ListedProjects, facts: Facts, planned: str, done: np.ndarray) -> ProjectList:
@@ -63,7 +63,7 @@ def overdue(projects: ListedProjects, facts: Facts, planned: str, done: np.ndarr
     due = projects.dates[planned]
     rows = np.flatnonzero((due <= limit) & ~done)
     days = (limit - due[rows]).astype(np.int64)
-    order = _worst_first(projects, rows, days)
+    order = _worst_first(rows, days)
 
     def make(k: int) -> dict[str, Any]:
         i = rows[order[k]]
@@ -76,7 +76,7 @@ def behind_schedule(projects: ListedProjects, facts: Facts) -> ProjectList:
     """进度滞后: projects with a plan whose 本年累计 is under plan × M/12, the widest gap first."""
     rows = np.flatnonzero(facts.scheduled & ~facts.ahead)
     gap = facts.expected[rows] - facts.ytd[rows]
-    order = _worst_first(projects, rows, gap)
+    order = _worst_first(rows, gap)
 
     def make(k: int) -> dict[str, Any]:
         i = rows[order[k]]
@@ -109,7 +109,7 @@ def late_reports(projects: ListedProjects, year: int, month: int, due_day: int, 
                        np.concatenate(came or [np.zeros(0, "datetime64[D]")]))
     never = np.isnat(came_of)
     days_late = np.where(never, 0, (came_of - due_of).astype(np.int64))
-    order = np.lexsort((k_of, projects.code[row].astype(str), np.where(never, due_of.astype(np.int64), -days_late), ~never))
+    order = np.lexsort((k_of, row, np.where(never, due_of.astype(np.int64), -days_late), ~never))
 
     def make(j: int) -> dict[str, Any]:
         n = order[j]

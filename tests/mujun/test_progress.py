@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import numpy as np
 
-from mujun.listed import ListedProjects, carried_forward, expected_cents, fraction, share_meets
+from mujun.listed import Labels, ListedProjects, carried_forward, expected_cents, fraction, share_meets
 from mujun.policy import load_progress_policy
 from mujun.progress import competition_ranks
 from mujun.progress_lists import late_reports
@@ -54,8 +54,8 @@ def _one_project(**dates: dt.date) -> ListedProjects:
     first = np.full((1, 12), np.datetime64("NaT"), dtype="datetime64[D]")
     first[0, 2], first[0, 3] = np.datetime64("2018-04-20"), np.datetime64("2018-05-21")
     return ListedProjects(
-        code=np.array(["A"], dtype=object), name=np.array(["项目A"], dtype=object), jurisdiction=np.array(["武进区"], dtype=object),
-        level=np.array(["市重点"], dtype=object), category=np.array(["新建"], dtype=object), plan_cents=np.array([10000]),
+        code=np.array(["A"], dtype=object), name=np.array(["项目A"], dtype=object), jurisdiction=Labels.of(["武进区"]),
+        level=Labels.of(["市重点"]), category=Labels.of(["新建"]), plan_cents=np.array([10000]),
         has_plan=np.array([True]), total_cents=np.array([40000]), has_total=np.array([True]), ytd_by_month=carried_forward(given),
         dates={name: day(dates.get(name)) for name in DATE_FIELDS}, reported_stage=np.array([-1], dtype=np.int8),
         reported_on=day(None), first_reported=first)
