@@ -38,6 +38,8 @@ from mujun.stages import today_in_china
 
 # One advisory lock for all loads: two loads at once would each recompute the rules on half the data.
 LOAD_LOCK = 0x6D756A756E
+RULE_INPUTS = ("zones", "projects", "parcels")
+"""What the stored parcels' rule results depend on: a load of none of them (monthly reports, constraints) leaves them."""
 RECORDED_WARNINGS = 1000
 """Warnings kept in the load's record (all are counted): a jsonb value holds at most 256 MB, and a million
 projects loaded before their parcels each warn."""
@@ -338,10 +340,10 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     elif parcels is not None:
         counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
                                                      around.stored_projects)
-    if assessed is None:
+    if assessed is None and any(item.kind in RULE_INPUTS for item in checked):
         step("assess")
         assessed = reassess(conn, policy)
-    counts["assessed"] = {"changed": assessed}
+    counts["assessed"] = {"changed": assessed or 0}
     warnings = [w for c in checked for w in c.warnings]
     inferences = [i for c in checked for i in c.inferences]
     counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}

@@ -28,9 +28,11 @@ _STORED = (
     "coalesce((m.ytd_given_wan * 100)::bigint, 0), m.ytd_given_wan IS NOT NULL, (m.completed_month_wan * 100)::bigint, "
     "(m.completed_ytd_wan * 100)::bigint, m.progress_note, m.reported_on - date '2000-01-01', "
     "m.first_reported_on - date '2000-01-01', m.load_id "
-    "FROM load_groups k CROSS JOIN LATERAL (SELECT * FROM monthly_reports m WHERE m.project_code = k.code "
-    "AND m.superseded_by IS NULL AND m.month >= k.first AND m.month < k.year_end) m"
+    "FROM load_groups k JOIN monthly_reports m ON m.project_code = k.code AND m.superseded_by IS NULL AND m.month >= k.first "
+    "AND m.month < k.year_end"
 )
+"""A join, not a lateral: the planner reads the months from the earliest the file gives through the month index when
+(as with a new month's reports) few are stored, and through each project's reports when many are."""
 _BASE = (
     "SELECT k.k, b.ytd FROM load_groups k CROSS JOIN LATERAL (SELECT (m.completed_ytd_wan * 100)::bigint AS ytd "
     "FROM monthly_reports m WHERE m.project_code = k.code AND m.superseded_by IS NULL AND m.month >= k.year_start "

@@ -2,7 +2,7 @@
 
 Plain means: UTF-8 (a byte order mark aside), commas, the header on the first line with every cell named and no
 form label (`填报单位：…`), no blank line and no row of empty cells, no totals row (合计, 总计…), no row longer
-than the header. Every cell is read as the text it is, as the general reader (`etl.read`) reads a CSV, so the
+than the header, and the first column filled in every row. Every cell is read as the text it is, as the general reader (`etl.read`) reads a CSV, so the
 checks see the same values either way; any other file goes to the general reader, which handles titles, form
 lines, totals, other encodings and delimiters.
 """
@@ -20,9 +20,11 @@ from etl.columns import ArrowColumns
 
 UTF8_BOM = b"\xef\xbb\xbf"
 FORM_MARKS = ("：", ":")
+TOTALS_START = "^[合总小累]"
+"""How every totals label (`etl.read.TOTALS`: 合计, 总计, 小计, 总合计, 累计) begins."""
 
 
-def read_plain_csv(raw: bytes, totals: frozenset[str]) -> tuple[list[str], ArrowColumns, int] | None:
+def read_plain_csv(raw: bytes) -> tuple[list[str], ArrowColumns, int] | None:
     """(header, columns as Arrow text, rows) of a plain CSV, or None when the file is not plain."""
     raw = raw.removeprefix(UTF8_BOM)
     first, _, rest = raw.partition(b"\n")
@@ -45,14 +47,9 @@ def read_plain_csv(raw: bytes, totals: frozenset[str]) -> tuple[list[str], Arrow
     except (pa.ArrowInvalid, UnicodeDecodeError):
         return None
     columns = {name: table.column(name).combine_chunks() for name in header}
-    labels = pa.array(sorted(totals))
-    blank = None
-    for array in columns.values():
-        squeezed = pc.replace_substring_regex(array, r"\s+", "")
-        if pc.any(pc.is_in(squeezed, value_set=labels)).as_py():
-            return None  # a totals row, perhaps: the general reader decides
-        empty = pc.equal(squeezed, "")
-        blank = empty if blank is None else pc.and_(blank, empty)
-    if blank is not None and pc.any(blank).as_py():
+    # The general reader drops a row with nothing in it and a totals row (合计…, by its first filled cell): a file
+    # whose first column is filled in every row and never starts like a totals label has neither.
+    first_cells = pc.utf8_trim_whitespace(columns[header[0]])
+    if pc.any(pc.equal(first_cells, "")).as_py() or pc.any(pc.match_substring_regex(first_cells, TOTALS_START)).as_py():
         return None
     return header, ArrowColumns(columns), table.num_rows

@@ -387,11 +387,17 @@ def read_table(path: Path, *, layer: str | None = None, limits: FileLimits = LOA
         raise _file_problem(path, None, str(path), "文件不存在", "the file does not exist")
     check_size(path, path.name, limits)
     suffix = path.suffix.lower()
-    inferences: list[str] = []
-    plain = read_plain_csv(path.read_bytes(), TOTALS) if suffix in (".csv", ".txt") else None
+    plain = read_plain_csv(path.read_bytes()) if suffix in (".csv", ".txt") else None
     if plain is not None:
         _, arrow_columns, rows_read = plain
         return TableSource(path, arrow_columns, list(range(2, rows_read + 2)))
+    return general_table(path, layer)
+
+
+def general_table(path: Path, layer: str | None) -> TableSource:
+    """Any table `read_table` takes, read row by row: titles, form lines, merged headers, totals, encodings."""
+    suffix = path.suffix.lower()
+    inferences: list[str] = []
     try:
         if suffix in (".xlsx", ".xlsm"):
             rows = _xlsx_rows(path, layer, inferences)
