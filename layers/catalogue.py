@@ -30,6 +30,14 @@ class Style(BaseModel):
     classes: list[StyleClass]
 
 
+class Theme(Style):
+    """Another way to draw a layer's features, by values the page gets elsewhere and sets on each feature as `property`
+    (the progress view: each parcel's project's stage and progress class on the as-of month, `GET /api/progress/map`)."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    title: Label
+
+
 class TileSettings(BaseModel):
     """How a layer is cut into vector tiles (`/tiles/{layer}/{z}/{x}/{y}.mvt`)."""
 
@@ -62,6 +70,8 @@ class Layer(BaseModel):
     tiles: TileSettings | None = None
     map_source: Literal["geojson", "tiles"] = "geojson"
     """How the page draws the layer: GeoJSON by bbox for small layers, vector tiles for large ones."""
+    themes: list[Theme] = []
+    """Other styles the page may draw the layer by, with their legend."""
 
 
 class Catalogue(BaseModel):
