@@ -7,10 +7,13 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Label(BaseModel):
+    # A comma in an unquoted YAML flow mapping ({zh: …, en: a, b}) ends the value and makes "b" a key: refused.
+    model_config = ConfigDict(extra="forbid")
+
     zh: str
     en: str
 

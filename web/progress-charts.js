@@ -104,10 +104,13 @@ function seriesOption(answer) {
   });
   return {
     ...base(),
-    grid: { left: 72, right: 12, top: 40, bottom: 28 },
-    legend: { top: 0, textStyle: { fontSize: 11 }, itemWidth: 16 },
+    grid: { left: 72, right: 12, top: 28, bottom: 52 },
+    legend: { bottom: 0, textStyle: { fontSize: 11 }, itemWidth: 16 },
     tooltip: { trigger: 'axis', valueFormatter: wan },
-    xAxis: { type: 'category', data: answer.series.map((entry) => monthName(entry.month)), axisLabel: { fontSize: 11 } },
+    xAxis: {
+      type: 'category', data: answer.series.map((entry) => monthName(entry.month, getLang(), true)),
+      axisLabel: { fontSize: 11, interval: 0 },
+    },
     yAxis: {
       type: 'value', name: t('unitWan'), nameTextStyle: { fontSize: 11, align: 'right' },
       axisLabel: { fontSize: 11, formatter: (value) => formatNumber(value, 0) },

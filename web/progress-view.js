@@ -20,11 +20,12 @@ export function wan(value, digits = 2) {
   return formatNumber(value, digits) ?? t('none');
 }
 
-// 2024-06 as 2024年6月 or June 2024.
-export function monthName(month, lang = getLang()) {
+// 2024-06 as 2024年6月 or June 2024; `short`: 6月 or Jun.
+export function monthName(month, lang = getLang(), short = false) {
   const [year, m] = month.split('-').map(Number);
-  if (lang === 'zh') return `${year}年${m}月`;
-  return new Date(Date.UTC(year, m - 1, 1)).toLocaleString('en-US', { month: 'long', year: 'numeric', timeZone: 'UTC' });
+  if (lang === 'zh') return short ? `${m}月` : `${year}年${m}月`;
+  const format = short ? { month: 'short' } : { month: 'long', year: 'numeric' };
+  return new Date(Date.UTC(year, m - 1, 1)).toLocaleString('en-US', { ...format, timeZone: 'UTC' });
 }
 
 function monthEnd(month) {

@@ -35,6 +35,11 @@ function table(heads, rows, className = '') {
     + `<tbody>${rows.join('')}</tbody></table></div>`;
 }
 
+// A column's name with its unit: 本月完成（万元）.
+function headed(key, unitKey) {
+  return t(key) + t('paren', { text: t(unitKey) });
+}
+
 function categoryLabel(category) {
   return category ? t(`category_${category}`) : t('none');
 }
@@ -77,7 +82,7 @@ function landHtml(card) {
     + `<td>${escapeHtml(formatNumber(p.area_mu, 2) ?? t('none'))}</td><td>${escapeHtml(p.zone_code ?? t('noZone'))}</td>`
     + `<td>${escapeHtml(codeLabel('status', p.status) ?? t('none'))}</td></tr>`);
   return `<button type="button" class="button primary" data-show-land>${escapeHtml(t('cardShowOnMap'))}</button>`
-    + table([t('cardParcelCode'), `${t('cardArea')}（${t('unitMu')}）`, t('cardZone'), t('cardStatus')], rows);
+    + table([t('cardParcelCode'), headed('cardArea', 'unitMu'), t('cardZone'), t('cardStatus')], rows);
 }
 
 function cardHtml(card) {
@@ -92,7 +97,7 @@ function cardHtml(card) {
   const plans = card.plans.map((p) => `<tr><th scope="row">${escapeHtml(p.year)}</th><td>${escapeHtml(categoryLabel(p.category))}</td>`
     + `<td>${escapeHtml(p.level ?? t('none'))}</td><td>${escapeHtml(wan(p.annual_planned_investment_wan))}</td></tr>`);
   const monthly = card.monthly.length
-    ? table([t('cardMonth'), `${t('cardCompletedMonth')}（${t('unitWan')}）`, `${t('cardCompletedYtd')}（${t('unitWan')}）`,
+    ? table([t('cardMonth'), headed('cardCompletedMonth', 'unitWan'), headed('cardCompletedYtd', 'unitWan'),
       t('cardNote'), t('cardReportedOn'), ''], monthlyRows(card), 'monthly-table')
     : `<p class="empty">${escapeHtml(t('cardNoReports'))}</p>`;
   const changes = card.changes.map((c) => `<li>${escapeHtml(t('cardChangeLine', {
@@ -106,7 +111,7 @@ function cardHtml(card) {
     <h2>${escapeHtml(t('cardParcels', { count: formatNumber(card.parcels.length, 0) }))}</h2>${landHtml(card)}
     <h2>${escapeHtml(t('cardHistory'))}</h2>${table([t('cardStageCol'), t('cardDate'), t('cardBasis')], history)}
     <h2>${escapeHtml(t('cardMonthly'))}</h2>${monthly}
-    <h2>${escapeHtml(t('cardPlans'))}</h2>${table([t('cardYear'), t('progressCategory'), t('progressLevel'), `${t('cardPlanned')}（${t('unitWan')}）`], plans)}
+    <h2>${escapeHtml(t('cardPlans'))}</h2>${table([t('cardYear'), t('progressCategory'), t('progressLevel'), headed('cardPlanned', 'unitWan')], plans)}
     <details class="list-section"><summary>${escapeHtml(t('cardDates'))}</summary><table class="siting-verdict card-fields"><tbody>${dates}</tbody></table></details>
     <details class="list-section"><summary>${escapeHtml(t('cardChanges', { count: formatNumber(card.changes.length, 0) }))}</summary>
       <ul class="changes">${changes}</ul></details>`;
@@ -121,14 +126,17 @@ export function renderCard() {
   element.innerHTML = cardHtml(state.card);
 }
 
-// The land of the project: the map zooms to all of it and opens the first parcel's record.
+// The land of the project: the map zooms to all of it, in the part the panel leaves free, and opens the first
+// parcel's record.
 async function showLand() {
   const parcels = state.card?.parcels ?? [];
   if (!parcels.length) return;
   const bounds = L.latLngBounds(parcels.flatMap(({ bbox: [w, s, e, n] }) => [[s, w], [n, e]]));
+  const panel = document.getElementById('panel');
+  const covered = panel.offsetWidth < map.getSize().x / 2 ? panel.offsetWidth : 0; // a narrow screen's panel covers it all
   try {
     const record = await tracked(getJson(`/api/parcels/${encodeURIComponent(parcels[0].parcel_code)}`));
-    map.fitBounds(bounds, { maxZoom: LAND_MAX_ZOOM, padding: [40, 40], animate: false });
+    map.fitBounds(bounds, { maxZoom: LAND_MAX_ZOOM, paddingTopLeft: [40, 220], paddingBottomRight: [covered + 40, 40], animate: false });
     state.hooks.onPick(record, { fit: false });
   } catch (err) {
     showError(err);
