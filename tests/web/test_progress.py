@@ -36,6 +36,15 @@ def test_a_month_picked_reads_back_the_apis_rates_and_lists_and_a_list_opens_the
     progress_ready(page, "2024-06")
     rate = page.locator("#progress-summary tr[data-rate=investment_plan_completion] td.rate-value")
     expect(rate).to_have_text(shown_percent(june, "investment_plan_completion"))
+    # A long list shows a hundred at a time, in the server's order (worst first).
+    behind = [entry["project_code"] for entry in june["lists"]["behind_schedule"]]
+    assert 100 < len(behind) < 200
+    listed = page.locator("details[data-list=behind_schedule] [data-project]")
+    page.locator("details[data-list=behind_schedule] summary").click()
+    expect(listed).to_have_count(100)
+    page.locator("details[data-list=behind_schedule] [data-more-list]").click()
+    expect(listed).to_have_count(len(behind))
+    assert [item.get_attribute("data-project") for item in listed.all()] == behind
     with page.expect_response(lambda r: "/api/progress?as_of=2024-03" in r.url):
         page.select_option("#progress-filters select[name=as_of]", "2024-03")
     expect(page.locator(".as-of-line")).to_contain_text("截至 2024年3月末（2024-03-31）")
