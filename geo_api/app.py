@@ -24,7 +24,8 @@ money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WG
 """
 
 
-VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist", "vectorgrid": "leaflet.vectorgrid/dist"}
+VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist", "vectorgrid": "leaflet.vectorgrid/dist",
+          "echarts": "echarts/dist"}
 """Front-end packages from npm (web/package-lock.json), served by the app itself: no CDN at run time."""
 
 

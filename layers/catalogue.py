@@ -7,10 +7,13 @@ from importlib import resources
 from typing import Literal
 
 import yaml
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class Label(BaseModel):
+    # A comma in an unquoted YAML flow mapping ({zh: …, en: a, b}) ends the value and makes "b" a key: refused.
+    model_config = ConfigDict(extra="forbid")
+
     zh: str
     en: str
 
@@ -28,6 +31,14 @@ class StyleClass(BaseModel):
 class Style(BaseModel):
     property: str
     classes: list[StyleClass]
+
+
+class Theme(Style):
+    """Another way to draw a layer's features, by values the page gets elsewhere and sets on each feature as `property`
+    (the progress view: each parcel's project's stage and progress class on the as-of month, `GET /api/progress/map`)."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    title: Label
 
 
 class TileSettings(BaseModel):
@@ -62,6 +73,8 @@ class Layer(BaseModel):
     tiles: TileSettings | None = None
     map_source: Literal["geojson", "tiles"] = "geojson"
     """How the page draws the layer: GeoJSON by bbox for small layers, vector tiles for large ones."""
+    themes: list[Theme] = []
+    """Other styles the page may draw the layer by, with their legend."""
 
 
 class Catalogue(BaseModel):

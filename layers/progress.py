@@ -224,3 +224,38 @@ def _monthly(reports: list[dict[str, Any]], policy: ProgressPolicy) -> list[dict
     current = [r for r in reports if r["superseded_by"] is None]
     return [{**entry(r), "superseded": [entry(old) for old in reports if old["month"] == r["month"] and old["id"] != r["id"]]}
             for r in current]
+
+
+# ---- the page's filter choices ------------------------------------------------------------------
+
+CHOICES = """
+WITH listed AS (
+    SELECT coalesce(p.jurisdiction, held.jurisdiction) AS jurisdiction, held.zone_code, p.industry, pl.level, pl.category
+    FROM project_plans pl
+    JOIN projects p ON p.project_code = pl.project_code
+    LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
+                       WHERE pa.project_code = p.project_code LIMIT 1) held ON true
+)
+SELECT (SELECT array_agg(DISTINCT jurisdiction) FROM listed) AS jurisdiction, (SELECT array_agg(DISTINCT industry) FROM listed) AS industry,
+       (SELECT array_agg(DISTINCT level) FROM listed) AS level, (SELECT array_agg(DISTINCT category) FROM listed) AS category,
+       (SELECT array_agg(DISTINCT zone_code) FROM listed) AS zone,
+       (SELECT array_agg(DISTINCT month) FROM monthly_reports WHERE superseded_by IS NULL) AS months
+"""
+"""The values the years' lists hold under each filter, as `LISTED` reads them, and the months with reports in force."""
+
+
+def progress_choices(conn: Connection) -> dict[str, Any]:
+    """What the progress view offers: the months with reports in force (oldest first), each filter's values on the
+    years' lists (in code point order, as the database's collation may not be the same everywhere), and the zones the
+    listed projects are held against with their name and district."""
+    def values(found: list[Any] | None) -> list[Any]:
+        return sorted(v for v in found or () if v is not None)
+
+    with _driver(conn).cursor(row_factory=dict_row) as cursor:
+        row = cursor.execute(CHOICES).fetchone()
+        assert row is not None
+        zones = cursor.execute("SELECT zone_code, name, jurisdiction FROM zones WHERE zone_code = ANY(%s) ORDER BY zone_code",
+                               [values(row["zone"])]).fetchall()
+    return {"months": [month_text(m.year, m.month) for m in values(row["months"])], "jurisdiction": values(row["jurisdiction"]),
+            "zone": zones, "industry": values(row["industry"]), "level": values(row["level"]),
+            "category": [c for c in CATEGORIES if c in values(row["category"])]}

@@ -1,10 +1,12 @@
-// Mujun map page: the map (mapview.js) and a side panel with three tabs: the violation report
-// (report.js), search (search.js) and siting review (siting.js). The address holds what is shown
-// (permalink.js). Every rule (band, status, intensity) is decided by the server.
+// Mujun map page: the map (mapview.js) and a side panel with four tabs: the violation report
+// (report.js), search (search.js), siting review (siting.js) and the progress of major projects
+// (progress.js). The address holds what is shown (permalink.js). Every rule (band, status, intensity,
+// rate, stage) is decided by the server.
 
 import { getLang, initialLang, setLang, t } from './i18n.js';
 import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
+import { initProgress, progressLink, progressShown, renderProgress } from './progress.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
@@ -24,6 +26,7 @@ function currentLink() {
     q: searchQuery(),
     parcel: selectedParcel(),
     view: { lat: centre.lat, lng: centre.lng, zoom: map.getZoom() },
+    progress: progressLink() ?? link.progress,
   };
 }
 
@@ -42,6 +45,8 @@ function showTab(tab) {
     document.getElementById(button.getAttribute('aria-controls')).hidden = !selected;
   }
   if (tab === 'search') showContext(selectedParcel());
+  document.querySelector('.map-area').dataset.tab = tab; // the progress tab's panel is wider
+  progressShown(panel.open && tab === 'progress');
   updateLink();
 }
 
@@ -56,6 +61,7 @@ function setPanelOpen(open) {
   panel.open = open;
   document.querySelector('.map-area').classList.toggle('panel-open', open);
   document.getElementById('panel-body').hidden = !open;
+  progressShown(open && panel.tab === 'progress');
   renderToggle();
   updateLink();
 }
@@ -104,6 +110,7 @@ function applyLanguage(lang) {
   renderReport();
   renderSearch();
   renderSiting();
+  renderProgress();
 }
 
 async function copyLink() {
@@ -174,6 +181,7 @@ async function start() {
     },
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
+  initProgress(link.progress, { onPick: showRecord, onChange: updateLink });
   await report;
   renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });

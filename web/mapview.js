@@ -18,13 +18,14 @@ const state = {
   groups: new Map(), // layer id → L.GeoJSON, or L.VectorGrid for a tiled layer
   filters: {}, // the report's filters, sent with every tile request
   tileLoads: new Map(), // tiled layer id → { done } of the tiles being loaded (the progress indicator)
-  drawn: { parcels: new Set(), dimmed: new Set() }, // parcel codes drawn from tiles since the view last changed
+  drawn: { parcels: new Set(), dimmed: new Set(), classes: new Map() }, // parcel codes drawn from tiles since the view last changed
   requests: new Map(), // layer id → AbortController of its running feature request
   truncated: new Set(), // layer ids whose last answer was cut at FEATURE_LIMIT
   hiddenByZoom: false,
   basemap: null,
   popup: null, // { layer: L.Popup, records }
   highlighted: null, // (feature properties) → true for a parcel kept bright while the others are dimmed; null: none dimmed
+  themes: new Map(), // layer id → { title, style, props(properties) } drawn instead of the catalogue's style (setLayerTheme)
   controls: { zoom: null, layers: null, legend: null },
   listeners: { select: () => {} },
   clickGuard: () => false,
@@ -46,7 +47,7 @@ const Legend = L.Control.extend({
   },
   render() {
     this.box.setAttribute('aria-label', t('legend'));
-    this.box.innerHTML = legendHtml(state.catalogue?.layers ?? []);
+    this.box.innerHTML = legendHtml((state.catalogue?.layers ?? []).map(themed));
   },
 });
 
@@ -134,10 +135,34 @@ function isDimmed(props) {
   return state.highlighted !== null && props?.parcel_code !== undefined && !state.highlighted(props);
 }
 
-// The catalogue's style, faded for parcels outside the highlighted set (a view setting, not a rule).
+// A layer as it is drawn: with the theme set on it (its style and legend title), else as the catalogue has it.
+function themed(layer) {
+  const theme = state.themes.get(layer.id);
+  return theme ? { ...layer, title: theme.title, style: theme.style } : layer;
+}
+
+function themedProps(layer, props) {
+  return state.themes.get(layer.id)?.props(props) ?? props;
+}
+
+// The catalogue's style (or the theme's), faded for parcels outside the highlighted set (a view setting, not a rule).
 function featureStyle(layer, props) {
-  const style = pathStyle(layer, props);
+  const style = pathStyle(themed(layer), themedProps(layer, props));
   return isDimmed(props) ? { ...style, ...DIMMED } : style;
+}
+
+// Draw a layer by a theme of the catalogue's (`layer.themes`): `theme` = { title, style, props(properties) → the
+// properties with the theme's own set }, values the server decided; null draws it by its catalogue style again.
+export function setLayerTheme(layerId, theme) {
+  if (theme) state.themes.set(layerId, theme);
+  else state.themes.delete(layerId);
+  state.controls.legend?.render();
+  const group = state.groups.get(layerId);
+  if (group instanceof L.VectorGrid) {
+    group.redraw();
+    return;
+  }
+  group?.eachLayer((path) => group.resetStyle(path));
 }
 
 function markDimmed(path) {
@@ -183,17 +208,22 @@ export function setMapFilters(filters) {
 }
 
 // What the tests and a curious official can read off the map: parcels drawn from tiles, and how many dimmed.
-function recordDrawn(props) {
+function recordDrawn(layer, props) {
   if (props.parcel_code === undefined) return;
   state.drawn.parcels.add(props.parcel_code);
   if (isDimmed(props)) state.drawn.dimmed.add(props.parcel_code);
   else state.drawn.dimmed.delete(props.parcel_code);
+  const shown = themed(layer).style;
+  state.drawn.classes.set(props.parcel_code, classFor(shown, themedProps(layer, props))?.value ?? null);
 }
 
 function publishDrawn() {
   const box = document.getElementById('map');
   box.dataset.parcels = String(state.drawn.parcels.size);
   box.dataset.parcelsDimmed = String(state.drawn.dimmed.size);
+  const counts = {};
+  for (const value of state.drawn.classes.values()) counts[value] = (counts[value] ?? 0) + 1;
+  box.dataset.parcelClasses = JSON.stringify(counts);
   box.dataset.tilesLoaded = 'true';
 }
 
@@ -239,7 +269,7 @@ function tiledLayer(layer, pane) {
   const zones = state.catalogue.layers.find((l) => l.id === 'zones');
   const styles = {
     [layer.id]: (props) => {
-      recordDrawn(props);
+      recordDrawn(layer, props);
       return { ...featureStyle(layer, props), fill: true };
     },
   };
@@ -257,6 +287,7 @@ function tiledLayer(layer, pane) {
   grid.on('loading', () => {
     state.drawn.parcels.clear();
     state.drawn.dimmed.clear();
+    state.drawn.classes.clear();
     if (!state.tileLoads.has(layer.id)) {
       let done;
       tracked(new Promise((resolve) => { done = resolve; }));

@@ -1,7 +1,10 @@
 // Every string the page shows, as [Chinese (the default), English]: one line a string, so that no
 // string can exist in one language only. Codes sent by the API are translated in i18n.js instead.
 
+import { PROGRESS_STRINGS } from './progress-strings.js';
+
 export const STRINGS = {
+  ...PROGRESS_STRINGS,
   // page and map
   title: ['亩均 · 常州工业用地投资强度', 'Mujun · industrial land investment intensity'],
   htmlLang: ['zh-CN', 'en'],

@@ -12,7 +12,7 @@ from fastapi.responses import Response
 
 from geo_api import progress_formats
 from geo_api.deps import DB
-from layers.progress import ProgressFilters, latest_report_month, progress_map, progress_of, project_card
+from layers.progress import ProgressFilters, latest_report_month, progress_choices, progress_map, progress_of, project_card
 from mujun.errors import MujunError, NotFound
 from mujun.policy import load_progress_policy
 from mujun.progress import PORTAL_DEFINITION, RATES, ProgressPolicy
@@ -116,6 +116,11 @@ def get_progress_map(
     classes = progress_map(conn, *month, filters, progress_policy(request))
     return json_response({"as_of": month_text(*month), "classes": list(PROGRESS_CLASSES), "stages": list(STAGES),
                           "projects": {code: list(pair) for code, pair in classes.items()}})
+
+
+@router.get("/progress/choices", summary="What the progress view offers: the months with reports, and the values of each filter on the lists")
+def get_progress_choices(conn: DB) -> Response:
+    return json_response(progress_choices(conn))
 
 
 def _day(value: str | None) -> dt.date:

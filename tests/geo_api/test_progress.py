@@ -174,3 +174,19 @@ def test_the_lists_are_paged_and_counted_whole(client: TestClient) -> None:
     assert answer["list_totals"] == {"not_started": 1, "not_completed": 1, "behind_schedule": 3, "late_reports": 2}
     assert [e["project_code"] for e in answer["lists"]["behind_schedule"]] == ["H"]  # the second of B, H, C
     assert answer["lists"]["not_started"] == []
+
+
+def test_the_views_choices_are_the_months_reported_and_the_values_on_the_lists(client: TestClient) -> None:
+    choices = client.get("/api/progress/choices").json()
+    # C and D reported every month from January to June; A's corrected April is one month, not two.
+    assert choices["months"] == ["2018-01", "2018-02", "2018-03", "2018-04", "2018-05", "2018-06"]
+    # F (on 2017's list only) is in 武进区 too; no project has land here, so no zone.
+    assert choices["jurisdiction"] == ["武进区", "溧阳市"]
+    assert choices["level"] == ["区级重点项目", "市级重大项目", "省级重大项目"]
+    assert (choices["industry"], choices["category"], choices["zone"]) == (["新材料"], ["新建", "续建", "预备"], [])
+
+
+def test_the_choices_of_an_empty_database_are_empty(empty_db: str, db_url: str) -> None:
+    with TestClient(create_app(settings_for(db_url))) as client:
+        assert client.get("/api/progress/choices").json() == {"months": [], "jurisdiction": [], "zone": [], "industry": [],
+                                                             "level": [], "category": []}
