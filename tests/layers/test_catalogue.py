@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from layers.catalogue import load_catalogue
-from mujun.progress import PROGRESS_CLASSES
+from mujun.progress_lists import PROGRESS_CLASSES
 from mujun.rules import STAGES
 
 
