@@ -33,6 +33,7 @@ if __package__ in (None, ""):  # run as a file: make the project's packages impo
 from etl.fields import ZONE_CLASSES
 from mujun import rules
 from mujun.policy import load_policy
+from sample_geo.basemap import write_mbtiles
 from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONES, names
 from sample_geo.drawing import Pt, blob, block_grid, node, rectangle, subdivide, to_gk, to_ll
 
@@ -350,6 +351,8 @@ def main() -> None:
                   {"名称": list(districts)})
     write_parcels(OUT / "parcels.gpkg", parcels, projects)
     write_projects(OUT / "projects.xlsx", projects)
+    tiles = write_mbtiles(OUT / "basemap.mbtiles", {name: to_ll(g) for name, g in districts.items()}, zones_ll,
+                          [p.gk for p in parcels])
 
     inner = {s.code for s in ZONES if s.inside}
     assessed = [s for s in statuses if s in (rules.Status.MEETS, rules.Status.BELOW)]
@@ -364,6 +367,7 @@ def main() -> None:
                                    for a, p in zip(geometry_m2, parcels, strict=True)),
         "multi-parcel projects": sum(len(p.parcels) > 1 for p in projects),
     }
+    print(f"{'base map tiles (z8–z13)':30}{tiles}")
     for label, value in counts.items():
         print(f"{label:30}{value}")
     print(f"{'industrial projects in a zone':30}{len(assessed)}, {share_below:.1%} below the threshold")
