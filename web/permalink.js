@@ -1,6 +1,6 @@
 // The permalink: the query string holds the open tab, the report's filters and sort, the search, the
 // map's view and the selected parcel, so that a copied address opens the same view for a colleague.
-//   ?tab=report&jurisdiction=武进区&sort=ratio&dim=1&parcel=320412-2019-0007&map=31.71234,119.95678,15
+//   ?tab=report&jurisdiction=武进区&sort=ratio&dim=1&parcel=320412-2019-0007&map=31.71234,119.95678,15&basemap=local
 // Filter names are the report API's own, so a link reads like the export it leads to.
 
 export const TABS = ['report', 'search', 'siting'];
@@ -32,6 +32,7 @@ export function readLink(search = window.location.search) {
     q: params.get('q') ?? '',
     parcel: params.get('parcel') || null,
     view: readView(params.get('map')),
+    basemap: params.get('basemap') || null,
   };
 }
 
@@ -51,6 +52,7 @@ export function linkFor(link, base = window.location.href) {
     const { lat, lng, zoom } = link.view;
     params.set('map', `${lat.toFixed(VIEW_DIGITS)},${lng.toFixed(VIEW_DIGITS)},${zoom}`);
   }
+  if (link.basemap) params.set('basemap', link.basemap);
   if (lang) params.set('lang', lang);
   url.search = params.toString().replace(/%2C/gi, ','); // commas are fine in a query, and easier to read
   url.hash = '';
