@@ -283,9 +283,11 @@ def _map_parts(report: ViolationReport, basemap: Basemap | None) -> tuple[str, s
     parcel_map.default_js = [("leaflet", LEAFLET_JS)]
     parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
     if basemap is not None:
+        # Its bounds keep Leaflet from asking for the world's tiles before the map is fitted to the parcels.
+        extent = {"bounds": [[basemap.bounds[1], basemap.bounds[0]], [basemap.bounds[3], basemap.bounds[2]]]} if basemap.bounds else {}
         folium.TileLayer(tiles=basemap.url, attr=basemap.attribution or basemap.title["zh"], name=basemap.title["zh"],
                          min_native_zoom=basemap.min_zoom, max_native_zoom=basemap.max_zoom, max_zoom=22,
-                         control=False).add_to(parcel_map)
+                         control=False, **extent).add_to(parcel_map)
     tooltip = [column for column in VIOLATION_COLUMNS if column.key in
                ("parcel_code", "project_name", "intensity_wan_per_mu", "threshold_wan_per_mu", "shortfall_wan")]
     if report.zones:  # the zones the parcels lie in or are held against, drawn under them as on the portal's map

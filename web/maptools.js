@@ -168,7 +168,8 @@ function startMeasure(shape) {
   if (state.measuring) map.pm.disableDraw();
   clearMeasure();
   state.measuring = shape;
-  map.pm.enableDraw(shape, { allowSelfIntersection: false, pathOptions: MEASURE_STYLE, templineStyle: { color: MEASURE_STYLE.color },
+  // No snapping: a measure runs exactly where the official clicks.
+  map.pm.enableDraw(shape, { allowSelfIntersection: false, snappable: false, pathOptions: MEASURE_STYLE, templineStyle: { color: MEASURE_STYLE.color },
     hintlineStyle: { color: MEASURE_STYLE.color, dashArray: '4 4' } });
   renderTools();
 }

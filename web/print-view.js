@@ -111,7 +111,8 @@ async function start() {
   if (basemap) footer.push(t('printBasemap', { name: [pick(basemap.title), basemap.attribution].filter(Boolean).join(' · ') }));
   document.getElementById('print-footer').innerHTML = footer.map((text) => `<span>${escapeHtml(text)}</span>`).join('');
 
-  const map = L.map('print-map', { zoomControl: false, attributionControl: true, zoomSnap: 0.25, fadeAnimation: false,
+  // Whole zooms: tiles scaled to a fractional zoom print with hairline seams between them.
+  const map = L.map('print-map', { zoomControl: false, attributionControl: true, fadeAnimation: false,
     zoomAnimation: false, inertia: false });
   map.attributionControl.setPrefix(false);
   const [west, south, east, north] = sheet.bbox;
