@@ -60,7 +60,7 @@ export function renderTools() {
     button.title = t(`tool_${button.dataset.tool}_title`);
     button.setAttribute('aria-pressed', String(state.measuring === button.dataset.tool));
   }
-  if (state.measured) state.measured.setPopupContent(state.measured.resultHtml());
+  if (state.measured?.resultHtml) state.measured.setPopupContent(state.measured.resultHtml()); // in the language now chosen
 }
 
 // One request at a time: while one is out, only the latest cursor position waits for its turn.

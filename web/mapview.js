@@ -211,6 +211,7 @@ function summaryHtml(props) {
 }
 
 async function openTileFeature(event) {
+  if (state.clickGuard()) return; // drawing a site or a measure: the click is a vertex, on a parcel or not
   L.DomEvent.stopPropagation(event); // the map's own click would look the point up again
   const props = event.layer.properties ?? {};
   if (props.parcel_code === undefined) {
