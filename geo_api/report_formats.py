@@ -284,7 +284,7 @@ def _map_parts(report: ViolationReport, basemap: Basemap | None) -> tuple[str, s
     parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
     if basemap is not None:
         # Its bounds keep Leaflet from asking for the world's tiles before the map is fitted to the parcels.
-        extent = {"bounds": [[basemap.bounds[1], basemap.bounds[0]], [basemap.bounds[3], basemap.bounds[2]]]} if basemap.bounds else {}
+        extent: dict[str, Any] = {"bounds": [[basemap.bounds[1], basemap.bounds[0]], [basemap.bounds[3], basemap.bounds[2]]]} if basemap.bounds else {}
         folium.TileLayer(tiles=basemap.url, attr=basemap.attribution or basemap.title["zh"], name=basemap.title["zh"],
                          min_native_zoom=basemap.min_zoom, max_native_zoom=basemap.max_zoom, max_zoom=22,
                          control=False, **extent).add_to(parcel_map)

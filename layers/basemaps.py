@@ -1,7 +1,7 @@
-"""The base maps of this portal, from its settings: an offline MBTiles file, Tianditu, and sources by URL.
+"""The base maps of this portal, from its settings: an offline MBTiles or PMTiles file, Tianditu, and sources by URL.
 
 Every base map is served from the portal's own address, `/basemaps/{id}/{z}/{x}/{y}.{format}` (XYZ, Web Mercator,
-WGS84): the MBTiles file's rows flipped, remote tiles fetched by the server (so a key such as Tianditu's `tk`
+WGS84): an offline file's tiles (MBTiles rows flipped), remote tiles fetched by the server (so a key such as Tianditu's `tk`
 stays on it), GCJ-02 tiles (Gaode, Tencent) redrawn in WGS84. What the browser learns of a base map is
 `Basemap.public()`: never a source's URL.
 """
@@ -12,8 +12,8 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from layers.mbtiles import MBTiles
 from layers.shifted_tiles import gcj02_tile
+from layers.tile_archives import TileArchive, open_archive
 from layers.upstream import UpstreamTiles
 from mujun.errors import MujunError, NotFound
 from mujun.settings import BasemapSettings
@@ -51,7 +51,7 @@ class Basemap:
     labels: str | None = field(default=None, repr=False)
     subdomains: str = ""
     key: str | None = field(default=None, repr=False)
-    mbtiles: MBTiles | None = field(default=None, repr=False)
+    archive: TileArchive | None = field(default=None, repr=False)
 
     @property
     def url(self) -> str:
@@ -84,14 +84,14 @@ def _tianditu(settings: BasemapSettings) -> list[Basemap]:
 
 
 def load_basemaps(settings: BasemapSettings) -> list[Basemap]:
-    """Every configured base map, the offline one first. A missing or unreadable MBTiles file is an error."""
+    """Every configured base map, the offline one first. A missing or unreadable offline file is an error."""
     found: list[Basemap] = []
     if settings.basemap_mbtiles is not None:
-        tiles = MBTiles(settings.basemap_mbtiles)
+        tiles = open_archive(settings.basemap_mbtiles)
         info = tiles.info
         found.append(Basemap(id=LOCAL_ID, title={"zh": settings.basemap_mbtiles_title, "en": info.name}, crs="cgcs2000",
                              attribution=info.attribution, offline=True, format=info.format, min_zoom=info.min_zoom,
-                             max_zoom=info.max_zoom, bounds=info.bounds, mbtiles=tiles))
+                             max_zoom=info.max_zoom, bounds=info.bounds, archive=tiles))
     found.extend(_tianditu(settings))
     if settings.basemap_url:
         found.append(Basemap(id="url", title={"zh": settings.basemap_title, "en": settings.basemap_title},
@@ -143,8 +143,8 @@ def basemap_tile(basemap: Basemap, z: int, x: int, y: int, upstream: UpstreamTil
     """Tile z/x/y (XYZ) of a base map or its label layer, None where it has none."""
     if not (0 <= z <= 22 and 0 <= x < (1 << z) and 0 <= y < (1 << z)):
         return None
-    if basemap.mbtiles is not None:
-        data = None if labels else basemap.mbtiles.tile(z, x, y)
+    if basemap.archive is not None:
+        data = None if labels else basemap.archive.tile(z, x, y)
         if data is None:
             return None
         return Tile(data, basemap.format, basemap.format == "pbf" and data.startswith(b"\x1f\x8b"))

@@ -73,7 +73,7 @@ class BasemapSource(BaseModel):
 
 
 class BasemapSettings(BaseSettings):
-    """Base maps: an offline MBTiles file, Tianditu with its key, and sources by URL (Gaode/Tencent in GCJ-02).
+    """Base maps: an offline MBTiles or PMTiles file, Tianditu with its key, and sources by URL (Gaode/Tencent in GCJ-02).
 
     The portal serves every one of them from its own address (`/basemaps/...`): the browser never holds a key
     and never leaves the portal, and the printing browser can draw them too.
@@ -82,7 +82,7 @@ class BasemapSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
 
     basemap_mbtiles: Path | None = None
-    """An MBTiles file (raster PNG/JPEG or vector MVT tiles), served offline as the base map `local`."""
+    """An MBTiles or PMTiles file (raster PNG/JPEG/WebP or vector MVT tiles), served offline as the base map `local`."""
     basemap_mbtiles_title: str = "离线底图"
     tianditu_key: SecretStr | None = None
     """天地图 developer key (tk): kept on the server, which fetches the tiles."""

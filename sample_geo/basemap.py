@@ -22,8 +22,8 @@ from shapely import affinity
 from shapely.geometry import LineString, Point
 from shapely.geometry.base import BaseGeometry
 
-from layers.mbtiles import xyz_to_tms_row
 from layers.shifted_tiles import TILE, world_pixels
+from layers.tile_archives import xyz_to_tms_row
 from sample_geo.drawing import to_gk, to_ll
 
 MIN_ZOOM, MAX_ZOOM = 8, 13

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request, Response
 
 from geo_api.tile_cache import etag_for
 from layers.basemaps import Basemap, Basemaps, UnknownBasemap, basemap_tile
-from layers.mbtiles import MEDIA_TYPES
+from layers.tile_archives import MEDIA_TYPES
 
 router = APIRouter(tags=["basemaps"])
 
@@ -24,7 +24,7 @@ def _basemaps(request: Request) -> Basemaps:
     return request.app.state.basemaps
 
 
-@router.get("/api/basemaps", summary="The configured base maps (offline MBTiles, Tianditu, sources by URL), each served by the portal")
+@router.get("/api/basemaps", summary="The configured base maps (offline MBTiles/PMTiles, Tianditu, sources by URL), each served by the portal")
 def list_basemaps(request: Request) -> list[dict[str, Any]]:
     return _basemaps(request).public()
 
@@ -36,8 +36,8 @@ def _serve(request: Request, basemap: Basemap, z: int, x: int, y: int, ext: str,
         raise UnknownBasemap(f"底图 {basemap.id} 在 {z}/{x}/{y} 没有瓦片", f"base map {basemap.id} has no tile at {z}/{x}/{y}",
                              code="tile_not_found")
     key = f"{basemap.id}|{'labels' if labels else 'base'}|{z}|{x}|{y}"
-    if basemap.mbtiles is not None:
-        etag = etag_for(basemap.mbtiles.info.version, key)
+    if basemap.archive is not None:
+        etag = etag_for(basemap.archive.info.version, key)
     else:  # a remote source has no version to ask: the bytes are the version
         etag = f'"{hashlib.blake2b(tile.data, digest_size=12).hexdigest()}"'
     headers = {"ETag": etag, "Cache-Control": f"public, max-age={request.app.state.settings.basemaps.basemap_max_age_s}"}

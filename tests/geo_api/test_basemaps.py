@@ -15,6 +15,8 @@ import numpy as np
 import pytest
 from fastapi.testclient import TestClient
 from PIL import Image
+from pmtiles.tile import Compression, TileType, zxy_to_tileid
+from pmtiles.writer import Writer
 from pydantic import SecretStr
 
 from geo_api.app import create_app
@@ -77,6 +79,24 @@ def test_a_vector_mbtiles_is_served_as_mvt_with_its_gzip(db_url: str, tmp_path: 
         assert answer.status_code == 200 and answer.headers["content-encoding"] == "gzip"
         assert answer.headers["content-type"] == "application/vnd.mapbox-vector-tile"
         assert mapbox_vector_tile.decode(answer.content)["water"]["features"][0]["properties"] == {"kind": "lake"}
+
+
+def test_a_pmtiles_file_is_served_at_its_own_xyz_addresses(db_url: str, tmp_path: Path) -> None:
+    green = plain_png((0, 160, 0))
+    path = tmp_path / "base.pmtiles"
+    with path.open("wb") as file:  # PMTiles numbers tiles by XYZ already: nothing to flip
+        writer = Writer(file)
+        writer.write_tile(zxy_to_tileid(3, 5, 6), green)
+        writer.finalize({"tile_type": TileType.PNG, "tile_compression": Compression.NONE, "min_zoom": 3, "max_zoom": 3,
+                         "min_lon_e7": 100 * 10**7, "min_lat_e7": 20 * 10**7, "max_lon_e7": 130 * 10**7, "max_lat_e7": 45 * 10**7,
+                         "center_zoom": 3, "center_lon_e7": 115 * 10**7, "center_lat_e7": 32 * 10**7},
+                        {"name": "测试底图", "attribution": "测绘院"})
+    with portal(db_url, basemap_mbtiles=path) as client:
+        (local,) = client.get("/api/basemaps").json()
+        assert (local["format"], local["bounds"], local["attribution"], local["min_zoom"]) == ("png", [100.0, 20.0, 130.0, 45.0], "测绘院", 3)
+        answer = client.get("/basemaps/local/3/5/6.png")
+        assert (answer.status_code, answer.content) == (200, green) and answer.headers["etag"]
+        assert client.get("/basemaps/local/3/5/1.png").status_code == 404
 
 
 def test_a_missing_mbtiles_file_stops_the_portal_with_its_name(db_url: str, tmp_path: Path) -> None:
