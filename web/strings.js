@@ -72,7 +72,7 @@ export const STRINGS = {
   printLandscape: ['横向', 'Landscape'],
   printPortrait: ['纵向', 'Portrait'],
   printHint: ['按屏幕上的范围、底图、图层与筛选条件出图，附图例、比例尺、指北针、数据日期与底图来源。',
-    'The map as on screen (extent, base map, layers, filters), with legend, scale bar, north arrow, the data’s date and the base map’s source.'],
+    "The map as on screen (extent, base map, layers, filters), with legend, scale bar, north arrow, the data's date and the base map's source."],
   printSubmit: ['生成', 'Make'],
   printCancel: ['取消', 'Cancel'],
   printNorth: ['北', 'N'],
