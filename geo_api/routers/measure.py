@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from geo_api.deps import DB
+from geo_api.deps import engine
 from layers.search import data_central_meridian
 from mujun.coords import CHINA_LAT, CHINA_LON, gauss_kruger_point, parse_point
 from mujun.errors import MujunError
@@ -38,13 +38,16 @@ class PointOut(BaseModel):
 @router.get("/coords", summary="A point in lon/lat and in Gauss-Krüger x/y of its zone (with and without the zone number)",
             response_model=PointOut)
 def coordinates(
-    request: Request, conn: DB,
+    request: Request,
     lon: Annotated[float | None, Query(description="longitude (CGCS2000/WGS84)")] = None,
     lat: Annotated[float | None, Query(description="latitude")] = None,
     q: Annotated[str | None, Query(max_length=200, description="typed coordinates instead: lon,lat or Gauss-Krüger x,y")] = None,
 ) -> PointOut:
     if q is not None:
-        meridian = request.app.state.settings.rules.gk_central_meridian or data_central_meridian(conn)
+        meridian = request.app.state.settings.rules.gk_central_meridian
+        if meridian is None:  # only typed x/y may need the data's zone: the cursor's many requests never touch the database
+            with engine(request).connect() as conn:
+                meridian = data_central_meridian(conn)
         typed = parse_point(q, meridian)
         lon, lat, read_as = typed.lon, typed.lat, typed.read_as
     elif lon is None or lat is None:
