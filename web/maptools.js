@@ -18,6 +18,7 @@ const state = {
   asking: null, // { lon, lat } being asked for
   next: null, // the cursor position to ask for once the answer comes back
   pinned: false, // the readout shows a point gone to, until the cursor moves over the map again
+  cursor: null, // where the cursor last moved over the map (client pixels)
   marker: null,
   measuring: null, // 'Line' or 'Polygon' while drawing
   measured: null, // the drawn shape measured last
@@ -197,6 +198,10 @@ export function initTools({ onPrint }) {
   });
   state.box = new CoordsBox().addTo(map).getContainer();
   map.on('mousemove', (event) => {
+    const { clientX, clientY } = event.originalEvent;
+    // A map moving under a resting cursor also sends mousemove: only the hand moving lets go of a point gone to.
+    if (state.pinned && clientX === state.cursor?.x && clientY === state.cursor?.y) return;
+    state.cursor = { x: clientX, y: clientY };
     state.pinned = false;
     const point = event.latlng.wrap();
     ask(point.lng, point.lat);
