@@ -28,7 +28,6 @@ from etl.columns import ArrowColumns
 from etl.crs_detect import decide_crs
 from etl.encoding import SAMPLE_BYTES, shapefile_encoding
 from etl.file_limits import LOAD_LIMITS, FileLimits, check_size, check_zip
-from etl.gcj02 import gcj02_to_wgs84
 from etl.geometry_check import feature
 from etl.mapping import FieldMapping
 from etl.plain_csv import read_plain_csv
@@ -36,6 +35,7 @@ from etl.shapes import from_file_wkb
 from etl.units import UNITS
 from etl.wkb import Rings, plain_polygons, ring_chunks
 from mujun.errors import InputError, Problem, WarningKind
+from mujun.gcj02 import gcj02_to_wgs84
 
 TABLE_SUFFIXES = (".csv", ".txt", ".xlsx", ".xlsm")
 WKT_HEADERS = ("wkt", "geometry", "geom", "the_geom", "shape", "几何", "图形", "坐标")

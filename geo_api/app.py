@@ -12,8 +12,10 @@ from fastapi.staticfiles import StaticFiles
 from etl.load import libpq_conninfo
 from geo_api import errors
 from geo_api.pool import make_pool
-from geo_api.routers import health, layers, ogc, parcels, progress, reports, search, siting, tiles
+from geo_api.routers import basemaps, health, layers, measure, ogc, parcels, printing, progress, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
+from layers.basemaps import Basemaps
+from layers.upstream import UpstreamTiles
 from mujun.db import database_url, make_engine
 from mujun.settings import Settings
 
@@ -58,8 +60,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.tile_cache = TileCache(settings.web.tile_cache_mb * 2**20)
     app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache)
     app.state.catalogue_digest = tiles.catalogue_digest()
+    app.state.basemaps = Basemaps.from_settings(settings.basemaps)
+    app.state.upstream = UpstreamTiles(settings.basemaps.basemap_cache_mb * 2**20, settings.basemaps.basemap_timeout_s)
     errors.install(app)
-    for module in (health, parcels, layers, search, siting, reports, progress, tiles, ogc):
+    for module in (health, parcels, layers, search, siting, reports, progress, tiles, ogc, basemaps, measure, printing):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

@@ -356,11 +356,14 @@ def _print_stored_warnings(load_id: int, stored: list[dict[str, Any]], total: in
 @app.command("serve")
 def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
     """Serve the portal and its API (OpenAPI docs at /docs)."""
+    _serve(Settings(), host, port)
+
+
+def _serve(settings: Settings, host: str, port: int) -> None:
     import uvicorn
 
     from geo_api.app import create_app
 
-    settings = Settings()
     try:
         application = create_app(settings)
     except (LocalDatabaseError, MujunError) as exc:
@@ -371,11 +374,14 @@ def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
 
 @app.command("demo")
 def demo(host: str = "127.0.0.1", port: int = 8000, lang: LangOption = Lang.zh, verbose: VerboseOption = False) -> None:
-    """db up + load the Changzhou sample (sample_geo/) + serve."""
+    """db up + load the Changzhou sample (sample_geo/) + serve, on the sample's offline base map unless one is configured."""
     from etl.load import LoadRequest
 
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                    projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
                                    monthly=SAMPLE / "monthly-2024.xlsx"), lang, verbose)
-    serve(host, port)
+    chosen = settings.basemaps
+    if not (chosen.basemap_mbtiles or chosen.basemap_url or chosen.tianditu_key or chosen.basemaps):
+        settings.basemaps = chosen.model_copy(update={"basemap_mbtiles": SAMPLE / "basemap.mbtiles"})
+    _serve(settings, host, port)

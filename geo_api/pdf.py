@@ -65,13 +65,37 @@ def own_origin(request: Request) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
+PAPER_MM = {"A4": (210, 297), "A3": (297, 420)}
+CSS_PX_PER_MM = 96 / 25.4
+PNG_SCALE = 2
+"""A printed PNG has two pixels for each CSS pixel: about 190 dpi, sharp when printed on its paper."""
+
+
+def paper_px(paper: str, landscape: bool) -> tuple[int, int]:
+    """The paper's width and height in CSS pixels (96 to the inch), as the page is laid out on it."""
+    short, long = PAPER_MM[paper]
+    width, height = (long, short) if landscape else (short, long)
+    return round(width * CSS_PX_PER_MM), round(height * CSS_PX_PER_MM)
+
+
+def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
               session_storage: dict[str, str] | None = None) -> bytes:
-    """Open `url`, wait until `ready` (a CSS selector) is on the page, print it on A4.
+    """Open `url`, wait until `ready` (a CSS selector) is on the page and its tiles have come, print it on `paper`.
 
     Blocking (Playwright's sync API): call it from a worker thread, never from the event loop, which
     must stay free to serve the page to the printing browser.
     """
+    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=False)
+
+
+def screenshot_png(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
+                   session_storage: dict[str, str] | None = None) -> bytes:
+    """As `print_pdf`, but a PNG of the page laid out on the paper's size, at PNG_SCALE pixels per CSS pixel."""
+    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=True)
+
+
+def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: str, session_storage: dict[str, str] | None,
+            png: bool) -> bytes:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
 
     def same_origin_only(route: Route) -> None:
@@ -80,11 +104,14 @@ def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
         else:
             route.abort()
 
+    width, height = paper_px(paper, landscape)
     try:
         with sync_playwright() as playwright:
             browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
             try:
-                context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE)
+                # Laid out on the paper's own width, so that a map fills the page as it will print.
+                context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE, viewport={"width": width, "height": height},
+                                              device_scale_factor=PNG_SCALE if png else 1)
                 context.route("**/*", same_origin_only)
                 if session_storage:
                     context.add_init_script(
@@ -92,7 +119,10 @@ def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
                 page = context.new_page()
                 page.goto(url, wait_until="load", timeout=TIMEOUT_MS)
                 page.wait_for_selector(ready, state="attached", timeout=TIMEOUT_MS)
-                return page.pdf(format="A4", landscape=landscape, print_background=True, prefer_css_page_size=True)
+                page.wait_for_load_state("networkidle", timeout=TIMEOUT_MS)  # base-map tiles of a map on the page
+                if png:
+                    return page.screenshot(full_page=True, type="png")
+                return page.pdf(format=paper, landscape=landscape, print_background=True, prefer_css_page_size=True)
             finally:
                 browser.close()
     except PlaywrightError as exc:

@@ -23,6 +23,7 @@ import psycopg
 import rustpy_xlsxwriter
 from sqlalchemy import Connection, case, func
 
+from layers.basemaps import Basemap
 from layers.catalogue import StyleClass, load_catalogue
 from layers.records import for_psycopg
 from layers.violations import FILTER_NAMES, ViolationFilters, ViolationReport, check_known, violations_select
@@ -279,19 +280,26 @@ def _style_of(classes: dict[str, StyleClass], prop: str, default: str) -> Callab
     return style
 
 
-def _map_parts(report: ViolationReport) -> tuple[str, str, str]:
-    """folium's head, body and script for a map of the listed parcels, Leaflet from the app itself."""
+def _map_parts(report: ViolationReport, basemap: Basemap | None) -> tuple[str, str, str]:
+    """folium's head, body and script for a map of the listed parcels, Leaflet from the app itself, on the offline
+    base map when one is configured (its tiles come from this server, as the page's do)."""
     features = to_geojson(report)
     del features["filters"]
     west = min(record["bbox"][0] for record in report.violations)
     south = min(record["bbox"][1] for record in report.violations)
     east = max(record["bbox"][2] for record in report.violations)
     north = max(record["bbox"][3] for record in report.violations)
-    # No base map (an optional layer the intranet may not have); folium's defaults would also pull jQuery,
-    # Bootstrap and Leaflet from CDNs, so only the locally served Leaflet is kept.
+    # Only an offline base map (a remote one may be out of reach when the report is opened); folium's defaults would
+    # also pull jQuery, Bootstrap and Leaflet from CDNs, so only the locally served Leaflet is kept.
     parcel_map = folium.Map(tiles=None, height="460px", control_scale=True, zoom_control=False)
     parcel_map.default_js = [("leaflet", LEAFLET_JS)]
     parcel_map.default_css = [("leaflet_css", LEAFLET_CSS)]
+    if basemap is not None:
+        # Its bounds keep Leaflet from asking for the world's tiles before the map is fitted to the parcels.
+        extent: dict[str, Any] = {"bounds": [[basemap.bounds[1], basemap.bounds[0]], [basemap.bounds[3], basemap.bounds[2]]]} if basemap.bounds else {}
+        folium.TileLayer(tiles=basemap.url, attr=basemap.attribution or basemap.title["zh"], name=basemap.title["zh"],
+                         min_native_zoom=basemap.min_zoom, max_native_zoom=basemap.max_zoom, max_zoom=22,
+                         control=False, **extent).add_to(parcel_map)
     tooltip = [column for column in VIOLATION_COLUMNS if column.key in
                ("parcel_code", "project_name", "intensity_wan_per_mu", "threshold_wan_per_mu", "shortfall_wan")]
     if report.zones:  # the zones the parcels lie in or are held against, drawn under them as on the portal's map
@@ -324,9 +332,10 @@ td.num, td.code { white-space: nowrap; } td.num { text-align: right; }
 """
 
 
-def to_html(report: ViolationReport, *, today: date | None = None) -> str:
-    """A printable report: filters and policy, a map of the listed parcels, summary, violations, data quality."""
-    head, body, script = _map_parts(report) if report.violations else ("", "<p>没有符合筛选条件的宗地。</p>", "")
+def to_html(report: ViolationReport, *, today: date | None = None, basemap: Basemap | None = None) -> str:
+    """A printable report: filters and policy, a map of the listed parcels (on `basemap`), summary, violations, data
+    quality."""
+    head, body, script = _map_parts(report, basemap) if report.violations else ("", "<p>没有符合筛选条件的宗地。</p>", "")
     zone_keys = "".join(f"<span><i style=\"background:#fff;border:2px {'dashed' if style.dash_array else 'solid'} {style.color}\">"
                         f"</i>{html.escape(style.label.zh)}</span>" for style in _classes_of("zones").values()) if report.zones else ""
     legend = zone_keys + "".join(f"<span><i style=\"background:{style.fill_color}\"></i>{html.escape(style.label.zh)}</span>"

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -18,7 +19,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import RowMapping
 
 from layers.catalogue import Layer
-from mujun.models import SRID, Parcel, Project, Zone
+from mujun.models import SRID, Load, Parcel, Project, Zone
 
 BBox = tuple[float, float, float, float]
 GEOJSON_DECIMALS = 7  # about 1 cm: enough for a cadastral outline on a web map
@@ -171,3 +172,8 @@ def data_extent(conn: Connection) -> BBox | None:
     if row is None or row[0] is None:
         return None
     return (float(row[0]), float(row[1]), float(row[2]), float(row[3]))
+
+
+def data_date(conn: Connection) -> datetime | None:
+    """When the data shown were last loaded (the latest load's end): the date a printed map says it shows."""
+    return conn.execute(select(func.max(func.coalesce(Load.finished_at, Load.started_at)))).scalar()

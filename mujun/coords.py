@@ -10,6 +10,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
+import numpy as np
 from pyproj import Transformer
 
 from mujun import rules
@@ -79,3 +80,31 @@ def parse_point(text: str, central_meridian: int | None) -> TypedPoint:
     raise MujunError(f"无法识别的坐标：{text}（应为经纬度或高斯-克吕格 x/y）",
                      f"coordinates not recognised: {text} (expected lon/lat or Gauss-Krüger x/y)",
                      code="invalid_coordinates", status_code=422)
+
+
+@dataclass(frozen=True)
+class GaussKrugerPoint:
+    """A point in the CGCS2000 3-degree Gauss-Krüger zone holding it, as surveyors write it: easting and northing
+    in metres, the easting without the zone number (≈ 500 000, EPSG:4534–4554) and with it (≈ 40 500 000,
+    EPSG:4513–4533)."""
+
+    zone: int
+    central_meridian: int
+    epsg: int
+    epsg_prefixed: int
+    easting: float
+    easting_prefixed: float
+    northing: float
+
+
+def gauss_kruger_point(lon: float, lat: float) -> GaussKrugerPoint:
+    """Lon/lat (CGCS2000) to Gauss-Krüger x/y of its zone, by the projection the areas are measured with."""
+    epsg = rules.gk_epsg(lon)
+    x, y = np.array([lon], dtype=float), np.array([lat], dtype=float)
+    rules.gauss_kruger(epsg).project(x, y)
+    cm = rules.gk_central_meridian(lon)
+    zone = cm // 3
+    # The prefixed zone's false easting is the zone number × 10⁶ + 500 km; its easting is the same point's.
+    return GaussKrugerPoint(zone=zone, central_meridian=cm, epsg=epsg, epsg_prefixed=rules.gk_epsg(lon, zone_prefix=True),
+                            easting=round(float(x[0]), 3), easting_prefixed=round(zone * 1_000_000 + float(x[0]), 3),
+                            northing=round(float(y[0]), 3))

@@ -8,8 +8,9 @@ from __future__ import annotations
 from datetime import date
 from decimal import Decimal
 from pathlib import Path
+from typing import Literal
 
-from pydantic import AliasChoices, Field
+from pydantic import AliasChoices, BaseModel, Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
@@ -40,12 +41,10 @@ class RuleSettings(BaseSettings):
 
 
 class WebSettings(BaseSettings):
-    """The HTTP service: the page's files and an optional base map."""
+    """The HTTP service: the page's files, PDFs and vector tiles."""
 
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
 
-    basemap_url: str | None = None
-    basemap_attribution: str = ""
     web_dir: Path = PROJECT_ROOT / "web"
     chromium: str | None = None
     """The Chromium that prints PDFs; unset: `chromium` on the PATH (Debian's package)."""
@@ -53,6 +52,58 @@ class WebSettings(BaseSettings):
     """The in-process cache of hot vector tiles, per worker."""
     tile_max_age_s: int = 0
     """`Cache-Control: max-age` of a tile; 0: browsers and proxies revalidate (ETag) on every use."""
+
+
+SourceCrs = Literal["wgs84", "cgcs2000", "gcj02"]
+"""The datum of a base map's tiles (all on the Web Mercator grid): WGS84 and CGCS2000 (Tianditu) are drawn as
+they come, centimetres apart; GCJ-02 (Gaode, Tencent) is redrawn in WGS84 by the portal."""
+
+
+class BasemapSource(BaseModel):
+    """A base map by URL template (XYZ, or RESTful/KVP WMTS on the Web Mercator grid), fetched by the portal."""
+
+    id: str = Field(pattern=r"^[a-z0-9][a-z0-9-]{0,39}$")
+    title: str
+    url: str = Field(description="{z}, {x}, {y} (or {-y} for TMS rows), {s} for a subdomain; may hold a key")
+    crs: SourceCrs = "wgs84"
+    attribution: str = ""
+    format: Literal["png", "jpg"] = "png"
+    subdomains: str = ""
+    max_zoom: int = Field(default=18, ge=0, le=22)
+    labels_url: str | None = None
+    """A label layer drawn over it (as Tianditu's), same template rules."""
+
+
+class BasemapSettings(BaseSettings):
+    """Base maps: an offline MBTiles or PMTiles file, Tianditu with its key, and sources by URL (Gaode/Tencent in GCJ-02).
+
+    The portal serves every one of them from its own address (`/basemaps/...`): the browser never holds a key
+    and never leaves the portal, and the printing browser can draw them too.
+    """
+
+    model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore")
+
+    basemap_mbtiles: Path | None = None
+    """An MBTiles or PMTiles file (raster PNG/JPEG/WebP or vector MVT tiles), served offline as the base map `local`."""
+    basemap_mbtiles_title: str = "离线底图"
+    tianditu_key: SecretStr | None = None
+    """天地图 developer key (tk): kept on the server, which fetches the tiles."""
+    tianditu_url: str = "https://t{s}.tianditu.gov.cn"
+    """Where Tianditu's WMTS services live ({s}: 0–7); changed only to reach a mirror (or a test's fake)."""
+    basemap_url: str | None = None
+    basemap_title: str = "底图"
+    basemap_attribution: str = ""
+    basemap_crs: SourceCrs = "wgs84"
+    basemaps: list[BasemapSource] = Field(default_factory=list)
+    """More sources, as a JSON list of objects with the fields of `BasemapSource`."""
+    basemap_default: str | None = None
+    """The id of the base map the page opens with, or `none`; unset: the first configured."""
+    basemap_max_age_s: int = 86400
+    """`Cache-Control: max-age` of a base-map tile."""
+    basemap_cache_mb: int = 64
+    """The in-process cache of fetched base-map tiles, per worker."""
+    basemap_timeout_s: float = 10.0
+    """How long the portal waits for a remote base-map tile."""
 
 
 class Settings:
@@ -63,7 +114,9 @@ class Settings:
         database: DatabaseSettings | None = None,
         rules: RuleSettings | None = None,
         web: WebSettings | None = None,
+        basemaps: BasemapSettings | None = None,
     ) -> None:
         self.database = database or DatabaseSettings()
         self.rules = rules or RuleSettings()
         self.web = web or WebSettings()
+        self.basemaps = basemaps or BasemapSettings()

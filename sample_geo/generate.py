@@ -33,6 +33,7 @@ if __package__ in (None, ""):  # run as a file: make the project's packages impo
 from etl.fields import ZONE_CLASSES
 from mujun import rules
 from mujun.policy import load_policy
+from sample_geo.basemap import write_mbtiles
 from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONES, names
 from sample_geo.drawing import Pt, blob, block_grid, node, rectangle, subdivide, to_gk, to_ll
 from sample_geo.major_projects import DATE_HEADERS, MONTHS, YEAR, Course, course_of, level_of, monthly_reports, put_on_list
@@ -378,6 +379,8 @@ def main() -> None:
     write_projects(OUT / "projects.xlsx", projects)
     write_workbook(OUT / MONTHLY_FILE, "月报", ["项目编号", "月份", "本月完成投资(万元)", "本年累计完成投资(万元)", "形象进度", "填报日期"],
                    reports, [16, 12, 20, 22, 16, 13])
+    tiles = write_mbtiles(OUT / "basemap.mbtiles", {name: to_ll(g) for name, g in districts.items()}, zones_ll,
+                          [p.gk for p in parcels])
 
     inner = {s.code for s in ZONES if s.inside}
     assessed = [s for s in statuses if s in (rules.Status.MEETS, rules.Status.BELOW)]
@@ -394,6 +397,7 @@ def main() -> None:
         f"on the {YEAR} list": sum(p.course.category is not None for p in projects),
         f"monthly reports, {YEAR}-01 to -0{MONTHS}": len(reports),
     }
+    print(f"{'base map tiles (z8–z13)':30}{tiles}")
     for label, value in counts.items():
         print(f"{label:30}{value}")
     print(f"{'industrial projects in a zone':30}{len(assessed)}, {share_below:.1%} below the threshold")

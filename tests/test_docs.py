@@ -9,7 +9,7 @@ from typer.main import get_command
 
 from geo_api.app import create_app
 from geo_api.cli import app as cli
-from mujun.settings import DatabaseSettings, RuleSettings, WebSettings
+from mujun.settings import BasemapSettings, DatabaseSettings, RuleSettings, WebSettings
 from tests.conftest import settings_for
 
 README = (Path(__file__).resolve().parent.parent / "README.md").read_text(encoding="utf-8")
@@ -39,7 +39,7 @@ def test_every_api_route_is_documented() -> None:
 
 
 def test_every_setting_is_documented() -> None:
-    for model in (DatabaseSettings, RuleSettings, WebSettings):
+    for model in (DatabaseSettings, RuleSettings, WebSettings, BasemapSettings):
         for name in model.model_fields:
             env = "DATABASE_URL" if name == "url" else f"MUJUN_{name.upper()}"
             assert env in README, f"{env} is not in the README"

@@ -4,9 +4,12 @@
 // rate, stage) is decided by the server.
 
 import { getLang, initialLang, setLang, t } from './i18n.js';
-import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
+import { initialBasemap } from './basemaps.js';
+import { currentBasemap, map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
+import { initTools, isMeasuring, renderTools } from './maptools.js';
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
 import { initProgress, progressLink, progressShown, renderProgress } from './progress.js';
+import { initPrint, openPrint } from './print.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
@@ -15,6 +18,7 @@ import { getJson, renderToast, showError, toast, tracked } from './ui.js';
 const NARROW = window.matchMedia('(max-width: 720px)'); // where the panel covers the map
 const link = readLink();
 const panel = { tab: link.tab, open: link.open };
+let defaultBasemap = null; // the base map the page opens with unless a link names another
 let restored = false; // the address is rewritten only once what it asked for is back on screen
 
 function currentLink() {
@@ -27,6 +31,7 @@ function currentLink() {
     parcel: selectedParcel(),
     view: { lat: centre.lat, lng: centre.lng, zoom: map.getZoom() },
     progress: progressLink() ?? link.progress,
+    basemap: currentBasemap() === defaultBasemap ? null : currentBasemap(),
   };
 }
 
@@ -111,6 +116,7 @@ function applyLanguage(lang) {
   renderSearch();
   renderSiting();
   renderProgress();
+  renderTools();
 }
 
 async function copyLink() {
@@ -165,15 +171,20 @@ async function start() {
   setMapFilters(link.filters);
   const report = initReport(link, { onPick: showRecord, onChange: onReportChange });
   let catalogue;
+  let basemaps;
   try {
-    catalogue = await tracked(getJson('/api/layers'));
+    [catalogue, basemaps] = await tracked(Promise.all([getJson('/api/layers'), getJson('/api/basemaps')]));
   } catch (err) {
     showError(err, true);
     return;
   }
   // The map does not wait for the report: its tiles are small and quick, a whole city's report is not.
   const covered = panel.open && !NARROW.matches ? document.getElementById('panel').offsetWidth : 0;
-  startMap(catalogue, { view: link.view, onSelect, clickGuard: isDrawing, covered });
+  defaultBasemap = initialBasemap(basemaps, null);
+  startMap(catalogue, { view: link.view, onSelect, onChange: updateLink, clickGuard: () => isDrawing() || isMeasuring(), covered,
+    basemaps, basemap: link.basemap });
+  initTools({ onPrint: openPrint });
+  initPrint();
   // Siting and search need only the map: they work while a city's report is still on its way.
   initSiting({
     onDrawing: (active) => {

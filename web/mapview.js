@@ -4,9 +4,10 @@
 // click elsewhere) and the selected parcel. Every band, status and figure shown was decided by the
 // server; this module only draws it.
 
+import { basemapLayer, basemapTitle, initialBasemap, NONE } from './basemaps.js';
 import { pick, t } from './i18n.js';
 import { escapeHtml, popupHtml } from './popup.js';
-import { classFor, legendHtml, pathStyle, swatchHtml } from './symbols.js';
+import { classFor, legendHtml, pathStyle, summaryStyle, swatchHtml } from './symbols.js';
 import { getJson, isAbort, showError, tracked } from './ui.js';
 
 const FEATURE_LIMIT = 5000;
@@ -22,12 +23,14 @@ const state = {
   requests: new Map(), // layer id → AbortController of its running feature request
   truncated: new Set(), // layer ids whose last answer was cut at FEATURE_LIMIT
   hiddenByZoom: false,
-  basemap: null,
+  basemaps: [], // as GET /api/basemaps lists them
+  basemapLayers: new Map(), // base map id (or NONE) → its Leaflet layer
+  basemap: NONE, // the id of the base map shown
   popup: null, // { layer: L.Popup, records }
   highlighted: null, // (feature properties) → true for a parcel kept bright while the others are dimmed; null: none dimmed
   themes: new Map(), // layer id → { title, style, props(properties) } drawn instead of the catalogue's style (setLayerTheme)
   controls: { zoom: null, layers: null, legend: null },
-  listeners: { select: () => {} },
+  listeners: { select: () => {}, change: () => {} },
   clickGuard: () => false,
 };
 
@@ -227,18 +230,6 @@ function publishDrawn() {
   box.dataset.tilesLoaded = 'true';
 }
 
-function summaryStyle(zones, props) {
-  const cls = zones ? classFor(zones.style, props) : null;
-  return {
-    radius: Math.min(6 + Math.sqrt(props.parcels ?? 0), 22),
-    fill: true,
-    fillColor: cls?.color ?? '#555555',
-    fillOpacity: 0.55,
-    color: '#ffffff',
-    weight: 1.5,
-  };
-}
-
 function summaryHtml(props) {
   const number = (value) => Number(value ?? 0).toLocaleString(t('numberLocale'));
   const bands = (state.catalogue.layers.find((l) => l.id === 'parcels')?.style.classes ?? [])
@@ -250,6 +241,7 @@ function summaryHtml(props) {
 }
 
 async function openTileFeature(event) {
+  if (state.clickGuard()) return; // drawing a site or a measure: the click is a vertex, on a parcel or not
   L.DomEvent.stopPropagation(event); // the map's own click would look the point up again
   const props = event.layer.properties ?? {};
   if (props.parcel_code === undefined) {
@@ -329,10 +321,43 @@ export function renderControls() {
   state.controls.legend?.render();
   if (!state.catalogue) return;
   const overlays = {}; // names go into the page as HTML
-  if (state.basemap) overlays[escapeHtml(t('basemap'))] = state.basemap;
   for (const layer of state.catalogue.layers) overlays[escapeHtml(pick(layer.title))] = state.groups.get(layer.id);
-  state.controls.layers = L.control.layers(null, overlays, { collapsed: false, position: 'topright' }).addTo(map);
+  let bases = null; // a switcher of base maps (with "none") only where there is one to switch to
+  if (state.basemaps.length) {
+    bases = { [escapeHtml(basemapTitle(null))]: state.basemapLayers.get(NONE) };
+    for (const basemap of state.basemaps) bases[escapeHtml(basemapTitle(basemap))] = state.basemapLayers.get(basemap.id);
+  }
+  state.controls.layers = L.control.layers(bases, overlays, { collapsed: false, position: 'topright' }).addTo(map);
   state.controls.layers.getContainer().setAttribute('aria-label', t('layers'));
+}
+
+// What is on screen, as the printed map asks for it: the base map, the layers shown, the filters.
+export function currentBasemap() {
+  return state.basemap;
+}
+
+export function basemapById(id) {
+  return state.basemaps.find((b) => b.id === id) ?? null;
+}
+
+export function visibleLayers() {
+  return (state.catalogue?.layers ?? []).filter((layer) => map.hasLayer(state.groups.get(layer.id))).map((layer) => layer.id);
+}
+
+export function mapFilters() {
+  return { ...state.filters };
+}
+
+function startBasemaps(basemaps, asked) {
+  state.basemaps = basemaps;
+  state.basemapLayers.set(NONE, L.layerGroup());
+  for (const basemap of basemaps) state.basemapLayers.set(basemap.id, basemapLayer(basemap));
+  state.basemap = initialBasemap(basemaps, asked);
+  state.basemapLayers.get(state.basemap).addTo(map);
+  map.on('baselayerchange', (event) => {
+    state.basemap = event.layer.basemapId ?? NONE;
+    state.listeners.change();
+  });
 }
 
 // ---- bands, popups and the selected parcel -----------------------------------------------------
@@ -395,15 +420,15 @@ export function renderPopup() {
 
 // ---- start -------------------------------------------------------------------------------------
 
-// onSelect() runs whenever the selected parcel changes; clickGuard() true keeps a click from
-// looking up parcels (while a site is being drawn); `covered` is the width the panel hides on the right.
-export function startMap(loaded, { view, onSelect, clickGuard, covered = 0 }) {
+// onSelect() runs whenever the selected parcel changes, onChange() when the base map does; clickGuard() true keeps
+// a click from looking up parcels (while a site or a measure is being drawn); `covered` is the width the panel
+// hides on the right; `basemap` the id a link asks for.
+export function startMap(loaded, { view, onSelect, onChange, clickGuard, covered = 0, basemaps = [], basemap = null }) {
   state.catalogue = loaded;
   state.listeners.select = onSelect;
+  state.listeners.change = onChange ?? (() => {});
   state.clickGuard = clickGuard;
-  if (loaded.basemap) {
-    state.basemap = L.tileLayer(loaded.basemap.url, { attribution: loaded.basemap.attribution, maxZoom: 19 });
-  }
+  startBasemaps(basemaps, basemap);
   addLayers(loaded.layers);
   state.controls.legend = new Legend().addTo(map);
   renderControls();
@@ -416,9 +441,7 @@ export function startMap(loaded, { view, onSelect, clickGuard, covered = 0 }) {
     map.fitWorld(); // nothing loaded yet
   }
   map.on('moveend', refresh);
-  map.on('overlayadd overlayremove', (event) => {
-    if (event.layer !== state.basemap) refresh();
-  });
+  map.on('overlayadd overlayremove', refresh);
   map.on('click', (event) => {
     if (!state.clickGuard()) lookup(event.latlng);
   });

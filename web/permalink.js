@@ -1,6 +1,6 @@
 // The permalink: the query string holds the open tab, the report's filters and sort, the search, the
 // map's view and the selected parcel, so that a copied address opens the same view for a colleague.
-//   ?tab=report&jurisdiction=武进区&sort=ratio&dim=1&parcel=320412-2019-0007&map=31.71234,119.95678,15
+//   ?tab=report&jurisdiction=武进区&sort=ratio&dim=1&parcel=320412-2019-0007&map=31.71234,119.95678,15&basemap=local
 // Filter names are the report API's own, so a link reads like the export it leads to. The progress view's
 // part is read and written by progress-link.js.
 
@@ -36,6 +36,7 @@ export function readLink(search = window.location.search) {
     parcel: params.get('parcel') || null,
     view: readView(params.get('map')),
     progress: readProgressLink(params),
+    basemap: params.get('basemap') || null,
   };
 }
 
@@ -56,6 +57,7 @@ export function linkFor(link, base = window.location.href) {
     params.set('map', `${lat.toFixed(VIEW_DIGITS)},${lng.toFixed(VIEW_DIGITS)},${zoom}`);
   }
   writeProgressLink(link.progress, params);
+  if (link.basemap) params.set('basemap', link.basemap);
   if (lang) params.set('lang', lang);
   url.search = params.toString().replace(/%2C/gi, ','); // commas are fine in a query, and easier to read
   url.hash = '';

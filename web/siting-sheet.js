@@ -2,6 +2,7 @@
 // site among the zones and parcels around it (styles from the layer catalogue), and the verdict table.
 // It prints only when asked (the button), so that the official can check it first.
 
+import { basemapLayer } from './basemaps.js';
 import { initialLang, pick, setLang, t } from './i18n.js';
 import { escapeHtml } from './popup.js';
 import { SHEET_KEY, SITE_STYLE, verdictHtml } from './siting-verdict.js';
@@ -74,13 +75,18 @@ async function start() {
   }
   document.getElementById('sheet').hidden = false;
   document.getElementById('sheet-meta').innerHTML = metaHtml(sheet);
-  const map = L.map('sheet-map', { zoomControl: false, attributionControl: false, zoomSnap: 0.25 });
+  const map = L.map('sheet-map', { zoomControl: false, attributionControl: true, zoomSnap: 0.25 });
+  map.attributionControl.setPrefix(false);
   L.control.scale({ metric: true, imperial: false, position: 'bottomleft' }).addTo(map);
   map.createPane('sheet-site').style.zIndex = '450';
   const site = L.geoJSON(sheet.geometry, { pane: 'sheet-site', interactive: false, style: () => SITE_STYLE }).addTo(map);
   map.fitBounds(site.getBounds().pad(0.25), { maxZoom: 18 });
   let catalogue = null;
   try {
+    // Under the site, the offline base map when one is configured (a remote one may be out of reach when printed).
+    const basemaps = await tracked(getJson('/api/basemaps'));
+    const offline = basemaps.find((b) => b.offline && b.format !== 'pbf');
+    if (offline) basemapLayer(offline).addTo(map);
     catalogue = await tracked(getJson('/api/layers'));
     await drawSurroundings(map, catalogue, site.getBounds());
   } catch (err) {

@@ -141,8 +141,13 @@ export function initSiting(hooks) {
   if (map.pm) {
     map.pm.setGlobalOptions({ panes: { layerPane: 'siting', vertexPane: 'markerPane', markerPane: 'markerPane' },
       exitModeOnEscape: true, finishOnEnter: true });
-    map.on('pm:create', (event) => setSite(event.layer, event.layer.toGeoJSON().geometry, null));
-    map.on('pm:drawend', () => setDrawing(false));
+    // Only a shape drawn from this tab is a site (the map's measuring tool draws with Geoman too).
+    map.on('pm:create', (event) => {
+      if (state.drawing) setSite(event.layer, event.layer.toGeoJSON().geometry, null);
+    });
+    map.on('pm:drawend', () => {
+      if (state.drawing) setDrawing(false);
+    });
   }
   document.getElementById('siting-draw').addEventListener('click', startDrawing);
   document.getElementById('siting-clear').addEventListener('click', () => {

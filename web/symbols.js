@@ -63,3 +63,16 @@ export function legendHtml(layers) {
   });
   return `<h2>${escapeHtml(t('legend'))}</h2>${sections.join('')}`;
 }
+
+// A zone's summary point (below the parcels' tile zoom): sized by its parcels, coloured as its zone class.
+export function summaryStyle(zones, props) {
+  const cls = zones ? classFor(zones.style, props) : null;
+  return {
+    radius: Math.min(6 + Math.sqrt(props.parcels ?? 0), 22),
+    fill: true,
+    fillColor: cls?.color ?? '#555555',
+    fillOpacity: 0.55,
+    color: '#ffffff',
+    weight: 1.5,
+  };
+}

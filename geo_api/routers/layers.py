@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query
 
 from geo_api.deps import DB, BBoxParam
 from layers.catalogue import load_catalogue
@@ -15,15 +15,13 @@ router = APIRouter(prefix="/api", tags=["layers"])
 
 
 @router.get("/layers", summary="Map layers with title, style and legend, and the data's extent")
-def list_layers(request: Request, conn: DB) -> dict[str, Any]:
-    web = request.app.state.settings.web
+def list_layers(conn: DB) -> dict[str, Any]:
     layers = [
         {**layer.model_dump(exclude={"table", "key", "properties"}),
          "features_url": f"/api/layers/{layer.id}/features"}
         for layer in load_catalogue().layers
     ]
-    basemap = {"url": web.basemap_url, "attribution": web.basemap_attribution} if web.basemap_url else None
-    return {"layers": layers, "basemap": basemap, "initial_bbox": data_extent(conn)}
+    return {"layers": layers, "initial_bbox": data_extent(conn)}
 
 
 @router.get("/layers/{layer_id}/features", summary="GeoJSON features (CRS84) of a layer within a bbox")

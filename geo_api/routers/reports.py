@@ -74,7 +74,7 @@ def violations(
     if output == "json":
         return JSONResponse(report.as_json())
     if output == "html":
-        return HTMLResponse(report_formats.to_html(report))
+        return HTMLResponse(report_formats.to_html(report, basemap=request.app.state.basemaps.offline_raster()))
     body = {"xlsx": report_formats.to_xlsx, "geojson": report_formats.geojson_bytes}[output](report)
     return _download(body, output)
 

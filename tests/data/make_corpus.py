@@ -25,7 +25,7 @@ import shapely
 from pyproj import Transformer
 from shapely.geometry.base import BaseGeometry
 
-from etl.gcj02 import wgs84_to_gcj02
+from mujun.gcj02 import wgs84_to_gcj02
 from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 

@@ -19,10 +19,10 @@ from etl.crs_detect import UnknownDatumShift, decide_crs, to_cgcs2000
 from etl.encoding import shapefile_encoding
 from etl.fields import PROJECT_FIELDS, match_columns
 from etl.file_limits import UPLOAD_LIMITS, FileLimits, check_zip
-from etl.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from etl.read import ReadOptions, TableSource, read_source, read_table
 from etl.units import parse_amount
 from mujun.errors import InputError
+from mujun.gcj02 import gcj02_to_wgs84, wgs84_to_gcj02
 from tests.geodata import gk_rect, write_geojson
 from tests.world import POLICY
 

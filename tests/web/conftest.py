@@ -8,24 +8,27 @@ import socket
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 
 import pytest
 import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from geo_api.app import create_app
-from tests.conftest import settings_for
+from mujun.settings import BasemapSettings, DatabaseSettings, Settings
+from tests.conftest import SAMPLE
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
 
 
-@pytest.fixture(scope="session")
-def server(sample_url: str) -> Iterator[str]:
+@contextmanager
+def serving(settings: Settings) -> Iterator[str]:
+    """The app with these settings, served by uvicorn on a free 127.0.0.1 port."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings_for(sample_url)), host="127.0.0.1", port=port, log_level="warning")
+    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
     instance = uvicorn.Server(config)
     thread = threading.Thread(target=instance.run, daemon=True)
     thread.start()
@@ -36,6 +39,18 @@ def server(sample_url: str) -> Iterator[str]:
     yield f"http://127.0.0.1:{port}"
     instance.should_exit = True
     thread.join(timeout=10)
+
+
+def sample_settings(sample_url: str, **basemaps: object) -> Settings:
+    """The sample's database and base maps: its own offline one unless others are given (as `mujun demo` serves it)."""
+    chosen = basemaps or {"basemap_mbtiles": SAMPLE / "basemap.mbtiles"}
+    return Settings(database=DatabaseSettings(url=sample_url), basemaps=BasemapSettings(**chosen))  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def server(sample_url: str) -> Iterator[str]:
+    with serving(sample_settings(sample_url)) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -1,9 +1,11 @@
-"""PDFs printed by the server with Debian's headless Chromium: the report and the siting sheet, text read back."""
+"""PDFs and PNGs printed by the server with Debian's headless Chromium: the report, the siting sheet and the map, read back."""
 
 from __future__ import annotations
 
 import io
 import json
+import re
+import struct
 import urllib.parse
 import urllib.request
 
@@ -69,3 +71,41 @@ def test_a_site_that_is_not_a_polygon_gets_a_422_not_a_pdf(server: str) -> None:
     body = {"geometry": {"type": "Point", "coordinates": [119.95, 31.7]}, "total_investment_wan": 1, "project_type": "industrial"}
     status, content_type, _ = fetch(f"{server}/api/siting/sheet.pdf", body)
     assert (status, content_type) == (422, "application/json")
+
+
+def test_the_printed_map_carries_title_legend_scale_bar_north_arrow_date_and_base_map(server: str) -> None:
+    body = {"bbox": [119.90, 31.74, 120.03, 31.83], "layers": ["zones", "parcels"], "filters": {"jurisdiction": "钟楼区"},
+            "basemap": "local", "title": "钟楼区工业用地现状图", "format": "pdf", "paper": {"size": "A3", "orientation": "landscape"}}
+    status, content_type, document = fetch(f"{server}/api/print", body)
+    assert (status, content_type) == (200, "application/pdf"), document[:300]
+    reader, text = pdf_text(document)
+    width, height = (float(v) for v in reader.pages[0].mediabox[2:])
+    assert (round(width), round(height), len(reader.pages)) == (1191, 842, 1)  # A3 landscape, in points, one sheet
+    assert "钟楼区工业用地现状图" in text and "筛选：辖区 钟楼区" in text
+    for entry in ("图例", "开发园区", "省级以上开发区", "工业集中区", "项目宗地", "未达标", "严重未达标", "无数值（不考核、园区外）"):
+        assert entry in text, entry
+    assert re.search(r"\n\d+ k?m", text), "the scale bar's length"
+    assert "北" in text and "数据日期：" in text and "示例底图：区界取自示例数据，水系与道路为虚构" in text
+
+
+def test_the_printed_map_as_a_png_on_a4_portrait(server: str) -> None:
+    body = {"bbox": [119.90, 31.74, 120.03, 31.83], "basemap": "none", "title": "Map", "lang": "en", "format": "png",
+            "paper": {"size": "A4", "orientation": "portrait"}}
+    status, content_type, image = fetch(f"{server}/api/print", body)
+    assert (status, content_type) == (200, "image/png") and image.startswith(b"\x89PNG")
+    width, height = struct.unpack(">II", image[16:24])
+    assert (width, height) == (2 * 794, 2 * 1123)  # 210 × 297 mm at 96 CSS px to the inch, two pixels to each
+
+
+def test_a_print_of_an_unknown_layer_or_filter_is_refused(server: str) -> None:
+    for body in ({"bbox": [119.9, 31.7, 120.0, 31.8], "layers": ["roads"]},
+                 {"bbox": [119.9, 31.7, 120.0, 31.8], "filters": {"colour": "red"}},
+                 {"bbox": [120.0, 31.7, 119.9, 31.8]}):
+        status, content_type, answer = fetch(f"{server}/api/print", body)
+        assert (status, content_type) == (422, "application/json"), body
+        assert json.loads(answer)["error"]["code"] == "invalid_print"
+
+
+def test_the_printable_report_draws_the_offline_base_map(server: str) -> None:
+    _, _, page = fetch(f"{server}/api/reports/violations?format=html&zone=CZ-WJ-02")
+    assert "/basemaps/local/{z}/{x}/{y}.png" in page.decode() and '"maxNativeZoom": 13' in page.decode()

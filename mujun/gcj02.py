@@ -1,4 +1,7 @@
-"""GCJ-02 (the offset datum of Gaode and Tencent maps) back to WGS84, on arrays of lon/lat.
+"""GCJ-02 (the offset datum of Gaode and Tencent maps) to and from WGS84, on arrays of lon/lat.
+
+One implementation for the loader (`--from gcj02` files back to WGS84) and the portal (Gaode/Tencent base-map
+tiles redrawn in WGS84 under our layers, `layers.shifted_tiles`).
 
 The forward formula is the published one (Krasovsky ellipsoid constants, sine series around 105°E/35°N);
 it has no closed inverse, so the inverse is found by fixed-point iteration, which converges to well under a
