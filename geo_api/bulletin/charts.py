@@ -113,17 +113,27 @@ def _rate_panel(axes: Axes, name: str, groups: Sequence[tuple[str, dict[str, Rat
     for bar, value in zip(bars, values, strict=True):
         axes.annotate("无" if value is None else f"{value:.2f}", (bar.get_x() + bar.get_width() / 2, bar.get_height()),
                       ha="center", va="bottom", fontsize=6, xytext=(0, 1), textcoords="offset points")
+    levels: dict[tuple[Decimal, tuple[int, int]], list[str]] = {}
     for target in data.progress_policy.targets:
         if target.rate == name:
-            axes.axhline(float(target.target) * 100, color="#c62828", linestyle="--", linewidth=0.8)
-            axes.annotate(f"{target.level or '全部'}目标{float(target.target) * 100:.0f}%（{target.by[0]}月{target.by[1]}日前）",
-                          (len(groups) - 0.5, float(target.target) * 100), ha="right", va="bottom", fontsize=5.5, color="#c62828")
+            levels.setdefault((target.target, target.by), []).append(target.level or "全部项目")
+    # Labels sit at the axes' right edge (x in axes fraction, y in data): a point outside the data range is not drawn.
+    edge = axes.get_yaxis_transform()
+    for (goal, (month, day)), who in levels.items():
+        axes.axhline(float(goal) * 100, color="#c62828", linestyle="--", linewidth=0.8)
+        axes.text(0.99, float(goal) * 100, f"{'、'.join(who)}目标{float(goal) * 100:.0f}%（{month}月{day}日前）", transform=edge,
+                  ha="right", va="bottom", fontsize=6, color="#c62828")
     if name == "investment_plan_completion":
         expected = _percent(data.progress.rates["time_schedule"].parts["expected_share"]) or 0
         axes.axhline(expected, color=PLAN, linestyle=":", linewidth=0.8)
-        axes.annotate(f"时序进度{expected:.2f}%", (-0.5, expected), ha="left", va="bottom", fontsize=5.5, color=PLAN)
+        axes.text(0.01, expected, f"时序进度{expected:.2f}%", transform=edge, ha="left", va="bottom", fontsize=6, color=PLAN)
     axes.set_title(LABELS[name], fontsize=9)
-    axes.set_xticks(list(places), [group for group, _, _ in groups], fontsize=6.5, rotation=30 if len(groups) > 4 else 0)
+    axes.set_xticks(list(places), [group for group, _, _ in groups], fontsize=6.5)
+    if len(groups) > 4:  # a city's seven districts: their names slanted, each ending under its bar
+        axes.tick_params(axis="x", labelrotation=30)
+        for label in axes.get_xticklabels():
+            label.set_horizontalalignment("right")
+            label.set_rotation_mode("anchor")
     axes.set_ylim(0, 118)
     axes.set_yticks([0, 25, 50, 75, 100], ["0", "25%", "50%", "75%", "100%"], fontsize=6.5)
     axes.spines[["top", "right"]].set_visible(False)
@@ -161,7 +171,7 @@ def _scale_bar(axes: Axes, west: float, south: float, east: float, north: float)
     km_per_degree = 111.32 * math.cos(math.radians((south + north) / 2))
     width_km = (east - west) * km_per_degree
     length = next(step for step in (0.5, 1, 2, 5, 10, 20, 50, 100) if step >= width_km / 6)
-    x0, y0 = west + (east - west) * 0.04, south + (north - south) * 0.04
+    x0, y0 = west + (east - west) * 0.04, north - (north - south) * 0.06  # top left: the legend holds the bottom right
     axes.plot([x0, x0 + length / km_per_degree], [y0, y0], color="#222222", linewidth=2)
     axes.annotate(f"{length:g} 公里", (x0, y0), xytext=(0, 3), textcoords="offset points", fontsize=6.5)
     axes.annotate("北 ↑", (east - (east - west) * 0.04, north - (north - south) * 0.04), ha="right", va="top", fontsize=8)
@@ -185,14 +195,19 @@ def land_map(data: BulletinData) -> Figure:
         axes.add_patch(PathPatch(path, facecolor=colour, alpha=0.08, edgecolor="none"))
         axes.add_patch(PathPatch(path, facecolor="none", edgecolor=colour, linewidth=0.7,
                                  linestyle="--" if style and style.dash_array else "-"))
-        centre = vertices.mean(axis=0)
-        axes.annotate(zone["properties"]["name"], (float(centre[0]), float(centre[1])), ha="center", fontsize=4.5, color="#444444")
+        # The name under the zone, clear of the land drawn in it.
+        axes.annotate(zone["properties"]["name"], (float(vertices[:, 0].mean()), float(vertices[:, 1].min())), xytext=(0, -2),
+                      textcoords="offset points", ha="center", va="top", fontsize=5.5, color="#444444")
         drawn.append(vertices)
     classes = _class_of(data)
     for feature in data.land:
         _, colour = classes[feature["properties"]["project_code"]]
         path, vertices = _outline(feature["geometry"])
         axes.add_patch(PathPatch(path, facecolor=colour, edgecolor="#333333", linewidth=0.4))
+        # A parcel is a few hundred metres across, a speck on a city's map: a dot on it shows where it is.
+        centre = vertices.mean(axis=0)
+        axes.plot(float(centre[0]), float(centre[1]), marker="o", markersize=3.5, color=colour, markeredgecolor="#333333",
+                  markeredgewidth=0.4)
         drawn.append(vertices)
     every = np.concatenate(drawn)
     west, south = (float(v) for v in every.min(axis=0))

@@ -89,6 +89,11 @@ def yi(wan: Decimal | float | int) -> str:
     return f"{(Decimal(str(wan)) / 10_000).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
 
 
+def wan(amount: Decimal | float | int) -> str:
+    """万元 to 0.01, as the tables show it: 1,500.00."""
+    return f"{Decimal(str(amount)).quantize(CENT, rounding=ROUND_HALF_UP):,.2f}"
+
+
 def pct(rate: Decimal | None) -> str:
     """A rate (fraction, already rounded to 0.0001) as a percentage to 0.01%; 无 over nothing."""
     return "无" if rate is None else f"{rate * 100:.2f}%"

@@ -14,6 +14,8 @@ from collections.abc import Mapping
 from geo_api import pdf
 from geo_api.bulletin.document import Document, Table
 
+WRAPPED = ("name", "note")
+"""Columns whose text may wrap (a project's name); every other cell keeps to one line, so a district never breaks."""
 FALLBACK = '"WenQuanYi Micro Hei", "Noto Sans CJK SC", sans-serif'
 CSS = f"""
 @page {{ size: A4 portrait; margin: 25mm 22mm 22mm 24mm; }}
@@ -23,11 +25,12 @@ h2 {{ font-family: "SimHei", "黑体", {FALLBACK}; font-size: 13pt; font-weight:
 p {{ margin: 0; text-indent: 2em; text-align: justify; }}
 figure {{ margin: 8pt 0; text-align: center; break-inside: avoid; }}
 figure img {{ width: 100%; }}
+.caption {{ break-after: avoid; }}
 figcaption, .caption {{ font-family: "SimHei", "黑体", {FALLBACK}; font-size: 10pt; text-align: center; margin: 6pt 0 3pt; text-indent: 0; }}
 table {{ border-collapse: collapse; width: 100%; font-family: "SimSun", "宋体", {FALLBACK}; font-size: 8pt; line-height: 1.35; }}
 th, td {{ border: 0.5pt solid #444; padding: 1.5pt 3pt; }}
 th {{ background: #eef1f5; font-weight: bold; }}
-td.num {{ text-align: right; white-space: nowrap; }} td.code {{ white-space: nowrap; }}
+td {{ white-space: nowrap; }} td.num {{ text-align: right; }} td.wrap {{ white-space: normal; }}
 thead {{ display: table-header-group; }} tr {{ break-inside: avoid; }}
 .empty {{ text-indent: 0; text-align: center; font-size: 9pt; }}
 .notes p {{ font-size: 10pt; text-indent: 0; }}
@@ -40,7 +43,8 @@ def _table(table: Table) -> str:
     if not table.rows:
         return caption + '<p class="empty">（无）</p>'
     head = "".join(f"<th>{html.escape(column.header)}</th>" for column in table.columns)
-    body = "".join("<tr>" + "".join(f'<td class="{column.css_class}">{html.escape(column.text(row))}</td>' for column in table.columns)
+    classes = [f"{column.css_class} wrap" if column.key in WRAPPED else column.css_class for column in table.columns]
+    body = "".join("<tr>" + "".join(f'<td class="{css}">{html.escape(column.text(row))}</td>' for css, column in zip(classes, table.columns, strict=True))
                    + "</tr>" for row in table.rows)
     return f"{caption}<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
 

@@ -1,9 +1,10 @@
 """The bulletin's prose (一、总体情况 … 六、亩均投资强度), in the register of a government notice, and its tables.
 
 Built from what the JSON routes serve (`BulletinData`: `/api/progress` and the violation report): every number here
-is one of theirs, shown at the precision officials see: money in 亿元 to 0.01 in the prose and in 万元 in the
-tables, rates as percentages to 0.01%. The tables are `/api/progress`'s own sheets (`geo_api.progress_formats`) and
-the violation report's summary columns, so the bulletin and the exports cannot disagree.
+is one of theirs, shown at the precision officials see: sums of money in 亿元 to 0.01 in the prose, one project's
+amount in 万元 (a gap of 1 万元 would read 0.00 亿元) as in the tables, rates as percentages to 0.01%. The tables
+are `/api/progress`'s own sheets (`geo_api.progress_formats`) and the violation report's summary columns, so the
+bulletin and the exports cannot disagree.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from collections.abc import Sequence
 from decimal import Decimal
 from typing import Any
 
-from geo_api.bulletin.document import Document, Section, Table, day_text, month_span, names, pct, points, yi
+from geo_api.bulletin.document import Document, Section, Table, day_text, month_span, names, pct, points, wan, yi
 from geo_api.progress_formats import (
     BEHIND_COLUMNS,
     LATE_COLUMNS,
@@ -200,7 +201,8 @@ def targets(data: BulletinData) -> Section:
     paragraphs = [_judged(t) for t in due] or ["截至本月，尚无到期的目标。"]
     if pending:
         paragraphs.append(f"尚未到期的目标{len(pending)}项，目前进展：" + "；".join(
-            f"{_level(t)}{LABELS[t.target.rate]}{pct(t.value)}（{day_text(t.deadline)}前应达到{pct(t.target.target)}）" for t in pending) + "。")
+            f"{_level(t)}{LABELS[t.target.rate]}{'暂无可计数的项目' if t.value is None else pct(t.value)}"
+            f"（{day_text(t.deadline)}前应达到{pct(t.target.target)}）" for t in pending) + "。")
     rows = _rows(data.progress)["目标"]
     return Section("三、目标完成情况", paragraphs, [Table("目标完成情况", TARGET_COLUMNS, rows, ("label", "level", "by"))])
 
@@ -228,7 +230,7 @@ def problems(data: BulletinData) -> Section:
     if slow:
         gap = sum((entry["gap_wan"] for entry in slow), Decimal(0))
         paragraphs.append(f"进度滞后项目{len(slow)}个{_by_district(slow, data)}，按时序进度合计滞后投资{yi(gap)}亿元" + _named(
-            slow, lambda e: f"{e['name']}（滞后{yi(e['gap_wan'])}亿元）") + "。")
+            slow, lambda e: f"{e['name']}（滞后{wan(e['gap_wan'])}万元）") + "。")
     else:
         paragraphs.append("无进度滞后项目。")
     listed = ([{**row, "list": "应开工未开工", "planned_date": row["planned_start_date"]} for row in not_started]
@@ -299,7 +301,7 @@ def notes(data: BulletinData) -> list[str]:
     return [
         f"本通报数据截至{day_text(month_end(scope.year, scope.month))}，由亩均平台根据已载入的重大项目清单、月报和宗地数据于"
         f"{day_text(data.today)}生成（数据版本{data.data_version}）。",
-        "比率四舍五入到0.01%，与目标比较亦按此精度；分母为零的比率记为“无”。金额在正文中以亿元计、在表格中以万元计，均保留两位小数。",
+        "比率四舍五入到0.01%，与目标比较亦按此精度；分母为零的比率记为“无”。金额合计在正文中以亿元计，单个项目的金额和表格以万元计，均保留两位小数。",
         "项目所属地区以年度清单的“所属地区”为准，未填者取其用地所在园区的辖区；亩均投资强度按项目用地所在园区的辖区统计。",
         f"{portal}为{PORTAL_DEFINITION[0]}。",
         f"依据：{policy}。",
