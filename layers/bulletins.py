@@ -153,15 +153,12 @@ def store(conn: Connection, issue: Issue) -> dict[str, Any]:
     return _entry(row)
 
 
-def issued(conn: Connection, month: tuple[int, int] | None = None, jurisdiction: str | None = None, *,
-           city_only: bool = False) -> list[dict[str, Any]]:
-    """Issued bulletins, latest first: of a month, of a district (or only the city's), or all."""
+def issued(conn: Connection, month: tuple[int, int] | None = None, jurisdiction: str | None = None) -> list[dict[str, Any]]:
+    """Issued bulletins, latest first: of a month, of a district, or all."""
     query = select(*_LISTED).order_by(BulletinRow.issued_at.desc(), BulletinRow.id.desc())
     if month is not None:
         query = query.where(BulletinRow.month == dt.date(*month, 1))
-    if city_only:
-        query = query.where(BulletinRow.jurisdiction.is_(None))
-    elif jurisdiction is not None:
+    if jurisdiction is not None:
         query = query.where(BulletinRow.jurisdiction == jurisdiction)
     return [_entry(row) for row in conn.execute(query)]
 

@@ -1,7 +1,8 @@
-// Mujun map page: the map (mapview.js) and a side panel with three tabs: the violation report
-// (report.js), search (search.js) and siting review (siting.js). The address holds what is shown
+// Mujun map page: the map (mapview.js) and a side panel with four tabs: the violation report
+// (report.js), search (search.js), siting review (siting.js) and the monthly bulletins (bulletins.js). The address holds what is shown
 // (permalink.js). Every rule (band, status, intensity) is decided by the server.
 
+import { initBulletins, renderBulletins } from './bulletins.js';
 import { getLang, initialLang, setLang, t } from './i18n.js';
 import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
@@ -104,6 +105,7 @@ function applyLanguage(lang) {
   renderReport();
   renderSearch();
   renderSiting();
+  renderBulletins();
 }
 
 async function copyLink() {
@@ -174,6 +176,7 @@ async function start() {
     },
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
+  initBulletins();
   await report;
   renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });

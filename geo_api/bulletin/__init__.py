@@ -114,11 +114,15 @@ def content_disposition(title: str, output: str, month: str) -> str:
     return f"attachment; filename=\"mujun-bulletin-{month}.{output}\"; filename*=UTF-8''{quote(f'{title}.{output}')}"
 
 
+SECTION_ORDER = "一二三四五六"
+
+
 def changes(issued: dict[str, str], now: dict[str, str]) -> list[dict[str, str | None]]:
-    """The figures that differ between an issued bulletin and the same month made now (None: not shown then, or now)."""
-    keys = [*issued, *(key for key in now if key not in issued)]
+    """The figures that differ between an issued bulletin and the same month made now (None: not shown then, or now),
+    in the document's order: by section, then as the bulletin made now shows them (those it no longer shows last)."""
+    place = {key: n for n, key in enumerate([*now, *(key for key in issued if key not in now)])}
     found = []
-    for key in keys:
+    for key in sorted(place, key=lambda key: (SECTION_ORDER.find(key[:1]), place[key])):
         before, after = issued.get(key), now.get(key)
         if before != after:
             section, _, item = key.partition(" · ")

@@ -59,11 +59,15 @@ def _where(data: BulletinData) -> str:
     return data.scope.jurisdiction or "全市"
 
 
+def _district(entry: dict[str, Any]) -> str:
+    return entry["jurisdiction"] or "未填地区"
+
+
 def _by_district(entries: Sequence[dict[str, Any]], data: BulletinData, unit: str = "个") -> str:
     """（武进区2个、溧阳市1个）: how many entries each district has, for the city's bulletin only."""
     if data.scope.jurisdiction is not None or not entries:
         return ""
-    counts = Counter(entry["jurisdiction"] or "未填地区" for entry in entries)
+    counts = Counter(_district(entry) for entry in entries)
     return "（" + "、".join(f"{district}{count}{unit}" for district, count in sorted(counts.items())) + "）"
 
 
@@ -257,10 +261,8 @@ def reporting(data: BulletinData) -> Section:
     else:
         text = head + f"中，未报送{len(missing)}份、逾期报送{len(late)}份"
         if scope.jurisdiction is None:
-            districts = sorted({e["jurisdiction"] or "未填地区" for e in entries})
-            text += "。按地区：" + "；".join(
-                f"{d}未报送{sum(e['jurisdiction'] == d for e in missing)}份、逾期报送{sum(e['jurisdiction'] == d for e in late)}份"
-                for d in districts)
+            missing_by, late_by = Counter(_district(e) for e in missing), Counter(_district(e) for e in late)
+            text += "。按地区：" + "；".join(f"{d}未报送{missing_by[d]}份、逾期报送{late_by[d]}份" for d in sorted({*missing_by, *late_by}))
         text += "。"
     paragraphs = [text]
     due = report_due(scope.year, scope.month, due_day)
