@@ -24,9 +24,9 @@ from matplotlib.figure import Figure
 from matplotlib.patches import Patch, PathPatch
 from matplotlib.path import Path
 
-from geo_api.pdf import PdfUnavailable
 from layers.bulletins import BulletinData
 from layers.catalogue import StyleClass, load_catalogue
+from mujun.errors import MujunError
 from mujun.progress import RATES, Rate
 
 CM = 1 / 2.54
@@ -39,6 +39,11 @@ BAR, CITY_BAR, PLAN, EXPECTED, DONE = "#3b6aa8", "#8a8f96", "#555555", "#c62828"
 LABELS = {info.name: info.zh for info in RATES}
 
 
+class ChartsUnavailable(MujunError):
+    status_code = 503
+    code = "charts_unavailable"
+
+
 @functools.cache
 def cjk_font() -> str:
     """The family name of the machine's CJK font, registered with matplotlib (WenQuanYi Micro Hei when there)."""
@@ -49,7 +54,7 @@ def cjk_font() -> str:
     fonts = [line.split(":", 1)[0].strip() for line in listed.splitlines() if ":" in line]
     fonts.sort(key=lambda path: "wqy-microhei" not in path)
     if not fonts:
-        raise PdfUnavailable("无法绘制通报图表：本机没有中文字体（apt install fonts-wqy-microhei）",
+        raise ChartsUnavailable("无法绘制通报图表：本机没有中文字体（apt install fonts-wqy-microhei）",
                              "cannot draw the bulletin's charts: no Chinese font is installed (apt install fonts-wqy-microhei)")
     font_manager.fontManager.addfont(fonts[0])
     name = font_manager.FontProperties(fname=fonts[0]).get_name()

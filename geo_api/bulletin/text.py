@@ -217,19 +217,21 @@ LIST_COLUMNS = (Column("list", "清单"), *PROJECT_COLUMNS, Column("planned_date
                 *BEHIND_COLUMNS[len(PROJECT_COLUMNS):])
 
 
+def _overdue(entries: list[dict[str, Any]], what: str, planned: str, done: str, data: BulletinData) -> str:
+    """应开工未开工项目18个（…）：项目B（计划2018年6月30日开工，逾期0天）；…等。"""
+    if not entries:
+        return f"无{what}项目。"
+    return f"{what}项目{len(entries)}个{_by_district(entries, data)}" + _named(
+        entries, lambda e: f"{e['name']}（计划{day_text(e[planned])}{done}，逾期{e['days_overdue']}天）") + "。"
+
+
 def problems(data: BulletinData) -> Section:
     result = data.progress
     lists = result.lists
     rows = _rows(result)
     not_started, not_completed, behind = rows["应开工未开工"], rows["应竣工未竣工"], rows["进度滞后"]
-    paragraphs = []
-    for entries, what, planned in ((lists["not_started"], "应开工未开工", "开工"), (lists["not_completed"], "应竣工未竣工", "竣工")):
-        if not entries:
-            paragraphs.append(f"无{what}项目。")
-            continue
-        date_key = f"planned_{'start' if planned == '开工' else 'completion'}_date"
-        paragraphs.append(f"{what}项目{len(entries)}个{_by_district(entries, data)}" + _named(
-            entries, lambda e, k=date_key, p=planned: f"{e['name']}（计划{day_text(e[k])}{p}，逾期{e['days_overdue']}天）") + "。")
+    paragraphs = [_overdue(lists["not_started"], "应开工未开工", "planned_start_date", "开工", data),
+                  _overdue(lists["not_completed"], "应竣工未竣工", "planned_completion_date", "竣工", data)]
     slow = lists["behind_schedule"]
     if slow:
         gap = sum((entry["gap_wan"] for entry in slow), Decimal(0))
