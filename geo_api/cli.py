@@ -1,4 +1,4 @@
-"""The `mujun` command line: db up/stop, check, load, loads, serve, demo.
+"""The `mujun` command line: db up/stop, check, load, loads, bulletin, serve, demo.
 
 Imported here is what every command needs; what only some need (the ETL and its readers, the policy,
 SQLAlchemy's ORM, Alembic, uvicorn) is imported inside them, so that `--help` and the start of a load
@@ -351,6 +351,52 @@ def _print_stored_warnings(load_id: int, stored: list[dict[str, Any]], total: in
         console.print(f"载入记录只保留了前 {len(stored):,} 条（共 {total:,} 条）：对同样的文件运行 mujun check --xlsx 文件.xlsx 列出全部" if zh
                       else f"the load history kept the first {len(stored):,} of {total:,}: mujun check of the same files with "
                       "--xlsx FILE.xlsx lists them all", highlight=False)
+
+
+@app.command("bulletin")
+def bulletin_command(
+    month: Annotated[str, typer.Option(help="the month reported on, YYYY-MM, or previous (the month before today in China)")],
+    out: Annotated[Path, typer.Option(help="the file to write: .docx (Word), .pdf (A4 portrait) or .xlsx (one sheet per section)")],
+    jurisdiction: Annotated[str | None, typer.Option(help="a 所属地区: that district's bulletin (default: the whole city's)")] = None,
+) -> None:
+    """Write the monthly bulletin (通报) of major projects: Word, PDF or Excel, as --out's suffix says."""
+    import hashlib
+
+    from rich.progress import Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from geo_api import bulletin
+    from layers.bulletins import BulletinScope
+    from mujun.policy import PolicyNotFound
+    from mujun.stages import today_in_china
+
+    output = out.suffix.lower().lstrip(".")
+    if output not in bulletin.FORMATS:
+        raise _fail(f"--out 应以 {'、'.join('.' + f for f in bulletin.FORMATS)} 结尾（得到 {out.name}）",
+                    f"--out must end in {', '.join('.' + f for f in bulletin.FORMATS)} (got {out.name})")
+    settings = Settings()
+    today = today_in_china()
+    try:
+        scope = BulletinScope(*bulletin.bulletin_month(month, today), jurisdiction or None)
+        url = _url(settings)
+        ensure_schema(url)
+        engine = make_engine(url)
+        with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
+            task = bar.add_task("汇总数字 gathering the figures", total=3)
+            with engine.connect() as conn:
+                data, document = bulletin.compose(conn.execution_options(isolation_level="REPEATABLE READ"), settings.rules.policy,
+                                                  scope, today)
+            bar.update(task, advance=1, description="绘制图表、生成文件 drawing the charts, making the file")
+            content = bulletin.render(data, document, output, settings.web.chromium)
+            bar.update(task, advance=1, description=f"写入 writing {out}")
+            out.write_bytes(content)
+            bar.update(task, advance=1)
+        engine.dispose()
+    except MujunError as exc:
+        raise _fail(exc.zh, exc.en) from exc
+    except PolicyNotFound as exc:
+        raise _fail("找不到政策", str(exc)) from exc
+    console.print(f"[green]✓[/] {document.title} → {out} ({len(content):,} bytes, sha256 {hashlib.sha256(content).hexdigest()[:16]}…, "
+                  f"数据版本 data version {data.data_version})", highlight=False)
 
 
 @app.command("serve")

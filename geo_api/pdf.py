@@ -1,7 +1,8 @@
 """PDFs of the printable pages, printed by Debian's headless Chromium from the app's own pages.
 
 The report and the siting sheet are HTML the app serves (maps with the locally served Leaflet); Chromium
-opens them from this very server, waits until they are drawn, and prints them. Chinese needs a CJK font
+opens them from this very server, waits until they are drawn, and prints them. The bulletin is HTML made whole
+in memory (its charts inline), printed without any server, so that the command line prints it too. Chinese needs a CJK font
 (`fonts-wqy-microhei`, installed by `make setup`): without Chromium or such a font the PDF is refused
 with what to install, and the HTML stays available to print from a browser. The printing browser may
 only talk to this server: any other request is aborted, so nothing leaves the machine.
@@ -128,3 +129,26 @@ def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: st
     except PlaywrightError as exc:
         raise PdfUnavailable("PDF 生成失败，请用 HTML 版本打印", f"the PDF could not be made ({exc.message.splitlines()[0]}); "
                              "print the HTML version") from exc
+
+
+FOOTER = '<div style="width:100%;text-align:center;font-size:10px;color:#333;">— <span class="pageNumber"></span> —</div>'
+
+
+def print_html(executable: str, html: str) -> bytes:
+    """Print a page made whole in memory (images inline as data: URLs) on A4 portrait, page numbers in the footer.
+
+    The browser fetches nothing: every request it would make is aborted. Blocking, as `print_pdf`."""
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=executable, headless=True, args=CHROMIUM_FLAGS)
+            try:
+                context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE)
+                context.route("**/*", lambda route: route.abort())
+                page = context.new_page()
+                page.set_content(html, wait_until="load", timeout=TIMEOUT_MS)
+                return page.pdf(format="A4", print_background=True, prefer_css_page_size=True, display_header_footer=True,
+                                header_template="<span></span>", footer_template=FOOTER)
+            finally:
+                browser.close()
+    except PlaywrightError as exc:
+        raise PdfUnavailable("PDF 生成失败", f"the PDF could not be made ({exc.message.splitlines()[0]})") from exc

@@ -1,4 +1,4 @@
-"""Tables: zones, parcels, projects, policies and the load history.
+"""Tables: zones, parcels, projects, policies, the load history and the issued bulletins.
 
 Geometries are stored in CGCS2000 geographic (EPSG:4490) as MultiPolygons; areas are Gauss-Krüger areas
 computed by the rules module when the data are loaded. The rule results (zone, threshold, intensity,
@@ -22,6 +22,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     Numeric,
     String,
     Text,
@@ -228,3 +229,26 @@ class Constraint(Base):
     attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
     geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))
     area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class BulletinRow(Base):
+    """An issued bulletin (通报): the file as issued for a month and scope, and the figures it was made from."""
+
+    __tablename__ = "bulletins"
+    __table_args__ = (Index("ix_bulletins_month", "month", "jurisdiction"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    month: Mapped[date] = mapped_column(Date)
+    """The first day of the month it reports on."""
+    jurisdiction: Mapped[str | None] = mapped_column(Text)
+    """The 所属地区 it is scoped to; None: the whole city."""
+    format: Mapped[str] = mapped_column(String(8))
+    title: Mapped[str] = mapped_column(Text)
+    policy_code: Mapped[str] = mapped_column(String(64))
+    sha256: Mapped[str] = mapped_column(String(64))
+    data_version: Mapped[int] = mapped_column(BigInteger)
+    """`data_version` when its figures were gathered (migration 0004)."""
+    issued_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), server_default=func.now())
+    content: Mapped[bytes] = mapped_column(LargeBinary)
+    figures: Mapped[dict[str, Any]] = mapped_column(JSONB)
+    """Every figure shown, as text, by key (section / table / row / column): what a later issue is compared with."""

@@ -22,7 +22,7 @@ from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
 TABLES = ("parcels", "projects", "zones", "constraints", "loads", "policy_thresholds", "policies", "project_plans", "project_changes",
-          "monthly_reports")
+          "monthly_reports", "bulletins")
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_geo"
 _skipped: list[str] = []
 

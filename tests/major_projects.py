@@ -16,6 +16,15 @@ As of June 2018 (D = 2018-06-30):
 - H 续建 市级重大项目 武进区: total 6 000, plan 1 000; completed 2017-12-20, in production 2018-02-01: owes no report in
   2018; 本年累计 0, expected 500: behind by 500.
 - F is on 2017's list only: not counted.
+
+Their land (`parcels`), in the zones of tests/world.py (武进 development zone 400 万元/亩 holding a cluster at 350;
+溧阳's development zone at 350), each with its recorded area so that the areas are exact:
+- A 15 亩 (10 000 m²) in 武进's zone: 10 000 ÷ 15 = 666.67, meets 400.
+- B 30 亩 (20 000 m²) in 武进's zone: 8 000 ÷ 30 = 266.67 < 400: short by 400 × 30 − 8 000 = 4 000 万元.
+- C 30 亩 in 溧阳's zone: 20 000 ÷ 30 = 666.67, meets 350.
+- D 150 亩 (100 000 m²) in 溧阳's zone: 50 000 ÷ 150 = 333.33 < 350: short by 350 × 150 − 50 000 = 2 500 万元.
+- H 15 亩 in 武进's cluster: 6 000 ÷ 15 = 400.00, meets 350. E (预备) has no land yet.
+A late report (`LATE_MAY`): A's May, 本年累计 1 800, sent on 2018-07-20, 30 days after its 20 June deadline.
 """
 
 from __future__ import annotations
@@ -24,7 +33,8 @@ import datetime as dt
 from pathlib import Path
 from typing import Any
 
-from tests.geodata import write_xlsx
+from tests.geodata import gk_rect, write_geojson, write_xlsx
+from tests.world import world_zones
 
 D = dt.date
 HEADER = ["项目编号", "项目名称", "企业名称", "所属行业", "项目类型", "总投资(万元)", "所属地区", "年度", "项目类别", "项目级别",
@@ -66,6 +76,7 @@ def monthly_rows() -> list[list[Any]]:
 
 
 CORRECTION = [["A", "2018-04", 800, None, "主体结构（更正）", D(2018, 6, 2)]]
+LATE_MAY = [["A", "2018-05", None, 1800, "主体结构", D(2018, 7, 20)]]
 LOAD_DAY = D(2018, 7, 20)
 
 
@@ -74,3 +85,21 @@ def write_files(folder: Path) -> tuple[Path, Path, Path]:
     return (write_xlsx(folder / "projects.xlsx", HEADER, project_rows()),
             write_xlsx(folder / "monthly-2018-06.xlsx", MONTHLY_HEADER, monthly_rows()),
             write_xlsx(folder / "monthly-correction.xlsx", MONTHLY_HEADER, CORRECTION))
+
+
+def parcels() -> list[tuple[dict[str, Any], Any]]:
+    def parcel(code: str, project: str, x: float, y: float, width: float, height: float) -> tuple[dict[str, Any], Any]:
+        return ({"parcel_code": code, "project_code": project, "land_use": "工业用地", "recorded_area_m2": width * height},
+                gk_rect(x, y, width, height))
+
+    return [parcel("PA", "A", 100, 100, 100, 100), parcel("PB", "B", 300, 100, 200, 100), parcel("PC", "C", 3100, 100, 200, 100),
+            parcel("PD", "D", 3100, 400, 500, 200), parcel("PH", "H", 1100, 1100, 100, 100)]
+
+
+def write_land(folder: Path) -> tuple[Path, Path]:
+    """The zones of tests/world.py and the projects' parcels."""
+    return write_geojson(folder / "zones.geojson", world_zones()), write_geojson(folder / "parcels.geojson", parcels())
+
+
+def write_late_may(folder: Path) -> Path:
+    return write_xlsx(folder / "monthly-late-may.xlsx", MONTHLY_HEADER, LATE_MAY)

@@ -1,8 +1,9 @@
 // Mujun map page: the map (mapview.js) and a side panel with four tabs: the violation report
-// (report.js), search (search.js), siting review (siting.js) and the progress of major projects
-// (progress.js). The address holds what is shown (permalink.js). Every rule (band, status, intensity,
-// rate, stage) is decided by the server.
+// (report.js), search (search.js), siting review (siting.js), the progress of major projects (progress.js)
+// and the monthly bulletins (bulletins.js). The address holds what is shown (permalink.js). Every rule (band,
+// status, intensity, rate, stage) is decided by the server.
 
+import { initBulletins, renderBulletins } from './bulletins.js';
 import { getLang, initialLang, setLang, t } from './i18n.js';
 import { initialBasemap } from './basemaps.js';
 import { currentBasemap, map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
@@ -117,6 +118,7 @@ function applyLanguage(lang) {
   renderSiting();
   renderProgress();
   renderTools();
+  renderBulletins();
 }
 
 async function copyLink() {
@@ -193,6 +195,7 @@ async function start() {
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
   initProgress(link.progress, { onPick: showRecord, onChange: updateLink });
+  initBulletins();
   await report;
   renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });

@@ -93,6 +93,7 @@ export const STRINGS = {
   tabReport: ['违规通报', 'Violations'],
   tabSearch: ['查询', 'Search'],
   tabSiting: ['选址审查', 'Siting review'],
+  tabBulletins: ['月度通报', 'Bulletins'],
   copyLink: ['复制链接', 'Copy link'],
   linkCopied: ['链接已复制，可粘贴发送', 'Link copied; paste it to share this view'],
   linkCopyFailed: ['无法自动复制，请复制浏览器地址栏中的链接', 'Could not copy; copy the link in the address bar instead'],

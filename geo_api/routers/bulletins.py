@@ -1,0 +1,109 @@
+"""The monthly bulletin (通报): made on request, issued (stored whole), listed, opened again, compared with now."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
+from pydantic import BaseModel, Field
+from sqlalchemy import Connection
+
+from geo_api import bulletin
+from geo_api.deps import DB
+from geo_api.routers.progress import json_response
+from layers.bulletins import BulletinScope, Issue, issued, issued_content, issued_entry, issued_figures, store
+from mujun.errors import NotFound
+from mujun.stages import today_in_china
+
+router = APIRouter(prefix="/api", tags=["bulletins"])
+
+MonthQuery = Annotated[str, Query(description="the month reported on, YYYY-MM, or `previous` (the month before today in China)",
+                                  examples=["2018-06"])]
+JurisdictionQuery = Annotated[str | None, Query(description="a 所属地区: that district's bulletin (default: the whole city's)")]
+
+
+def _snapshot(conn: Connection) -> Connection:
+    """Every figure of a bulletin from one snapshot: a load committing meanwhile is not half in it."""
+    return conn.execution_options(isolation_level="REPEATABLE READ")
+
+
+def _scope(month: str, jurisdiction: str | None) -> BulletinScope:
+    return BulletinScope(*bulletin.bulletin_month(month, today_in_china()), jurisdiction or None)
+
+
+def _file(content: bytes, output: str, title: str, month: str, sha256: str) -> Response:
+    return Response(content, media_type=bulletin.FORMATS[output],
+                    headers={"Content-Disposition": bulletin.content_disposition(title, output, month), "ETag": f'"{sha256}"'})
+
+
+@router.get("/bulletins", summary="Make the bulletin of a month (Word, PDF or Excel) from the figures as they are now; nothing is stored")
+def make_bulletin(
+    request: Request,
+    conn: DB,
+    month: MonthQuery,
+    jurisdiction: JurisdictionQuery = None,
+    output: Annotated[str, Query(alias="format", description="docx (Word), pdf (A4 portrait) or xlsx (one sheet per section)")] = "docx",
+) -> Response:
+    bulletin.check_format(output)
+    settings = request.app.state.settings
+    made = bulletin.make(_snapshot(conn), settings.rules.policy, _scope(month, jurisdiction), output, today_in_china(), settings.web.chromium)
+    return _file(made.content, output, made.document.title, made.data.scope.month_text, made.sha256)
+
+
+class IssueRequest(BaseModel):
+    month: str = Field(description="the month reported on, YYYY-MM, or `previous`", examples=["2018-06"])
+    format: str = Field(default="docx", description="docx, pdf or xlsx")
+    jurisdiction: str | None = Field(default=None, description="a 所属地区 (default: the whole city)")
+
+
+@router.post("/bulletins", status_code=201,
+             summary="Issue a bulletin: make it and store the file with its month, scope, format, sha256, data version and figures")
+def issue_bulletin(request: Request, conn: DB, body: IssueRequest) -> Response:
+    output = bulletin.check_format(body.format)
+    settings = request.app.state.settings
+    scope = _scope(body.month, body.jurisdiction)
+    made = bulletin.make(_snapshot(conn), settings.rules.policy, scope, output, today_in_china(), settings.web.chromium)
+    entry = store(conn, Issue(scope=made.data.scope, format=output, title=made.document.title, policy_code=settings.rules.policy,
+                              sha256=made.sha256, data_version=made.data.data_version, content=made.content,
+                              figures=made.document.figures()))
+    conn.commit()
+    response = json_response({**entry, "url": f"/api/bulletins/{entry['id']}"})
+    response.status_code = 201
+    return response
+
+
+@router.get("/bulletins/issued", summary="Issued bulletins, latest first: all, of a month, or of a district")
+def list_bulletins(
+    conn: DB,
+    month: Annotated[str | None, Query(description="YYYY-MM: only that month's")] = None,
+    jurisdiction: JurisdictionQuery = None,
+) -> Response:
+    chosen = bulletin.bulletin_month(month, today_in_china()) if month else None
+    entries = issued(conn, chosen, jurisdiction)
+    return json_response({"bulletins": [{**entry, "url": f"/api/bulletins/{entry['id']}"} for entry in entries]})
+
+
+def _not_found(bulletin_id: int) -> NotFound:
+    return NotFound(f"没有编号为 {bulletin_id} 的已签发通报", f"no issued bulletin {bulletin_id}", code="bulletin_not_found")
+
+
+@router.get("/bulletins/{bulletin_id}", summary="An issued bulletin: the very bytes issued, whatever was loaded since")
+def get_bulletin(conn: DB, bulletin_id: int) -> Response:
+    found = issued_content(conn, bulletin_id)
+    if found is None:
+        raise _not_found(bulletin_id)
+    entry, content = found
+    return _file(content, entry["format"], entry["title"], entry["month"], entry["sha256"])
+
+
+@router.get("/bulletins/{bulletin_id}/changes", summary="Which figures of an issued bulletin differ now (a late report, a correction)")
+def bulletin_changes(request: Request, conn: DB, bulletin_id: int) -> Response:
+    entry = issued_entry(_snapshot(conn), bulletin_id)
+    then = issued_figures(conn, bulletin_id)
+    if entry is None or then is None:
+        raise _not_found(bulletin_id)
+    year, month = (int(part) for part in entry["month"].split("-"))
+    data, document = bulletin.compose(conn, request.app.state.settings.rules.policy, BulletinScope(year, month, entry["jurisdiction"]),
+                                      today_in_china())
+    return json_response({"bulletin": entry, "data_version": data.data_version, "changes": bulletin.changes(then, document.figures())})
