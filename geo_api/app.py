@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from etl.load import libpq_conninfo
 from geo_api import errors
 from geo_api.pool import make_pool
-from geo_api.routers import health, layers, ogc, parcels, progress, reports, search, siting, tiles
+from geo_api.routers import evaluation, health, land, layers, ogc, parcels, progress, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
 from mujun.db import database_url, make_engine
 from mujun.settings import Settings
@@ -58,7 +58,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache)
     app.state.catalogue_digest = tiles.catalogue_digest()
     errors.install(app)
-    for module in (health, parcels, layers, search, siting, reports, progress, tiles, ogc):
+    for module in (health, parcels, layers, search, siting, reports, progress, land, evaluation, tiles, ogc):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

@@ -180,7 +180,7 @@ def land_parcels(rows: Sequence[Mapping[str, Any]]) -> LandParcels:
         code=np.array(column("parcel_code"), dtype=object), project_code=np.array(column("project_code"), dtype=object),
         supply_date=_dates(column("supply_date")), agreed_start_date=_dates(column("agreed_start_date")),
         own_start_date=_dates(column("start_date")), project_start_date=_dates(column("project_start_date")),
-        stopped_date=_dates(column("stopped_date")), government_delay=np.array([bool(v) for v in column("government_delay")]),
+        stopped_date=_dates(column("stopped_date")), government_delay=np.array([bool(v) for v in column("government_delay")], dtype=bool),
         price_cents=price, has_price=has_price, area_cents=area, developed_cents=developed, has_developed=has_developed,
         spent_cents=spent, has_spent=has_spent, total_cents=total, has_total=has_total,
     )
