@@ -128,7 +128,7 @@ def unsupplied_features(conn: Connection, as_of: dt.date, bbox: tuple[float, flo
     """The unsupplied part of each batch in the view that has one, as GeoJSON features (CRS84) with its figures."""
     listed, geometries = _batches(conn, as_of, bbox, limit)
     features = [{"type": "Feature", "id": entry["batch_code"], "geometry": json.loads(geometries[entry["batch_code"]]),
-                 "properties": entry} for entry in listed if entry["batch_code"] in geometries]
+                 "properties": {**entry, "kind": "unsupplied"}} for entry in listed if entry["batch_code"] in geometries]
     return {"type": "FeatureCollection", "as_of": as_of, "features": features}
 
 
@@ -148,7 +148,7 @@ def supply_of(conn: Connection, as_of: dt.date, policy: IdleLandPolicy, filters:
     return Supply(as_of, unused, _batches(conn, as_of)[0])
 
 
-def land_map(conn: Connection, as_of: dt.date, policy: IdleLandPolicy, filters: MapFilters) -> dict[str, str]:
+def land_map(conn: Connection, as_of: dt.date, policy: IdleLandPolicy, filters: MapFilters) -> tuple[dict[str, str], list[str]]:
     return map_classes(gather(conn, "map", as_of, policy, filters), as_of, policy)
 
 

@@ -39,7 +39,6 @@ CATEGORY_LABELS = {
     STALLED: ("已动工但开发不足、停工满一年", "started, under-developed and stopped a full year"),
     GOVERNMENT_DELAY: ("政府原因造成的迟延（协商处置，不收闲置费）", "delay caused by government (negotiated, no fee)"),
 }
-SUPPLIED_UNUSED = "supplied_unused"
 
 
 # ---- policy -------------------------------------------------------------------------------------
@@ -321,13 +320,14 @@ def supplied_unused(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy
     } for i in order]
 
 
-def map_classes(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy) -> dict[str, str]:
-    """Each listed parcel's class on `as_of` for the map: its idle-land category, else `supplied_unused` when it is."""
+def map_classes(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy) -> tuple[dict[str, str], list[str]]:
+    """For the map on `as_of`: each listed parcel's idle-land category, and the parcels supplied and not started (供而未用,
+    idle or not)."""
     decided = decide(parcels, as_of, policy)
-    unused = decided.supplied & ~decided.started
-    chosen = np.flatnonzero((decided.category >= 0) | unused)
-    return {str(parcels.code[i]): CATEGORIES[int(decided.category[i])] if decided.category[i] >= 0 else SUPPLIED_UNUSED
-            for i in chosen}
+    listed = np.flatnonzero(decided.category >= 0)
+    unused = np.flatnonzero(decided.supplied & ~decided.started)
+    return ({str(parcels.code[i]): CATEGORIES[int(decided.category[i])] for i in listed},
+            sorted(str(parcels.code[i]) for i in unused))
 
 
 # ---- a parcel's card ----------------------------------------------------------------------------

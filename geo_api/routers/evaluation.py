@@ -69,7 +69,9 @@ def get_evaluation_map(request: Request, conn: DB, year: Year = None, jurisdicti
     classes = {row["enterprise"]: row["class"] for row in result.firms}
     firms = {row["enterprise"]: row["credit_code"] or row["enterprise"] for row in result.firms}
     parcels = {code: [classes[enterprise], firms[enterprise]] for code, enterprise in firm_parcels(conn, list(classes))}
-    return json_response({"year": chosen, "classes": [*(c.name for c in policy.classes), T_CLASS], "parcels": parcels})
+    names = [*(c.name for c in policy.classes), T_CLASS]
+    counts = {name: sum(1 for row in result.firms if row["class"] == name) for name in names}
+    return json_response({"year": chosen, "classes": names, "counts": counts, "parcels": parcels})
 
 
 @router.get("/firms/{firm}", summary="A firm's card: each year's indicators against its county's benchmarks, terms, score, rank and class")

@@ -16,7 +16,7 @@ from geo_api.routers.tiles import Filters
 from layers.land import idle_land_of, land_card, land_map, supply_of, unsupplied_features
 from layers.tiles import MapFilters
 from mujun.errors import MujunError, NotFound
-from mujun.idle_land import CATEGORIES, CATEGORY_LABELS, SUPPLIED_UNUSED, IdleLandPolicy
+from mujun.idle_land import CATEGORIES, CATEGORY_LABELS, IdleLandPolicy
 from mujun.policy import load_idle_land_policy
 from mujun.stages import month_end, parse_month, today_in_china
 
@@ -86,12 +86,12 @@ def get_supply(request: Request, conn: DB, filters: Filters, as_of: AsOf = None,
     return _download(body, output, f"mujun-land-supply-{day.isoformat()}")
 
 
-@router.get("/map", summary="Each listed parcel's land class as of a date (idle category or 供而未用), to draw the parcel tiles by")
+@router.get("/map", summary="Each listed parcel's idle-land category as of a date, and the parcels supplied and not started, to draw the parcel tiles by")
 def get_land_map(request: Request, conn: DB, filters: Filters, as_of: AsOf = None) -> Response:
     day = as_of_date(as_of)
-    classes = land_map(conn, day, _policy(request)[0], filters)
+    classes, unused = land_map(conn, day, _policy(request)[0], filters)
     labels = {name: {"zh": CATEGORY_LABELS[name][0], "en": CATEGORY_LABELS[name][1]} for name in CATEGORIES}
-    return json_response({"as_of": day, "classes": [*CATEGORIES, SUPPLIED_UNUSED], "labels": labels, "parcels": classes})
+    return json_response({"as_of": day, "classes": list(CATEGORIES), "labels": labels, "parcels": classes, "supplied_unused": unused})
 
 
 @router.get("/unsupplied", summary="GeoJSON (CRS84) of the part of each approval batch in a bbox that no parcel supplied by a date covers")

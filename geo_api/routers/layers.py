@@ -14,7 +14,7 @@ from mujun.errors import NotFound
 router = APIRouter(prefix="/api", tags=["layers"])
 
 
-@router.get("/layers", summary="Map layers with title, style and legend, and the data's extent")
+@router.get("/layers", summary="Map layers with title, style and legend, the overlays drawn from classes the API decides, and the data's extent")
 def list_layers(request: Request, conn: DB) -> dict[str, Any]:
     web = request.app.state.settings.web
     layers = [
@@ -23,7 +23,8 @@ def list_layers(request: Request, conn: DB) -> dict[str, Any]:
         for layer in load_catalogue().layers
     ]
     basemap = {"url": web.basemap_url, "attribution": web.basemap_attribution} if web.basemap_url else None
-    return {"layers": layers, "basemap": basemap, "initial_bbox": data_extent(conn)}
+    overlays = [overlay.model_dump() for overlay in load_catalogue().overlays]
+    return {"layers": layers, "overlays": overlays, "basemap": basemap, "initial_bbox": data_extent(conn)}
 
 
 @router.get("/layers/{layer_id}/features", summary="GeoJSON features (CRS84) of a layer within a bbox")

@@ -100,8 +100,9 @@ def test_the_batches_areas_are_gauss_krueger_planar(client: TestClient, empty_db
 
 def test_the_map_classes_and_the_unsupplied_geometry(client: TestClient) -> None:
     classes = get(client, "/api/land/map", as_of="2024-06-30")
-    assert classes["parcels"] == {"L1": "idle_1y", "L2": "idle_2y", "L3": "government_delay", "L4": "stalled", "L6": "supplied_unused"}
-    assert classes["classes"] == ["idle_2y", "idle_1y", "stalled", "government_delay", "supplied_unused"]
+    assert classes["parcels"] == {"L1": "idle_1y", "L2": "idle_2y", "L3": "government_delay", "L4": "stalled"}
+    assert classes["supplied_unused"] == ["L1", "L2", "L3", "L6"]
+    assert classes["classes"] == ["idle_2y", "idle_1y", "stalled", "government_delay"]
     collection = get(client, "/api/land/unsupplied", as_of="2021-12-31", bbox="119,31,121,33")
     (feature,) = collection["features"]
     assert feature["properties"]["batch_code"] == "B1" and feature["properties"]["unsupplied_mu"] == 52.5
