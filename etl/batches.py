@@ -21,6 +21,7 @@ import psycopg
 import shapely
 
 from etl import binary_copy as bc
+from etl.boxes import meeting
 from etl.check import Checked, Rows, check_geometries, refuse_duplicates
 from etl.fields import BATCH_FIELDS
 from etl.read import FeatureSource
@@ -59,18 +60,24 @@ ORDER BY b.batch_code, p.supply_date, p.parcel_code
 """Each supplied parcel meeting a batch, in the order the increments are taken."""
 
 
+OVERLAP_CENTS = 0.005
+"""Two pieces sharing more than this (m²) change a sum kept to 0.01 m²: their batch is taken piece by piece."""
+
+
 def _covered_cents(pieces: np.ndarray, batch: np.ndarray) -> np.ndarray:
     """The area (0.01 m²) each piece adds to the union of the earlier pieces of its batch. Pieces of a batch that share
     no interior with each other (parcels do not overlap) each add their own area; where some do, the batch's pieces
-    are taken one by one against the union of those before."""
+    are taken one by one against the union of those before. Only pieces of one batch whose boxes meet (the compiled
+    box join of the loader's overlap check, `etl.boxes`) are intersected to find out."""
     cents = rules.planar_cents(shapely.area(pieces))
-    tree = shapely.STRtree(pieces)
-    pairs = np.concatenate([tree.query(pieces, predicate="overlaps"), tree.query(pieces, predicate="contains")], axis=1)
-    pairs = pairs[:, (pairs[0] != pairs[1]) & (batch[pairs[0]] == batch[pairs[1]])]
-    for group in np.unique(batch[pairs[0]]):
-        rows = np.flatnonzero(batch == group)
+    some = np.flatnonzero(cents > 0)  # a parcel touching a batch's edge leaves an empty piece
+    a, b = (some[k] for k in meeting(shapely.bounds(pieces[some])))
+    same = batch[a] == batch[b]
+    a, b = a[same], b[same]
+    shared = shapely.area(shapely.intersection(pieces[a], pieces[b])) if len(a) else np.zeros(0)
+    for group in np.unique(batch[a[shared > OVERLAP_CENTS]]):
         union = shapely.Polygon()
-        for i in rows:
+        for i in np.flatnonzero(batch == group):
             cents[i] = rules.planar_cents(np.array([shapely.area(shapely.difference(pieces[i], union))]))[0]
             union = shapely.union(union, pieces[i])
     return cents

@@ -156,33 +156,55 @@ class LandParcels:
         return len(self.code)
 
 
-def _dates(values: Sequence[dt.date | None]) -> np.ndarray:
-    return np.array([np.datetime64(v, "D") if v is not None else np.datetime64("NaT") for v in values], dtype="datetime64[D]")
+def _dates(values: Sequence[dt.date | str | None]) -> np.ndarray:
+    """Dates (or ISO text) as datetime64[D], None as NaT."""
+    return np.array(values, dtype="datetime64[D]") if len(values) else np.zeros(0, dtype="datetime64[D]")
 
 
-def _cents(values: Sequence[Decimal | None]) -> tuple[np.ndarray, np.ndarray]:
-    return (np.array([int(v * 100) if v is not None else 0 for v in values], dtype=np.int64),
-            np.array([v is not None for v in values], dtype=bool))
+def _cents(values: Sequence[int | None]) -> tuple[np.ndarray, np.ndarray]:
+    """Integers of 0.01 万元 or 0.01 m² (None: not given) as a column and where given; whole in float64 up to 2⁵³."""
+    floats = np.array(values, dtype=float) if len(values) else np.zeros(0)
+    given = ~np.isnan(floats)
+    return np.where(given, floats, 0).astype(np.int64), given
 
 
-def land_parcels(rows: Sequence[Mapping[str, Any]]) -> LandParcels:
-    """Columns from row mappings (money as `Decimal` 万元, areas `Decimal` m², dates `date`)."""
-    def column(name: str) -> list[Any]:
-        return [row[name] for row in rows]
+LAND_COLUMNS = ("parcel_code", "project_code", "supply_date", "agreed_start_date", "start_date", "project_start_date",
+                "stopped_date", "government_delay", "land_price_cents", "official_area_cents", "developed_area_cents",
+                "total_investment_cents", "spent_cents")
+"""What `land_columns` takes, one sequence each: dates as `date` or ISO text, money in 0.01 万元 and areas in 0.01 m² as
+integers (None: not given)."""
 
-    price, has_price = _cents(column("land_price_wan"))
-    area, _ = _cents(column("official_area_m2"))
-    developed, has_developed = _cents(column("developed_area_m2"))
-    spent, has_spent = _cents(column("spent_wan"))
-    total, has_total = _cents(column("total_investment_wan"))
+
+def land_columns(columns: Mapping[str, Sequence[Any]]) -> LandParcels:
+    """The parcels' columns from plain sequences (as a query's rows give them, transposed)."""
+    price, has_price = _cents(columns["land_price_cents"])
+    area, _ = _cents(columns["official_area_cents"])
+    developed, has_developed = _cents(columns["developed_area_cents"])
+    spent, has_spent = _cents(columns["spent_cents"])
+    total, has_total = _cents(columns["total_investment_cents"])
     return LandParcels(
-        code=np.array(column("parcel_code"), dtype=object), project_code=np.array(column("project_code"), dtype=object),
-        supply_date=_dates(column("supply_date")), agreed_start_date=_dates(column("agreed_start_date")),
-        own_start_date=_dates(column("start_date")), project_start_date=_dates(column("project_start_date")),
-        stopped_date=_dates(column("stopped_date")), government_delay=np.array([bool(v) for v in column("government_delay")], dtype=bool),
+        code=np.array(columns["parcel_code"], dtype=object), project_code=np.array(columns["project_code"], dtype=object),
+        supply_date=_dates(columns["supply_date"]), agreed_start_date=_dates(columns["agreed_start_date"]),
+        own_start_date=_dates(columns["start_date"]), project_start_date=_dates(columns["project_start_date"]),
+        stopped_date=_dates(columns["stopped_date"]),
+        government_delay=np.array([bool(v) for v in columns["government_delay"]], dtype=bool),
         price_cents=price, has_price=has_price, area_cents=area, developed_cents=developed, has_developed=has_developed,
         spent_cents=spent, has_spent=has_spent, total_cents=total, has_total=has_total,
     )
+
+
+def land_parcels(rows: Sequence[Mapping[str, Any]]) -> LandParcels:
+    """The parcels' columns from row mappings: money as `Decimal` 万元 (`land_price_wan`, `total_investment_wan`,
+    `spent_wan`), areas as `Decimal` m² (`official_area_m2`, `developed_area_m2`), dates as `date`."""
+    def cents(name: str) -> list[int | None]:
+        return [None if row[name] is None else int(row[name] * 100) for row in rows]
+
+    plain = ("parcel_code", "project_code", "supply_date", "agreed_start_date", "start_date", "project_start_date", "stopped_date",
+             "government_delay")
+    return land_columns({**{name: [row[name] for row in rows] for name in plain},
+                         "land_price_cents": cents("land_price_wan"), "official_area_cents": cents("official_area_m2"),
+                         "developed_area_cents": cents("developed_area_m2"), "total_investment_cents": cents("total_investment_wan"),
+                         "spent_cents": cents("spent_wan")})
 
 
 # ---- the decision -------------------------------------------------------------------------------
@@ -259,6 +281,17 @@ def _wan(cents: int | np.integer) -> Decimal:
     return Decimal(int(cents)) / 100
 
 
+def _iso(days: np.ndarray) -> list[str | None]:
+    """Dates as YYYY-MM-DD text (None for NaT), a column at a time."""
+    return [None if text == "NaT" else text for text in np.datetime_as_string(days, unit="D").tolist()]
+
+
+def _amounts(cents: np.ndarray, given: np.ndarray) -> list[float | None]:
+    """Hundredths as the numbers they stand for (None where not `given`): a float prints as the shortest decimal that
+    reads back to it, so 24 691 hundredths is written 246.91."""
+    return [value if keep else None for value, keep in zip((cents / 100).tolist(), given.tolist(), strict=True)]
+
+
 def is_idle(decided: Decided, policy: IdleLandPolicy) -> np.ndarray:
     """Counted as idle land: a full year not started (one or two), and stalled land where the policy's switch says so."""
     counted = [CATEGORIES.index(IDLE_1Y), CATEGORIES.index(IDLE_2Y)]
@@ -285,21 +318,25 @@ def idle_land(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy) -> I
     counts = {name: int(np.count_nonzero(decided.category == k)) for k, name in enumerate(CATEGORIES)}
     summary = {
         "idle": int(np.count_nonzero(is_idle(decided, policy))),
-        "idle_fee_wan": _wan(decided.fee_cents.sum()),
+        "idle_fee_wan": int(decided.fee_cents.sum()) / 100,
         "reclaimable": counts[IDLE_2Y],
         "government_delay": counts[GOVERNMENT_DELAY],
         "stalled": counts[STALLED],
         "stalled_counts_as_idle": policy.stalled_counts_as_idle,
     }
-    rows = [{
-        "parcel_code": parcels.code[i], "project_code": parcels.project_code[i], "category": CATEGORIES[int(decided.category[i])],
-        "agreed_start_date": _optional_date(parcels.agreed_start_date[i]),
-        "overdue_days": int(decided.overdue_days[i]) if decided.has_agreed[i] else None,
-        "land_price_wan": _wan(parcels.price_cents[i]) if parcels.has_price[i] else None,
-        "idle_fee_wan": _wan(decided.fee_cents[i]) if decided.has_fee[i] else None,
-        "reclaimable": bool(decided.category[i] == CATEGORIES.index(IDLE_2Y)),
-        "start_date": _optional_date(decided.start[i]), "stopped_date": _optional_date(parcels.stopped_date[i]),
-    } for i in order]
+    # A column at a time (fifty thousand rows are listed at a million parcels), then zipped into rows.
+    has_agreed = decided.has_agreed[order]
+    columns = {
+        "parcel_code": parcels.code[order].tolist(), "project_code": parcels.project_code[order].tolist(),
+        "category": [CATEGORIES[k] for k in decided.category[order].tolist()],
+        "agreed_start_date": _iso(parcels.agreed_start_date[order]),
+        "overdue_days": [days if keep else None for days, keep in zip(decided.overdue_days[order].tolist(), has_agreed.tolist(), strict=True)],
+        "land_price_wan": _amounts(parcels.price_cents[order], parcels.has_price[order]),
+        "idle_fee_wan": _amounts(decided.fee_cents[order], decided.has_fee[order]),
+        "reclaimable": (decided.category[order] == CATEGORIES.index(IDLE_2Y)).tolist(),
+        "start_date": _iso(decided.start[order]), "stopped_date": _iso(parcels.stopped_date[order]),
+    }
+    rows = [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
     return IdleLand(as_of, summary, rows)
 
 
@@ -312,12 +349,14 @@ def supplied_unused(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy
     decided = decide(parcels, as_of, policy)
     rows = np.flatnonzero(decided.supplied & ~decided.started)
     order = rows[np.lexsort((parcels.code[rows].astype(str), parcels.supply_date[rows]))]
-    return [{
-        "parcel_code": parcels.code[i], "project_code": parcels.project_code[i], "supply_date": _date(parcels.supply_date[i]),
-        "agreed_start_date": _optional_date(parcels.agreed_start_date[i]),
-        "category": CATEGORIES[int(decided.category[i])] if decided.category[i] >= 0 else None,
-        "note": None if decided.has_agreed[i] else {"zh": NO_AGREED_START[0], "en": NO_AGREED_START[1]},
-    } for i in order]
+    note = {"zh": NO_AGREED_START[0], "en": NO_AGREED_START[1]}
+    columns = {
+        "parcel_code": parcels.code[order].tolist(), "project_code": parcels.project_code[order].tolist(),
+        "supply_date": _iso(parcels.supply_date[order]), "agreed_start_date": _iso(parcels.agreed_start_date[order]),
+        "category": [CATEGORIES[k] if k >= 0 else None for k in decided.category[order].tolist()],
+        "note": [None if agreed else note for agreed in decided.has_agreed[order].tolist()],
+    }
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]
 
 
 def map_classes(parcels: LandParcels, as_of: dt.date, policy: IdleLandPolicy) -> tuple[dict[str, str], list[str]]:
@@ -445,5 +484,8 @@ def approved_unsupplied(codes: Sequence[str], approved: Sequence[dt.date | None]
     mu = mu_hundredths(unsupplied)
     rows = np.flatnonzero(unsupplied > 0)
     order = rows[np.lexsort((np.array(codes, dtype=object)[rows].astype(str), -unsupplied[rows]))]
-    return [{"batch_code": codes[i], "approved_date": approved[i], "area_m2": _wan(area_cents[i]),
-             "unsupplied_m2": _wan(unsupplied[i]), "unsupplied_mu": _wan(mu[i])} for i in order]
+    every = np.ones(len(order), dtype=bool)
+    columns = {"batch_code": [codes[i] for i in order], "approved_date": [approved[i] for i in order],
+               "area_m2": _amounts(area_cents[order], every), "unsupplied_m2": _amounts(unsupplied[order], every),
+               "unsupplied_mu": _amounts(mu[order], every)}
+    return [dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 from fractions import Fraction
+from functools import lru_cache
 from importlib import resources
 from itertools import pairwise
 from typing import Any
@@ -119,6 +120,7 @@ def idle_land_policy_from_dict(data: dict[str, Any]) -> IdleLandPolicy:
     )
 
 
+@lru_cache(maxsize=8)
 def load_idle_land_policy(code: str) -> IdleLandPolicy:
     """The idle-land parameters (令第53号 Art. 2 and 14) of policy `code`."""
     return idle_land_policy_from_dict(_policy_data(code))
@@ -139,6 +141,7 @@ def evaluation_policy_from_dict(data: dict[str, Any]) -> EvaluationPolicy:
                             unverified=tuple(str(name) for name in section.get("unverified", [])))
 
 
+@lru_cache(maxsize=8)
 def load_evaluation_policy(code: str) -> EvaluationPolicy:
     """The per-mu evaluation's weights, cap and class cut-offs of policy `code`."""
     return evaluation_policy_from_dict(_policy_data(code))

@@ -76,9 +76,9 @@ def test_each_category_on_the_as_of_date() -> None:
     assert {code: row["category"] for code, row in found.items()} == {
         "C": "idle_2y", "K": "idle_2y", "D": "idle_1y", "A": "idle_1y", "F": "stalled", "I": "stalled", "E": "government_delay"}
     a, c, d, e, k = found["A"], found["C"], found["D"], found["E"], found["K"]
-    assert (a["overdue_days"], a["idle_fee_wan"], a["reclaimable"]) == (366, Decimal("246.91"), False)  # 2024 is a leap year
-    assert (c["overdue_days"], c["idle_fee_wan"], c["reclaimable"]) == (731, Decimal("246.91"), True)
-    assert (d["idle_fee_wan"], d["reclaimable"]) == (Decimal("246.91"), False)
+    assert (a["overdue_days"], a["idle_fee_wan"], a["reclaimable"]) == (366, 246.91, False)  # 2024 is a leap year
+    assert (c["overdue_days"], c["idle_fee_wan"], c["reclaimable"]) == (731, 246.91, True)
+    assert (d["idle_fee_wan"], d["reclaimable"]) == (246.91, False)
     assert (e["idle_fee_wan"], e["reclaimable"]) == (None, False)
     assert (k["land_price_wan"], k["idle_fee_wan"], k["reclaimable"]) == (None, None, True)  # no price: no fee worked out
     assert (found["F"]["idle_fee_wan"], found["F"]["reclaimable"]) == (None, False)
@@ -89,12 +89,12 @@ def test_each_category_on_the_as_of_date() -> None:
 def test_the_summary_counts_stalled_land_as_idle_only_when_switched_on() -> None:
     off = idle_land(land_parcels(ROWS), AS_OF, POLICY).summary
     # A, C, D, K idle; fees on A, C, D (K has no price): 3 × 246.91.
-    assert off == {"idle": 4, "idle_fee_wan": Decimal("740.73"), "reclaimable": 2, "government_delay": 1, "stalled": 2,
+    assert off == {"idle": 4, "idle_fee_wan": 740.73, "reclaimable": 2, "government_delay": 1, "stalled": 2,
                    "stalled_counts_as_idle": False}
     switched = dataclasses.replace(POLICY, stalled_counts_as_idle=True)
     on = idle_land(land_parcels(ROWS), AS_OF, switched).summary
-    assert (on["idle"], on["idle_fee_wan"], on["stalled"]) == (6, Decimal("1234.55"), 2)  # F and I charged too
-    assert listed(stalled_counts_as_idle=True)["F"]["idle_fee_wan"] == Decimal("246.91")
+    assert (on["idle"], on["idle_fee_wan"], on["stalled"]) == (6, 1234.55, 2)  # F and I charged too
+    assert listed(stalled_counts_as_idle=True)["F"]["idle_fee_wan"] == 246.91
 
 
 def test_supplied_and_not_used_lists_a_parcel_without_an_agreed_start_with_a_note() -> None:
@@ -132,7 +132,7 @@ def test_approved_unsupplied_in_square_metres_and_mu() -> None:
     rows = approved_unsupplied(["B1", "B2", "B3"], [D(2019, 1, 1)] * 3, np.array([6_000_000, 1_000_000, 500_000]),
                                np.array([2_500_000, 1_000_000 - 99, 0]))
     # 60 000 − 25 000 = 35 000 m² = 52.5 亩; B2's 0.99 m² left is a sliver (wholly supplied); B3 5 000 m² = 7.5 亩.
-    assert rows == [{"batch_code": "B1", "approved_date": D(2019, 1, 1), "area_m2": Decimal("60000.00"),
-                     "unsupplied_m2": Decimal("35000.00"), "unsupplied_mu": Decimal("52.50")},
-                    {"batch_code": "B3", "approved_date": D(2019, 1, 1), "area_m2": Decimal("5000.00"),
-                     "unsupplied_m2": Decimal("5000.00"), "unsupplied_mu": Decimal("7.50")}]
+    assert rows == [{"batch_code": "B1", "approved_date": D(2019, 1, 1), "area_m2": 60000.00,
+                     "unsupplied_m2": 35000.00, "unsupplied_mu": 52.50},
+                    {"batch_code": "B3", "approved_date": D(2019, 1, 1), "area_m2": 5000.00,
+                     "unsupplied_m2": 5000.00, "unsupplied_mu": 7.50}]
