@@ -11,11 +11,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
-import numpy as np
 import psycopg
 from sqlalchemy import Connection
 
-from mujun.evaluation import QUANTITIES, SCALE, Evaluation, EvaluationPolicy, Firms, evaluate
+from mujun.evaluation import SCALE, Evaluation, EvaluationPolicy, Firms, evaluate, firms_of
 
 _FIRMS = """
 WITH f AS (SELECT * FROM firm_figures WHERE year = %(year)s AND (%(jurisdiction)s::text[] IS NULL OR jurisdiction = ANY(%(jurisdiction)s))),
@@ -39,18 +38,7 @@ def _driver(conn: Connection) -> psycopg.Connection[Any]:
 
 def firms(conn: Connection, year: int, jurisdictions: Sequence[str] = ()) -> Firms:
     rows = _driver(conn).execute(_FIRMS, {"year": year, "jurisdiction": list(jurisdictions) or None, "scale": SCALE}).fetchall()
-    quantities, present = {}, {}
-    for k, name in enumerate(QUANTITIES):
-        values = [row[5 + k] for row in rows]
-        quantities[name] = np.array([0 if v is None else v for v in values], dtype=np.int64)
-        present[name] = np.array([v is not None for v in values], dtype=bool)
-    return Firms(
-        enterprise=np.array([row[0] for row in rows], dtype=object), credit_code=np.array([row[1] for row in rows], dtype=object),
-        jurisdiction=np.array([row[2] for row in rows], dtype=object), year=year, quantities=quantities, present=present,
-        production_date=np.array([np.datetime64(row[3], "D") if row[3] else np.datetime64("NaT") for row in rows],
-                                 dtype="datetime64[D]"),
-        land_derived=np.array([bool(row[4]) for row in rows], dtype=bool),
-    )
+    return firms_of(rows, year)
 
 
 def evaluation_of(conn: Connection, year: int, policy: EvaluationPolicy, jurisdictions: Sequence[str] = ()) -> Evaluation:

@@ -105,25 +105,24 @@ class Firms:
         return len(self.enterprise)
 
 
-def scaled(values: Sequence[Decimal | None]) -> tuple[np.ndarray, np.ndarray]:
-    """Decimals in 1/SCALE (half up), and where given."""
-    return (np.array([int((v * SCALE).to_integral_value(rounding="ROUND_HALF_UP")) if v is not None else 0 for v in values],
-                     dtype=np.int64), np.array([v is not None for v in values], dtype=bool))
+FIRM_COLUMNS = ("enterprise", "credit_code", "jurisdiction", "production_date", "land_derived", *QUANTITIES)
+"""A row of `firms_of`: the quantities as integers in 1/SCALE of their units (None: not given), 投产日期 a `date` or None."""
 
 
-def firms_of(rows: Sequence[Mapping[str, Any]], year: int) -> Firms:
-    """Columns from row mappings: quantities as `Decimal` (None: not given), 投产日期 as `date`."""
+def firms_of(rows: Sequence[Sequence[Any]], year: int) -> Firms:
+    """A year's firms as columns, from rows laid out as `FIRM_COLUMNS`."""
+    columns = list(zip(*rows, strict=True)) if rows else [()] * len(FIRM_COLUMNS)
+    named = dict(zip(FIRM_COLUMNS, columns, strict=True))
     quantities, present = {}, {}
     for name in QUANTITIES:
-        quantities[name], present[name] = scaled([row[name] for row in rows])
+        values = named[name]
+        quantities[name] = np.array([0 if v is None else v for v in values], dtype=np.int64)
+        present[name] = np.array([v is not None for v in values], dtype=bool)
     return Firms(
-        enterprise=np.array([row["enterprise"] for row in rows], dtype=object),
-        credit_code=np.array([row["credit_code"] for row in rows], dtype=object),
-        jurisdiction=np.array([row["jurisdiction"] for row in rows], dtype=object), year=year,
-        quantities=quantities, present=present,
-        production_date=np.array([np.datetime64(row["production_date"], "D") if row["production_date"] else np.datetime64("NaT")
-                                  for row in rows], dtype="datetime64[D]"),
-        land_derived=np.array([bool(row.get("land_derived")) for row in rows], dtype=bool),
+        enterprise=np.array(named["enterprise"], dtype=object), credit_code=np.array(named["credit_code"], dtype=object),
+        jurisdiction=np.array(named["jurisdiction"], dtype=object), year=year, quantities=quantities, present=present,
+        production_date=np.array(named["production_date"], dtype="datetime64[D]") if rows else np.zeros(0, dtype="datetime64[D]"),
+        land_derived=np.array([bool(v) for v in named["land_derived"]], dtype=bool),
     )
 
 

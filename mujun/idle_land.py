@@ -193,20 +193,6 @@ def land_columns(columns: Mapping[str, Sequence[Any]]) -> LandParcels:
     )
 
 
-def land_parcels(rows: Sequence[Mapping[str, Any]]) -> LandParcels:
-    """The parcels' columns from row mappings: money as `Decimal` 万元 (`land_price_wan`, `total_investment_wan`,
-    `spent_wan`), areas as `Decimal` m² (`official_area_m2`, `developed_area_m2`), dates as `date`."""
-    def cents(name: str) -> list[int | None]:
-        return [None if row[name] is None else int(row[name] * 100) for row in rows]
-
-    plain = ("parcel_code", "project_code", "supply_date", "agreed_start_date", "start_date", "project_start_date", "stopped_date",
-             "government_delay")
-    return land_columns({**{name: [row[name] for row in rows] for name in plain},
-                         "land_price_cents": cents("land_price_wan"), "official_area_cents": cents("official_area_m2"),
-                         "developed_area_cents": cents("developed_area_m2"), "total_investment_cents": cents("total_investment_wan"),
-                         "spent_cents": cents("spent_wan")})
-
-
 # ---- the decision -------------------------------------------------------------------------------
 
 @dataclass(frozen=True)

@@ -11,16 +11,16 @@ from typing import Any
 import numpy as np
 import pytest
 
-from mujun.evaluation import ClassCut, classes_of, competition_ranks, evaluate, firms_of
+from mujun.evaluation import SCALE, ClassCut, classes_of, competition_ranks, evaluate, firms_of
 from mujun.policy import evaluation_policy_from_dict, load_evaluation_policy
 
 POLICY = load_evaluation_policy("changzhou-2018")
-QUANTITIES = ("land_mu", "tax_wan", "sales_wan", "value_added_wan", "energy_tce", "emissions_t", "employees", "rnd_wan")
 
 
-def firm(name: str, district: str, *figures: float | None, production: dt.date | None = None) -> dict[str, Any]:
-    return {"enterprise": name, "credit_code": None, "jurisdiction": district, "production_date": production,
-            **{q: None if v is None else Decimal(str(v)) for q, v in zip(QUANTITIES, figures, strict=True)}}
+def firm(name: str, district: str, *figures: float | None, production: dt.date | None = None) -> tuple[Any, ...]:
+    """A row as the query gives it (`FIRM_COLUMNS`): figures in 1/10 000 of their units."""
+    scaled = [None if v is None else int(Decimal(str(v)) * SCALE) for v in figures]
+    return (name, None, district, production, False, *scaled)
 
 
 # land 亩, tax 万元, sales 万元, value added 万元, energy tce, emissions t, employees, R&D 万元

@@ -10,7 +10,7 @@ from typing import Any
 
 import numpy as np
 
-from mujun.idle_land import anniversary, approved_unsupplied, bounds, explain, idle_land, land_parcels, supplied_unused
+from mujun.idle_land import LandParcels, anniversary, approved_unsupplied, bounds, explain, idle_land, land_columns, supplied_unused
 from mujun.policy import load_idle_land_policy
 
 D = dt.date
@@ -24,6 +24,19 @@ def parcel(code: str, agreed: dt.date | None, **given: Any) -> dict[str, Any]:
            "land_price_wan": Decimal("1234.56"), "official_area_m2": Decimal("9000.00"), "developed_area_m2": None,
            "total_investment_wan": Decimal("10000.00"), "spent_wan": None}
     return {**row, **given}
+
+
+def land_parcels(rows: list[dict[str, Any]]) -> LandParcels:
+    """The columns the query gives (`LAND_COLUMNS`) from rows of dates, 万元 and m²."""
+    def cents(name: str) -> list[int | None]:
+        return [None if row[name] is None else int(row[name] * 100) for row in rows]
+
+    plain = ("parcel_code", "project_code", "supply_date", "agreed_start_date", "start_date", "project_start_date", "stopped_date",
+             "government_delay")
+    return land_columns({**{name: [row[name] for row in rows] for name in plain},
+                         "land_price_cents": cents("land_price_wan"), "official_area_cents": cents("official_area_m2"),
+                         "developed_area_cents": cents("developed_area_m2"), "total_investment_cents": cents("total_investment_wan"),
+                         "spent_cents": cents("spent_wan")})
 
 
 ROWS = [
