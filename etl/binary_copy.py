@@ -116,8 +116,8 @@ def jsonb(values: Values) -> Encoded:
                                 for v in values], type=pa.large_binary()))
 
 
-def boolean(values: np.ndarray) -> Encoded:
-    return _fixed(np.asarray(values, dtype=np.uint8), None)
+def boolean(values: np.ndarray, valid: np.ndarray | None = None) -> Encoded:
+    return _fixed(np.asarray(values, dtype=np.uint8), valid)
 
 
 def int4(values: np.ndarray, valid: np.ndarray | None = None) -> Encoded:

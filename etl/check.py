@@ -246,7 +246,7 @@ def _jsonable(value: Any) -> Any:
     return value
 
 
-def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.Array, code_field: str,
+def refuse_duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.Array, code_field: str,
                 where: Callable[[int], str]) -> None:
     """An error for every code seen before in the file, naming where it was first."""
     values = codes_of.texts(codes)
@@ -255,7 +255,7 @@ def _duplicates(checked: Checked, codes: Sequence[str | None] | np.ndarray | pa.
                                       f"编码重复（与{where(first)}相同）", f"duplicate code (same as {where(first)})"))
 
 
-def _with_geometry(checked: Checked, source: FeatureSource) -> None:
+def check_geometries(checked: Checked, source: FeatureSource) -> None:
     """Check every geometry at once; row kinds get theirs (MultiPolygon, Gauss-Krüger area) in their records."""
     with_geometry(checked, geometry_checker(source).all())
 
@@ -301,25 +301,33 @@ def texts_of(rows: Rows, name: str, n: int, required: bool = False) -> np.ndarra
     return arrow_texts_of(rows, name, n, required).to_numpy(zero_copy_only=False)
 
 
+def amount_cents(rows: Rows, name: str, n: int, unit_zh: str, unit_en: str) -> tuple[np.ndarray, np.ndarray]:
+    """Field `name` of each row in 0.01 of its stored unit, and where one is given; a float column already in that unit is
+    taken whole (a million values in arrays), any other value by value (units in the header or the value converted)."""
+    cents, given = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
+    if name not in rows.match.fields:
+        return cents, given
+    column, spec = rows.match.fields[name]
+    values = np.asarray(rows.columns[column])
+    if values.dtype.kind == "f" and spec.scale == 1:
+        finite, negative = np.isfinite(values), values < 0
+        for bad in np.flatnonzero(~finite & ~np.isnan(values)):
+            rows.error(int(bad), name, values[bad], f"应为数值（{unit_zh}）", f"expected a number ({unit_en})")
+        for bad in np.flatnonzero(finite & negative):
+            rows.error(int(bad), name, values[bad], f"不能为负数（{unit_zh}）", f"must not be negative ({unit_en})")
+        given = finite & ~negative
+        cents[given] = rules.recorded_cents(values[given])
+    else:
+        for i in range(n):
+            amount = rows.amount(i, name, unit_zh, unit_en)
+            if amount is not None:
+                cents[i], given[i] = int(amount.quantize(rules.CENT) * 100), True
+    return cents, given
+
+
 def _recorded_cents(rows: Rows, n: int) -> tuple[np.ndarray, np.ndarray]:
     """出让面积 of each parcel in 0.01 m² and where one is given; a float column of m² is taken whole."""
-    cents, given = np.zeros(n, dtype=np.int64), np.zeros(n, dtype=bool)
-    if "recorded_area_m2" in rows.match.fields:
-        column, spec = rows.match.fields["recorded_area_m2"]
-        values = np.asarray(rows.columns[column])
-        if values.dtype.kind == "f" and spec.scale == 1:
-            finite, negative = np.isfinite(values), values < 0
-            for bad in np.flatnonzero(~finite & ~np.isnan(values)):
-                rows.error(int(bad), "recorded_area_m2", values[bad], "应为数值（平方米）", "expected a number (m²)")
-            for bad in np.flatnonzero(finite & negative):
-                rows.error(int(bad), "recorded_area_m2", values[bad], "不能为负数（平方米）", "must not be negative (m²)")
-            given = finite & ~negative
-            cents[given] = rules.recorded_cents(values[given])
-        else:
-            for i in range(n):
-                amount = rows.amount(i, "recorded_area_m2", "平方米", "m²")
-                if amount is not None:
-                    cents[i], given[i] = int(amount.quantize(rules.CENT) * 100), True
+    cents, given = amount_cents(rows, "recorded_area_m2", n, "平方米", "m²")
     if "recorded_area_mu" in rows.match.fields:
         for i in range(n):
             amount_mu = rows.amount(i, "recorded_area_mu", "亩", "mu")
@@ -342,6 +350,43 @@ def _dates(rows: Rows, name: str, n: int) -> np.ndarray:
     return out
 
 
+YES_NO = {"是": True, "否": False, "yes": True, "no": False, "y": True, "n": False, "true": True, "false": False, "1": True,
+          "0": False, "有": True, "无": False}
+"""政府原因 as offices write it."""
+
+
+def _yes_no(rows: Rows, name: str, n: int) -> tuple[np.ndarray, np.ndarray]:
+    """A 是/否 field of every row (each distinct text looked up once), and where one is given."""
+    values, given = np.zeros(n, dtype=bool), np.zeros(n, dtype=bool)
+    if name not in rows.match.fields:
+        return values, given
+    texts = arrow_texts_of(rows, name, n)
+    distinct = texts.dictionary_encode()
+    known = [YES_NO.get(str(v).lower()) for v in distinct.dictionary.to_pylist()]
+    present = ~texts.is_null().to_numpy(zero_copy_only=False)
+    safe = distinct.indices.fill_null(0).to_numpy(zero_copy_only=False)
+    lookup = np.array([k is True for k in known], dtype=bool)
+    valid = np.array([k is not None for k in known], dtype=bool)
+    if len(known):
+        values, given = present & lookup[safe], present & valid[safe]
+    for i in np.flatnonzero(present & ~given):
+        rows.error(int(i), name, texts[i].as_py(), "应为 是 或 否", "expected 是 (yes) or 否 (no)")
+    return values, given
+
+
+def _land_use_fields(rows: Rows, n: int) -> dict[str, np.ndarray]:
+    """What idle land is judged by: 出让价款 (万元), 动工日期, 已开发面积 (m²), 停工日期, 政府原因; a stop before the parcel's
+    own start is refused."""
+    price, has_price = amount_cents(rows, "land_price", n, "万元", "10,000 CNY")
+    developed, has_developed = amount_cents(rows, "developed_area", n, "平方米", "m²")
+    start, stopped = _dates(rows, "start_date", n), _dates(rows, "stopped_date", n)
+    for i in np.flatnonzero(stopped < start):
+        rows.error(int(i), "stopped_date", str(stopped[i]), f"停工日期早于动工日期 {start[i]}", f"before the start date {start[i]}")
+    delay, has_delay = _yes_no(rows, "government_delay", n)
+    return {"price_cents": price, "has_price": has_price, "start_date": start, "developed_cents": developed,
+            "has_developed": has_developed, "stopped_date": stopped, "government_delay": delay, "has_government_delay": has_delay}
+
+
 def check_zones(source: FeatureSource, policy: Policy) -> Checked:
     checked = Checked("zones", source.path.name, [{} for _ in range(len(source))], warnings=list(source.warnings),
                       inferences=list(source.inferences), locate=source.locate)
@@ -354,8 +399,8 @@ def check_zones(source: FeatureSource, policy: Policy) -> Checked:
             rows.error(i, "jurisdiction", record["jurisdiction"],
                        f"不在政策 {policy.code} 的辖区中：{'、'.join(policy.jurisdictions)}",
                        f"not a jurisdiction of policy {policy.code}: {', '.join(policy.jurisdictions)}")
-    _duplicates(checked, [r["zone_code"] for r in checked.records], "zone_code", checked.locate)
-    _with_geometry(checked, source)
+    refuse_duplicates(checked, [r["zone_code"] for r in checked.records], "zone_code", checked.locate)
+    check_geometries(checked, source)
     return checked
 
 
@@ -381,9 +426,10 @@ def parcel_fields(source: FeatureSource) -> Checked:
     checked.columns = {  # the texts stay Arrow arrays (`texts`): a million Python strings each would be made for nothing
         "recorded_cents": recorded, "has_recorded": has_recorded,
         **{name: _dates(rows, name, n) for name in ("supply_date", "agreed_start_date", "agreed_completion_date")},
+        **_land_use_fields(rows, n),
         "attributes": [rows.extra(i) for i in range(n)] if rows.match.extra else [None] * n,
     }
-    _duplicates(checked, checked.texts["parcel_code"], "parcel_code", checked.locate)
+    refuse_duplicates(checked, checked.texts["parcel_code"], "parcel_code", checked.locate)
     return checked
 
 
@@ -467,7 +513,7 @@ def check_projects(source: TableSource, usd_rate: Decimal | None, usd_rate_date:
         "name_initials": _initials(names), "enterprise_initials": _initials(enterprises),
         **plan_columns(rows, n, policy, choices_of), **stage_columns(checked, rows, n, given_stages, today),
     }
-    _duplicates(checked, codes, "project_code", checked.locate)
+    refuse_duplicates(checked, codes, "project_code", checked.locate)
     return checked
 
 
@@ -480,6 +526,6 @@ def check_constraints(source: FeatureSource) -> Checked:
         record.update(code=rows.required_text(i, "code"),
                       constraint_type=rows.choice(i, "constraint_type", CONSTRAINT_TYPES, required=True),
                       attributes=rows.extra(i))
-    _duplicates(checked, [r["code"] for r in checked.records], "code", checked.locate)
-    _with_geometry(checked, source)
+    refuse_duplicates(checked, [r["code"] for r in checked.records], "code", checked.locate)
+    check_geometries(checked, source)
     return checked

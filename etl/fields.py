@@ -54,6 +54,15 @@ PARCEL_FIELDS = (
     FieldSpec("supply_date", ("供地日期",)),
     FieldSpec("agreed_start_date", ("约定开工日期",)),
     FieldSpec("agreed_completion_date", ("约定竣工日期",)),
+    FieldSpec("land_price", ("land_price_wan", "出让价款(万元)", "土地出让价款(万元)", "成交价款(万元)"), unit="万元"),
+    FieldSpec("land_price", ("出让价款", "土地出让价款", "成交价款"), unit="万元",
+              assumption="出让价款 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("start_date", ("动工日期", "实际动工日期")),
+    FieldSpec("developed_area", ("developed_area_m2", "已开发面积(平方米)", "已开发面积(m2)", "已开发面积(㎡)"), unit="平方米"),
+    FieldSpec("developed_area", ("已开发面积",), unit="平方米",
+              assumption="已开发面积 has no unit in its header: read as 平方米 (m²) / 表头无单位，按平方米读取"),
+    FieldSpec("stopped_date", ("停工日期",)),
+    FieldSpec("government_delay", ("政府原因", "是否政府原因")),
 )
 
 PROJECT_FIELDS = (
@@ -195,5 +204,35 @@ CONSTRAINT_TYPES = {
     "城镇开发边界": "urban_development_boundary",
 }
 
+BATCH_FIELDS = (
+    FieldSpec("batch_code", ("批次编号", "批次代码", "批次号"), required=True),
+    FieldSpec("approved_date", ("批准日期", "批复日期")),
+    FieldSpec("approval_no", ("批准文号", "批复文号")),
+)
+
+EVALUATION_FIELDS = (
+    FieldSpec("enterprise", ("企业名称",), required=True),
+    FieldSpec("credit_code", ("统一社会信用代码", "信用代码")),
+    FieldSpec("year", ("年度", "评价年度"), required=True),
+    FieldSpec("jurisdiction", ("所属地区", "所属辖区", "辖区", "所属区县"), required=True),
+    FieldSpec("land_mu", ("land_mu", "用地面积(亩)"), unit="亩"),
+    FieldSpec("land_mu", ("用地面积",), unit="亩", assumption="用地面积 has no unit in its header: read as 亩 / 表头无单位，按亩读取"),
+    FieldSpec("tax", ("tax_wan", "税收(万元)", "实缴税金(万元)", "税收实际贡献(万元)"), unit="万元"),
+    FieldSpec("tax", ("税收", "实缴税金"), unit="万元", assumption="税收 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("sales", ("sales_wan", "销售收入(万元)", "营业收入(万元)"), unit="万元"),
+    FieldSpec("sales", ("销售收入", "营业收入"), unit="万元",
+              assumption="销售收入 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("value_added", ("value_added_wan", "工业增加值(万元)"), unit="万元"),
+    FieldSpec("value_added", ("工业增加值",), unit="万元",
+              assumption="工业增加值 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("energy_tce", ("综合能耗(吨标准煤)", "综合能耗(吨标煤)", "综合能耗")),
+    FieldSpec("emissions_t", ("主要污染物排放量(吨)", "主要污染物排放量", "污染物排放量(吨)")),
+    FieldSpec("employees", ("年平均职工人数", "年平均职工人数(人)", "职工人数")),
+    FieldSpec("rnd", ("rnd_wan", "研发经费(万元)", "研发经费支出(万元)"), unit="万元"),
+    FieldSpec("rnd", ("研发经费", "研发经费支出"), unit="万元",
+              assumption="研发经费 has no unit in its header: read as 万元 / 表头无单位，按万元读取"),
+    FieldSpec("production_date", ("投产日期",)),
+)
+
 FIELDS_BY_KIND = {"zones": ZONE_FIELDS, "parcels": PARCEL_FIELDS, "projects": PROJECT_FIELDS, "constraints": CONSTRAINT_FIELDS,
-                  "monthly": MONTHLY_FIELDS}
+                  "monthly": MONTHLY_FIELDS, "batches": BATCH_FIELDS, "evaluation": EVALUATION_FIELDS}

@@ -9,8 +9,8 @@ from etl.read import TABLE_KINDS, TABLE_SUFFIXES, FeatureSource, ReadOptions, Ta
 from mujun.errors import InputError, Problem
 
 # The field that names each kind, in the order they are tried: parcels also carry a project code.
-KIND_FIELDS = (("zones", "zone_code"), ("constraints", "constraint_type"), ("parcels", "parcel_code"), ("monthly", "month"),
-               ("projects", "project_code"))
+KIND_FIELDS = (("zones", "zone_code"), ("constraints", "constraint_type"), ("batches", "batch_code"), ("parcels", "parcel_code"),
+               ("monthly", "month"), ("evaluation", "tax"), ("projects", "project_code"))
 
 
 def _has_geometry(path: Path, options: ReadOptions) -> FeatureSource | TableSource:
@@ -40,11 +40,13 @@ def kind_of(path: Path, options: ReadOptions) -> tuple[str, str]:
             return kind, f"{path.name}: read as {kind} (it has {header}) / 按{_ZH[kind]}读取（含字段 {header}）"
     raise InputError([Problem(
         path.name, "文件 file", None, ", ".join(map(str, source.columns))[:200],
-        "看不出文件内容：应有 园区编码（园区）、宗地编号（宗地）、约束类型（三区三线）、无几何的 月份（月报）或 项目编号（项目）；"
-        "或用 --zones/--parcels/--projects/--constraints/--monthly 指明",
+        "看不出文件内容：应有 园区编码（园区）、宗地编号（宗地）、约束类型（三区三线）、批次编号（批次）、无几何的 月份（月报）、"
+        "税收（企业亩均效益）或 项目编号（项目）；或用 --zones/--parcels/--projects/--constraints/--monthly/--batches/--evaluation 指明",
         "cannot tell what the file holds: expected zone_code 园区编码 (zones), parcel_code 宗地编号 (parcels), constraint_type 约束类型 "
-        "(constraints), month 月份 without geometry (monthly reports) or project_code 项目编号 without geometry (projects); "
-        "or name it with --zones/--parcels/--projects/--constraints/--monthly")])
+        "(constraints), batch_code 批次编号 (approval batches), month 月份 without geometry (monthly reports), tax_wan 税收 without "
+        "geometry (firms' figures) or project_code 项目编号 without geometry (projects); "
+        "or name it with --zones/--parcels/--projects/--constraints/--monthly/--batches/--evaluation")])
 
 
-_ZH = {"zones": "园区", "parcels": "宗地", "constraints": "三区三线约束", "projects": "项目", "monthly": "月报"}
+_ZH = {"zones": "园区", "parcels": "宗地", "constraints": "三区三线约束", "projects": "项目", "monthly": "月报", "batches": "批次",
+       "evaluation": "企业亩均效益数据"}

@@ -22,15 +22,17 @@ import psycopg
 from psycopg.types.json import Jsonb
 
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
+from etl.batches import batches_stored, check_batches, rebuild_cover, write_batches
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones, geometry_checker, parcel_fields, with_geometry
 from etl.cross_checks import Surroundings, check_overlaps, check_parcels_against, cross_check, surroundings
+from etl.evaluation import check_evaluation, write_evaluation
 from etl.monthly import check_monthly
 from etl.monthly_write import write_monthly
 from etl.placement import Placement
 from etl.project_history import keep_report_days, read_before, record_changes, write_plans
 from etl.read import ReadOptions, TableSource, read_source
 from etl.stream import GeometryParts, stream_parcels
-from etl.write import Progress, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
+from etl.write import Progress, absent_land_use_columns, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
 from mujun.errors import InputError, Problem
 from mujun.rules import Policy
 from mujun.settings import RuleSettings
@@ -53,6 +55,10 @@ class LoadRequest:
     constraints: Path | None = None
     monthly: Path | None = None
     """Monthly reports of major projects (Excel or CSV)."""
+    batches: Path | None = None
+    """Approval batches (批次), a GIS file."""
+    evaluation: Path | None = None
+    """Firms' figures for the per-mu evaluation (Excel or CSV)."""
     read_options: Mapping[str, ReadOptions] = field(default_factory=dict)
     """How to read each kind's file (layer, encoding, CRS, field mapping); by default as the file says."""
 
@@ -71,7 +77,8 @@ class LoadRequest:
 
     def files(self) -> list[tuple[str, Path]]:
         return [(kind, path) for kind, path in (("zones", self.zones), ("projects", self.projects), ("monthly", self.monthly),
-                                                ("parcels", self.parcels), ("constraints", self.constraints))
+                                                ("parcels", self.parcels), ("constraints", self.constraints), ("batches", self.batches),
+                                                ("evaluation", self.evaluation))
                 if path is not None]
 
 
@@ -100,9 +107,13 @@ def _check_one(kind: str, path: Path, options: ReadOptions, policy: Policy, rule
     if isinstance(source, TableSource):
         if kind == "monthly":
             return check_monthly(source, today), None
+        if kind == "evaluation":
+            return check_evaluation(source, policy), None
         return check_projects(source, rule_settings.usd_cny_rate, rule_settings.usd_cny_rate_date, policy, today), None
     if kind == "zones":
         return check_zones(source, policy), None
+    if kind == "batches":
+        return check_batches(source), None
     if kind != "parcels":
         return check_constraints(source), None
     if not parts:
@@ -237,7 +248,9 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
             overlaps = pool.submit(check_overlaps, [parcels])
             computed = results()
             step("write parcels")
-            counts = insert_into_empty(conn, "parcels", {**parcel_columns(parcels), **computed}, parcels.count, progress, step)
+            left = absent_land_use_columns(parcels)
+            columns = {name: column for name, column in parcel_columns(parcels).items() if name not in left}
+            counts = insert_into_empty(conn, "parcels", {**columns, **computed}, parcels.count, progress, step)
             overlaps.result()
         return counts, parcels.count
     check_overlaps([parcels])
@@ -326,7 +339,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
         raise InputError(refused)
     sync_policy(conn, policy)
     for item in checked:
-        if item.kind not in ("parcels", "monthly"):
+        if item.kind not in ("parcels", "monthly", "batches", "evaluation"):
             _write_records(conn, item, request, load_id, step, progress, counts)
     monthly = next((c for c in checked if c.kind == "monthly"), None)
     if monthly is not None:
@@ -344,6 +357,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
         step("assess")
         assessed = reassess(conn, policy)
     counts["assessed"] = {"changed": assessed or 0}
+    _write_land_use(conn, checked, request, load_id, step, progress, counts)
     warnings = [w for c in checked for w in c.warnings]
     inferences = [i for c in checked for i in c.inferences]
     counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
@@ -355,6 +369,22 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
          Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
     )
     return LoadResult(load_id, counts, warnings, inferences)
+
+
+def _write_land_use(conn: psycopg.Connection[Any], checked: list[Checked], request: LoadRequest, load_id: int, step: Step,
+                    progress: Progress | None, counts: dict[str, dict[str, int]]) -> None:
+    """Batches and firms' figures; then how much of each batch the supplied parcels cover, made again whenever batches,
+    or parcels while batches are stored, were written (`etl.batches`)."""
+    kinds = {item.kind: item for item in checked}
+    if "batches" in kinds:
+        step("write batches")
+        counts["batches"] = write_batches(conn, kinds["batches"], "batches" in request.replace, progress)
+    if "evaluation" in kinds:
+        step("write firms' figures")
+        counts["evaluation"] = write_evaluation(conn, kinds["evaluation"], load_id)
+    if "batches" in kinds or ("parcels" in kinds and batches_stored(conn)):
+        step("measure batches against supplied parcels")
+        counts["batch_cover"] = {"pieces": rebuild_cover(conn)}
 
 
 def _reserve_load_id(conn: psycopg.Connection[Any]) -> int:

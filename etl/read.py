@@ -91,7 +91,7 @@ class FeatureSource:
         return len(self.wkb) if self.made is None and self.wkb is not None else len(self.geometries)
 
 
-TABLE_KINDS = ("projects", "monthly")
+TABLE_KINDS = ("projects", "monthly", "evaluation")
 """Kinds read as tables (Excel, CSV): rows without geometry."""
 
 

@@ -26,7 +26,7 @@ from etl.check import Checked, with_geometry
 from etl.cross_checks import Surroundings, place_parcels
 from etl.geometry_check import CheckedGeometries, GeometryChecker
 from etl.placement import Placement, ZoneEdges
-from etl.write import TABLE_COLUMNS, EmptyTable, Progress, empty_for_copy, parcel_columns
+from etl.write import TABLE_COLUMNS, EmptyTable, Progress, absent_land_use_columns, empty_for_copy, parcel_columns
 from mujun.errors import InputError, Problem
 from mujun.rules import Policy
 
@@ -108,9 +108,10 @@ class _Writer:
     def __init__(self, parcels: Checked, projects_of: Future[tuple[np.ndarray, np.ndarray]], projects: Projects, policy: Policy,
                  ids: np.ndarray | None) -> None:
         self.parcels, self._projects_of, self.projects, self.policy, self.ids = parcels, projects_of, projects, policy, ids
-        # A file with no attributes beyond the fields leaves the column to its default ({}): nothing to make or read.
-        attributes = any(parcels.columns["attributes"])
-        self.names = [*(name for name in TABLE_COLUMNS["parcels"][1] if name != "attributes" or attributes), *RESULT_COLUMNS, "id"]
+        # A file with no attributes beyond the fields leaves the column to its default ({}), and one without the land-use
+        # fields leaves theirs NULL: nothing to make or send.
+        left = absent_land_use_columns(parcels) | (set() if any(parcels.columns["attributes"]) else {"attributes"})
+        self.names = [*(name for name in TABLE_COLUMNS["parcels"][1] if name not in left), *RESULT_COLUMNS, "id"]
 
     @property
     def project(self) -> np.ndarray:

@@ -28,6 +28,10 @@ from mujun.rules import GEOGRAPHIC_SRID
 from mujun.stages import DATE_FIELDS
 
 Column = Callable[[slice], bc.Encoded]
+LAND_USE_COLUMNS = ("land_price_wan", "start_date", "developed_area_m2", "stopped_date", "government_delay")
+"""What idle land is judged by: optional fields of a parcels file, each written only where the file has it."""
+_GIVEN = {"land_price_wan": "has_price", "start_date": "start_date", "developed_area_m2": "has_developed",
+          "stopped_date": "stopped_date", "government_delay": "has_government_delay"}
 Progress = Callable[[str, int, int], None]
 
 TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
@@ -39,14 +43,17 @@ TABLE_COLUMNS: dict[str, tuple[str, tuple[str, ...]]] = {
     )),
     "parcels": ("parcel_code", (
         "parcel_code", "project_code", "land_use", "recorded_area_m2", "supply_date", "agreed_start_date",
-        "agreed_completion_date", "attributes", "geom", "area_m2", "geometry_repaired",
+        "agreed_completion_date", "attributes", "geom", "area_m2", "geometry_repaired", *LAND_USE_COLUMNS,
     )),
     "constraints": ("code", ("code", "constraint_type", "attributes", "geom", "area_m2")),
+    "approval_batches": ("batch_code", ("batch_code", "approved_date", "approval_no", "attributes", "geom", "area_m2")),
 }
+TABLE_OF_KIND = {"batches": "approval_batches"}
+"""Kinds of file stored in a table of another name."""
 NUMERIC_SCALES = {"area_m2": 2, "recorded_area_m2": 2, "total_investment_wan": 2, "investment_amount": 4, "exchange_rate": 6}
 """Decimal places of each numeric column (as the schema declares them)."""
 PARCEL_DATE_COLUMNS = ("supply_date", "agreed_start_date", "agreed_completion_date")
-DATE_COLUMNS = {"exchange_rate_date", *PARCEL_DATE_COLUMNS, *DATE_FIELDS, "reported_stage_on"}
+DATE_COLUMNS = {"exchange_rate_date", *PARCEL_DATE_COLUMNS, *DATE_FIELDS, "reported_stage_on", "approved_date"}
 
 
 def _scaled(values: Sequence[Decimal | None], scale: int) -> tuple[np.ndarray, np.ndarray]:
@@ -75,10 +82,11 @@ def _encode(name: str, values: Sequence[Any]) -> bc.Encoded:
 
 
 def record_columns(checked: Checked) -> dict[str, Column]:
-    """COPY columns of zones, projects or constraints, from their records or (projects) their columns."""
+    """COPY columns of zones, projects, constraints or batches, from their records or (projects) their columns."""
+    names = TABLE_COLUMNS[TABLE_OF_KIND.get(checked.kind, checked.kind)][1]
     if checked.columns:
-        return {name: _record_column(name, list(checked.columns[name])) for name in TABLE_COLUMNS[checked.kind][1]}
-    return {name: _record_column(name, [r.get(name) for r in checked.records]) for name in TABLE_COLUMNS[checked.kind][1]}
+        return {name: _record_column(name, list(checked.columns[name])) for name in names}
+    return {name: _record_column(name, [r.get(name) for r in checked.records]) for name in names}
 
 
 def _record_column(name: str, values: list[Any]) -> Column:
@@ -106,7 +114,20 @@ def parcel_columns(checked: Checked, geometry: CheckedGeometries | None = None) 
         "geom": lambda rows: bc.multipolygon_wkb(g.wkb[rows]),
         "area_m2": lambda rows: bc.numeric(g.area_cents[rows], 2),
         "geometry_repaired": lambda rows: bc.boolean(g.repaired[rows]),
+        "land_price_wan": lambda rows: bc.numeric(c["price_cents"][rows], 2, c["has_price"][rows]),
+        "start_date": _date_column(c["start_date"]),
+        "developed_area_m2": lambda rows: bc.numeric(c["developed_cents"][rows], 2, c["has_developed"][rows]),
+        "stopped_date": _date_column(c["stopped_date"]),
+        "government_delay": lambda rows: bc.boolean(c["government_delay"][rows], c["has_government_delay"][rows]),
     }
+
+
+def absent_land_use_columns(checked: Checked) -> set[str]:
+    """The land-use columns no parcel of the file gives: left to their default (NULL) in a first load, so that a file
+    without them costs nothing more to write."""
+    given = {name: checked.columns[key] for name, key in _GIVEN.items()}
+    return {name for name, values in given.items()
+            if not (values.any() if values.dtype == bool else (~np.isnat(values)).any())}
 
 
 def _ids(names: Sequence[str], prefix: str = "") -> sql.Composable:

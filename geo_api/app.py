@@ -12,7 +12,7 @@ from fastapi.staticfiles import StaticFiles
 from etl.load import libpq_conninfo
 from geo_api import errors
 from geo_api.pool import make_pool
-from geo_api.routers import basemaps, bulletins, health, layers, measure, ogc, parcels, printing, progress, reports, search, siting, tiles
+from geo_api.routers import basemaps, bulletins, evaluation, health, land, layers, measure, ogc, parcels, printing, progress, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
 from layers.basemaps import Basemaps
 from layers.upstream import UpstreamTiles
@@ -63,7 +63,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.basemaps = Basemaps.from_settings(settings.basemaps)
     app.state.upstream = UpstreamTiles(settings.basemaps.basemap_cache_mb * 2**20, settings.basemaps.basemap_timeout_s)
     errors.install(app)
-    for module in (health, parcels, layers, search, siting, reports, progress, bulletins, tiles, ogc, basemaps, measure, printing):
+    for module in (health, parcels, layers, search, siting, reports, progress, bulletins, land, evaluation, tiles, ogc, basemaps, measure,
+                   printing):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

@@ -41,11 +41,13 @@ CrsOption = Annotated[str | None, typer.Option("--crs", help="the coordinates' C
 FromOption = Annotated[str | None, typer.Option("--from", help="gcj02: coordinates from Gaode/Tencent maps, converted to WGS84")]
 MappingOption = Annotated[Path | None, typer.Option("--mapping", help="field-mapping YAML: header → field, per kind")]
 ReplaceOption = Annotated[list[str] | None, typer.Option(
-    "--replace", help="KIND (zones, parcels, projects, constraints): stored rows of that layer missing from its file are deleted")]
-KINDS = ("zones", "parcels", "projects", "constraints")
-FILE_KINDS = (*KINDS, "monthly")
-"""Every kind of file a load reads; monthly reports are never replaced whole (a report supersedes one month's)."""
-KIND_NAMES = {"zones": "园区", "parcels": "宗地", "projects": "项目", "constraints": "约束", "monthly": "月报"}
+    "--replace", help="KIND (zones, parcels, projects, constraints, batches): stored rows of that layer missing from its file are deleted")]
+KINDS = ("zones", "parcels", "projects", "constraints", "batches")
+FILE_KINDS = (*KINDS, "monthly", "evaluation")
+"""Every kind of file a load reads; monthly reports and firms' figures are never replaced whole (a report supersedes one
+month's, a firm's figures that firm's of the year)."""
+KIND_NAMES = {"zones": "园区", "parcels": "宗地", "projects": "项目", "constraints": "约束", "monthly": "月报", "batches": "批次",
+              "evaluation": "企业亩均"}
 
 
 class Lang(StrEnum):
@@ -211,23 +213,28 @@ def _print_loaded(result: LoadResult, policy_name: str, lang: str, verbose: bool
 
 
 MonthlyOption = Annotated[Path | None, typer.Option(help="monthly reports of major projects (Excel or CSV)")]
+BatchesOption = Annotated[Path | None, typer.Option(help="approval batches (批次), a GIS file")]
+EvaluationOption = Annotated[Path | None, typer.Option(help="firms' figures for the per-mu evaluation (Excel or CSV)")]
 
 
 @app.command("load")
 def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
-    monthly: MonthlyOption = None,
+    monthly: MonthlyOption = None, batches: BatchesOption = None, evaluation: EvaluationOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
     mapping: MappingOption = None, replace: ReplaceOption = None, lang: LangOption = Lang.zh, verbose: VerboseOption = False,
 ) -> None:
-    """Load zones, parcels, projects, monthly reports and/or constraint layers (三区三线), all or nothing."""
+    """Load zones, parcels, projects, monthly reports, constraint layers (三区三线), approval batches and/or firms' figures,
+    all or nothing."""
     from etl.load import LoadRequest
 
     settings = Settings()
     request = LoadRequest(zones=zones, parcels=parcels, projects=projects, constraints=constraints, monthly=monthly,
+                          batches=batches, evaluation=evaluation,
                           read_options=_read_options(settings, layer, encoding, crs, source, mapping, lang), replace=_replaced(replace))
     if not request.files():
-        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints, --monthly")
+        raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints, --monthly, --batches, "
+                    "--evaluation")
     run_load(settings, request, lang, verbose)
 
 
@@ -254,7 +261,8 @@ def _check_requests(files: list[Path], named: dict[str, Path | None], options: d
             requests.append(target)
         target[kind] = path
     return [LoadRequest(zones=paths.get("zones"), parcels=paths.get("parcels"), projects=paths.get("projects"),
-                        constraints=paths.get("constraints"), monthly=paths.get("monthly"), read_options=options, replace=replaced)
+                        constraints=paths.get("constraints"), monthly=paths.get("monthly"), batches=paths.get("batches"),
+                        evaluation=paths.get("evaluation"), read_options=options, replace=replaced)
             for paths in requests]
 
 
@@ -262,7 +270,7 @@ def _check_requests(files: list[Path], named: dict[str, Path | None], options: d
 def check_command(
     files: Annotated[list[Path] | None, typer.Argument(help="files whose kind is told from their fields")] = None,
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
-    monthly: MonthlyOption = None,
+    monthly: MonthlyOption = None, batches: BatchesOption = None, evaluation: EvaluationOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
     mapping: MappingOption = None, replace: ReplaceOption = None,
     as_json: Annotated[bool, typer.Option("--json", help="one JSON document on stdout")] = False,
@@ -282,7 +290,8 @@ def check_command(
     except PolicyNotFound as exc:
         raise _fail("找不到政策", str(exc)) from exc
     options = _read_options(settings, layer, encoding, crs, source, mapping, lang)
-    named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints, "monthly": monthly}
+    named = {"zones": zones, "parcels": parcels, "projects": projects, "constraints": constraints, "monthly": monthly,
+             "batches": batches, "evaluation": evaluation}
     if not files and not any(named.values()):
         raise _fail("请给出要检查的文件", "give the files to check")
     refused: list[Problem] = []
@@ -426,7 +435,8 @@ def demo(host: str = "127.0.0.1", port: int = 8000, lang: LangOption = Lang.zh, 
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                    projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
-                                   monthly=SAMPLE / "monthly-2024.xlsx"), lang, verbose)
+                                   monthly=SAMPLE / "monthly-2024.xlsx", batches=SAMPLE / "batches.geojson",
+                                   evaluation=SAMPLE / "evaluation-2023.xlsx"), lang, verbose)
     chosen = settings.basemaps
     if not (chosen.basemap_mbtiles or chosen.basemap_url or chosen.tianditu_key or chosen.basemaps):
         settings.basemaps = chosen.model_copy(update={"basemap_mbtiles": SAMPLE / "basemap.mbtiles"})

@@ -77,8 +77,24 @@ class Layer(BaseModel):
     """Other styles the page may draw the layer by, with their legend."""
 
 
+class Overlay(BaseModel):
+    """A map layer whose classes are rules decided on a date or in a year (`mujun.idle_land`, `mujun.evaluation`): the page
+    asks `url` for them and draws either the parcel tiles by code (`parcel_classes`: `{"parcels": {code: class}}`) or
+    the GeoJSON it answers (`geojson`, by bbox); never restated in tile SQL."""
+
+    id: str = Field(pattern=r"^[a-z_]+$")
+    title: Label
+    source: Literal["parcel_classes", "geojson"]
+    url: str = Field(pattern=r"^/api/[a-z/_]+$")
+    parameter: Literal["as_of", "year"]
+    """What the layer is drawn for: a date (`as_of`) or a year of figures (`year`)."""
+    min_zoom: int = Field(ge=0, le=24)
+    style: Style
+
+
 class Catalogue(BaseModel):
     layers: list[Layer]
+    overlays: list[Overlay] = []
 
     def get(self, layer_id: str) -> Layer | None:
         return next((layer for layer in self.layers if layer.id == layer_id), None)

@@ -74,15 +74,20 @@ _JOINS = {
 }
 
 
+def filter_conditions(in_use: tuple[str, ...]) -> sql.Composed:
+    """The `AND …` conditions for the filters in use, on `parcels t`, its project `pr` and the zone it is held against
+    `hz` (the land lists, `layers.land`, join both themselves)."""
+    return sql.Composed([
+        sql.SQL(" AND {} = ANY({})").format(sql.Identifier(*_FILTER_COLUMNS[name]), sql.Placeholder(f"f_{name}"))
+        for name in in_use
+    ])
+
+
 def _parcel_filters(in_use: tuple[str, ...]) -> tuple[sql.Composable, sql.Composable]:
     """The joins and the `AND …` conditions for the filters in use, on `parcels t`."""
     aliases = sorted({_FILTER_COLUMNS[name][0] for name in in_use} - {"t"})
     joins = sql.Composed([_JOINS[alias] for alias in aliases])
-    conditions = sql.Composed([
-        sql.SQL(" AND {} = ANY({})").format(sql.Identifier(*_FILTER_COLUMNS[name]), sql.Placeholder(f"f_{name}"))
-        for name in in_use
-    ])
-    return joins, conditions
+    return joins, filter_conditions(in_use)
 
 
 def _table(layer: Layer) -> Table:

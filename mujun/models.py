@@ -26,6 +26,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    UniqueConstraint,
     func,
     text,
 )
@@ -200,6 +201,62 @@ class Parcel(Base):
     shortfall_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
     flags: Mapped[list[str]] = mapped_column(ARRAY(Text), default=list)
     policy_code: Mapped[str | None] = mapped_column(String(64))
+    # What idle land is judged by (mujun.idle_land): 出让价款, the parcel's own 动工日期, 已开发面积, 停工日期, 政府原因.
+    land_price_wan: Mapped[Decimal | None] = mapped_column(Numeric(18, 2))
+    start_date: Mapped[date | None] = mapped_column(Date)
+    developed_area_m2: Mapped[Decimal | None] = mapped_column(Numeric(16, 2))
+    stopped_date: Mapped[date | None] = mapped_column(Date)
+    government_delay: Mapped[bool | None] = mapped_column(Boolean)
+
+
+class ApprovalBatch(Base):
+    """A batch of land approved for construction (批次): its approval and its Gauss-Krüger area."""
+
+    __tablename__ = "approval_batches"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    batch_code: Mapped[str] = mapped_column(String(64), unique=True)
+    approved_date: Mapped[date | None] = mapped_column(Date)
+    approval_no: Mapped[str | None] = mapped_column(Text)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    geom: Mapped[Any] = mapped_column(Geometry("MULTIPOLYGON", srid=SRID, spatial_index=True))
+    area_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class BatchCover(Base):
+    """The area of a batch a supplied parcel covers beyond the parcels supplied before it (migration 0008)."""
+
+    __tablename__ = "batch_cover"
+
+    batch_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    parcel_code: Mapped[str] = mapped_column(String(64), primary_key=True)
+    supply_date: Mapped[date] = mapped_column(Date)
+    covered_m2: Mapped[Decimal] = mapped_column(Numeric(16, 2))
+
+
+class FirmFigures(Base):
+    """A firm's figures for a year, for the per-mu evaluation (mujun.evaluation); keyed by credit code, else name."""
+
+    __tablename__ = "firm_figures"
+    __table_args__ = (UniqueConstraint("year", "firm_key", name="uq_firm_figures_year_firm"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    year: Mapped[int] = mapped_column(Integer)
+    firm_key: Mapped[str] = mapped_column(Text, index=True)
+    enterprise: Mapped[str] = mapped_column(Text)
+    credit_code: Mapped[str | None] = mapped_column(String(18))
+    jurisdiction: Mapped[str] = mapped_column(Text)
+    land_mu: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    tax_wan: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    sales_wan: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    value_added_wan: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    energy_tce: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    emissions_t: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    employees: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    rnd_wan: Mapped[Decimal | None] = mapped_column(Numeric(20, 4))
+    production_date: Mapped[date | None] = mapped_column(Date)
+    attributes: Mapped[dict[str, Any]] = mapped_column(JSONB, default=dict)
+    load_id: Mapped[int | None] = mapped_column(Integer)
 
 
 class Load(Base):

@@ -3,11 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
+from functools import lru_cache
 from importlib import resources
+from itertools import pairwise
 from typing import Any
 
 import yaml
 
+from mujun.evaluation import INDICATOR_NAMES, T_CLASS, ClassCut, EvaluationPolicy
+from mujun.idle_land import IdleLandPolicy
 from mujun.progress import RATE_NAMES, ProgressPolicy, Target
 from mujun.rules import Policy
 
@@ -80,3 +85,63 @@ def progress_policy_from_dict(data: dict[str, Any]) -> ProgressPolicy:
 def load_progress_policy(code: str) -> ProgressPolicy:
     """The targets, levels and report deadline of policy `code`, for the year lists it is applied to."""
     return progress_policy_from_dict(_policy_data(code))
+
+
+def _fraction(code: str, name: str, value: Any) -> Fraction:
+    """A share as the policy writes it: 0.25, 20%, or 1/3."""
+    text = str(value).strip()
+    try:
+        found = Fraction(text.removesuffix("%")) / (100 if text.endswith("%") else 1)
+    except (ValueError, ZeroDivisionError):
+        raise ValueError(f"policy {code}: {name} should be a number, a percentage or a fraction such as 1/3 (got {value!r})") from None
+    if found < 0:
+        raise ValueError(f"policy {code}: {name} must not be negative (got {value!r})")
+    return found
+
+
+def _section(data: dict[str, Any], name: str, what: str) -> dict[str, Any]:
+    section = data.get(name)
+    if section is None:
+        raise ValueError(f"policy {data['code']} has no `{name}` section ({what})")
+    return dict(section)
+
+
+def idle_land_policy_from_dict(data: dict[str, Any]) -> IdleLandPolicy:
+    code = data["code"]
+    section = _section(data, "idle_land", "the idle-land periods, fee and the stalled-land switch")
+    stalled = dict(section["stalled"])
+    return IdleLandPolicy(
+        idle_after_years=int(section["idle_after_years"]), reclaimable_after_years=int(section["reclaimable_after_years"]),
+        idle_fee_share=_fraction(code, "idle_fee_share", section["idle_fee_share"]),
+        stalled_counts_as_idle=bool(stalled["counts_as_idle"]),
+        developed_share_below=_fraction(code, "stalled.developed_share_below", stalled["developed_share_below"]),
+        investment_share_below=_fraction(code, "stalled.investment_share_below", stalled["investment_share_below"]),
+        stopped_years=int(stalled["stopped_years"]), source=str(section.get("source", "")),
+    )
+
+
+@lru_cache(maxsize=8)
+def load_idle_land_policy(code: str) -> IdleLandPolicy:
+    """The idle-land parameters (令第53号 Art. 2 and 14) of policy `code`."""
+    return idle_land_policy_from_dict(_policy_data(code))
+
+
+def evaluation_policy_from_dict(data: dict[str, Any]) -> EvaluationPolicy:
+    code = data["code"]
+    section = _section(data, "evaluation", "the indicators' weights, the cap and the class cut-offs")
+    weights = {name: _fraction(code, f"weights.{name}", value) for name, value in dict(section["weights"]).items()}
+    if set(weights) != set(INDICATOR_NAMES):
+        raise ValueError(f"policy {code}: evaluation weights must name exactly {', '.join(INDICATOR_NAMES)} (got {', '.join(weights)})")
+    cuts = tuple(ClassCut(str(entry["class"]), _fraction(code, f"classes.{entry['class']}", entry["up_to"])) for entry in section["classes"])
+    if not cuts or cuts[-1].up_to != 1 or any(a.up_to >= b.up_to for a, b in pairwise(cuts)):
+        raise ValueError(f"policy {code}: evaluation classes need rising cut-offs, the last one 1 (the rest)")
+    if any(cut.name == T_CLASS for cut in cuts):
+        raise ValueError(f"policy {code}: class {T_CLASS} is kept for firms in production less than the year")
+    return EvaluationPolicy(weights=weights, cap=_fraction(code, "cap", section["cap"]), classes=cuts, source=str(section.get("source", "")),
+                            unverified=tuple(str(name) for name in section.get("unverified", [])))
+
+
+@lru_cache(maxsize=8)
+def load_evaluation_policy(code: str) -> EvaluationPolicy:
+    """The per-mu evaluation's weights, cap and class cut-offs of policy `code`."""
+    return evaluation_policy_from_dict(_policy_data(code))

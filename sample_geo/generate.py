@@ -36,11 +36,15 @@ from mujun.policy import load_policy
 from sample_geo.basemap import write_mbtiles
 from sample_geo.catalogue import DISTRICTS, LAND_USE, REGION, TYPE_CN, ZONES, names
 from sample_geo.drawing import Pt, blob, block_grid, node, rectangle, subdivide, to_gk, to_ll
+from sample_geo.land_use import EVALUATION_HEADER, EVALUATION_YEAR, ParcelUse, batches, firm_rows, parcel_uses
+from sample_geo.land_use import SEED as LAND_SEED
 from sample_geo.major_projects import DATE_HEADERS, MONTHS, YEAR, Course, course_of, level_of, monthly_reports, put_on_list
 
 OUT = Path(__file__).resolve().parent
 DATA_DATE = dt.date(2024, 6, 30)  # the sample's "today": stages agree with the agreed dates against it
 MONTHLY_FILE = "monthly-2024.xlsx"
+BATCHES_FILE = "batches.geojson"
+EVALUATION_FILE = f"evaluation-{EVALUATION_YEAR}.xlsx"
 Shapes = dict[str, BaseGeometry]  # by zone code or district name
 
 
@@ -298,9 +302,13 @@ def write_geojson(path: Path, geometries: list[BaseGeometry], columns: dict[str,
                       crs="OGC:CRS84", layer_options={"RFC7946": "YES", "COORDINATE_PRECISION": "7"})
 
 
-def write_parcels(path: Path, parcels: list[Parcel], projects: list[Project]) -> None:
+def write_parcels(path: Path, parcels: list[Parcel], projects: list[Project], uses: list[ParcelUse]) -> None:
     owner = {i: p for p in projects for i in p.parcels}
     rows = sorted(range(len(parcels)), key=lambda i: parcels[i].code)
+
+    def nan(value: float | None) -> float:
+        return math.nan if value is None else value
+
     columns = {
         "parcel_code": np.array([parcels[i].code for i in rows], dtype=object),
         "project_code": np.array([owner[i].code for i in rows], dtype=object),
@@ -308,6 +316,12 @@ def write_parcels(path: Path, parcels: list[Parcel], projects: list[Project]) ->
         "recorded_area_m2": np.array([float(parcels[i].recorded_m2 or "nan") for i in rows]),  # NaN → NULL
         **{name: np.array([parcels[i].dates[k] for i in rows], dtype="datetime64[D]")
            for k, name in enumerate(("supply_date", "agreed_start_date", "agreed_completion_date"))},
+        # The land-use fields (land_use.py), after the others: NaN and NaT are written as NULL.
+        "land_price_wan": np.array([nan(uses[i].price_wan) for i in rows]),
+        "start_date": np.array([uses[i].start or "NaT" for i in rows], dtype="datetime64[D]"),
+        "developed_area_m2": np.array([nan(uses[i].developed_m2) for i in rows]),
+        "stopped_date": np.array([uses[i].stopped or "NaT" for i in rows], dtype="datetime64[D]"),
+        "government_delay": np.array([uses[i].government_delay for i in rows], dtype=object),
     }
     pyogrio.set_gdal_config_options({"OGR_CURRENT_DATE": "2024-06-30T00:00:00Z"})  # no timestamp of the run
     pyogrio.raw.write(str(path), np.array([shapely.to_wkb(parcels[i].ll) for i in rows], dtype=object),
@@ -368,19 +382,27 @@ def main() -> None:
     choices, statuses = settle(rng, parcels, projects, zones_ll, geometry_m2)
     number(parcels, projects)
     reports = plan_and_report(projects, parcels)
-    for name in ("zones.geojson", "districts.geojson", "parcels.gpkg", "projects.xlsx", MONTHLY_FILE):
+    land = random.Random(LAND_SEED)  # after everything else, so that it changes none of it
+    uses = parcel_uses(land, parcels, projects, DATA_DATE)
+    approved = batches(land, parcels, {code: to_gk(g) for code, g in zones_ll.items()})
+    firms = firm_rows(land, parcels, projects)
+    for name in ("zones.geojson", "districts.geojson", "parcels.gpkg", "projects.xlsx", MONTHLY_FILE, BATCHES_FILE, EVALUATION_FILE):
         (OUT / name).unlink(missing_ok=True)
     write_geojson(OUT / "zones.geojson", list(zones_ll.values()), {
         "园区编码": [s.code for s in ZONES], "园区名称": [s.name for s in ZONES],
         "园区类别": [s.zone_class for s in ZONES], "所属辖区": [s.jurisdiction for s in ZONES]})
     write_geojson(OUT / "districts.geojson", [shapely.set_precision(to_ll(g), 1e-7) for g in districts.values()],
                   {"名称": list(districts)})
-    write_parcels(OUT / "parcels.gpkg", parcels, projects)
+    write_parcels(OUT / "parcels.gpkg", parcels, projects, uses)
     write_projects(OUT / "projects.xlsx", projects)
     write_workbook(OUT / MONTHLY_FILE, "月报", ["项目编号", "月份", "本月完成投资(万元)", "本年累计完成投资(万元)", "形象进度", "填报日期"],
                    reports, [16, 12, 20, 22, 16, 13])
     tiles = write_mbtiles(OUT / "basemap.mbtiles", {name: to_ll(g) for name, g in districts.items()}, zones_ll,
                           [p.gk for p in parcels])
+    write_geojson(OUT / BATCHES_FILE, [outline for *_, outline in approved], {
+        "批次编号": [code for code, *_ in approved], "批准日期": [day.isoformat() for _, day, _, _ in approved],
+        "批准文号": [number for _, _, number, _ in approved]})
+    write_workbook(OUT / EVALUATION_FILE, "亩均效益", EVALUATION_HEADER, firms, [34, 22, 8, 14, 14, 12, 14, 16, 18, 18, 14, 14, 13])
 
     inner = {s.code for s in ZONES if s.inside}
     assessed = [s for s in statuses if s in (rules.Status.MEETS, rules.Status.BELOW)]
@@ -396,6 +418,11 @@ def main() -> None:
         "multi-parcel projects": sum(len(p.parcels) > 1 for p in projects),
         f"on the {YEAR} list": sum(p.course.category is not None for p in projects),
         f"monthly reports, {YEAR}-01 to -0{MONTHS}": len(reports),
+        "parcels with a land price": sum(u.price_wan is not None for u in uses),
+        "parcels stopped": sum(u.stopped is not None for u in uses),
+        "delays of the government's": sum(u.government_delay == "是" for u in uses),
+        "approval batches": len(approved),
+        f"firms evaluated in {EVALUATION_YEAR}": len(firms),
     }
     print(f"{'base map tiles (z8–z13)':30}{tiles}")
     for label, value in counts.items():

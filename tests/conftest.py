@@ -22,7 +22,7 @@ from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
 TABLES = ("parcels", "projects", "zones", "constraints", "loads", "policy_thresholds", "policies", "project_plans", "project_changes",
-          "monthly_reports", "bulletins")
+          "monthly_reports", "bulletins", "approval_batches", "batch_cover", "firm_figures")
 SAMPLE = Path(__file__).resolve().parent.parent / "sample_geo"
 _skipped: list[str] = []
 
@@ -80,7 +80,8 @@ def sample_url() -> Iterator[str]:
     rule_settings = RuleSettings()
     load(libpq_conninfo(url), LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                           projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
-                                          monthly=SAMPLE / "monthly-2024.xlsx"),
+                                          monthly=SAMPLE / "monthly-2024.xlsx", batches=SAMPLE / "batches.geojson",
+                                          evaluation=SAMPLE / "evaluation-2023.xlsx"),
          load_policy(rule_settings.policy), rule_settings)
     yield url
     drop_database(url)

@@ -199,11 +199,16 @@ function tileUrl(layer) {
   return `/tiles/${encodeURIComponent(layer.id)}/{z}/{x}/{y}.mvt${query ? `?${query}` : ''}`;
 }
 
+export function mapFilters() {
+  return { ...state.filters };
+}
+
 // The map's filters are the report's (jurisdiction, zone, class, stage, industry, level, band): the server
 // applies them to the tiles, and the layer redraws without reloading the page.
 export function setMapFilters(filters) {
   const changed = JSON.stringify(filters) !== JSON.stringify(state.filters);
   state.filters = { ...filters };
+  if (changed) document.dispatchEvent(new CustomEvent('mujun:filters', { detail: mapFilters() })); // overlays follow (land.js)
   if (!changed || !state.catalogue) return;
   for (const layer of state.catalogue.layers) {
     if (isTiled(layer)) state.groups.get(layer.id).setUrl(tileUrl(layer));

@@ -14,14 +14,15 @@ from mujun.errors import NotFound
 router = APIRouter(prefix="/api", tags=["layers"])
 
 
-@router.get("/layers", summary="Map layers with title, style and legend, and the data's extent")
+@router.get("/layers", summary="Map layers with title, style and legend, the overlays drawn from classes the API decides, and the data's extent")
 def list_layers(conn: DB) -> dict[str, Any]:
     layers = [
         {**layer.model_dump(exclude={"table", "key", "properties"}),
          "features_url": f"/api/layers/{layer.id}/features"}
         for layer in load_catalogue().layers
     ]
-    return {"layers": layers, "initial_bbox": data_extent(conn)}
+    overlays = [overlay.model_dump() for overlay in load_catalogue().overlays]
+    return {"layers": layers, "overlays": overlays, "initial_bbox": data_extent(conn)}
 
 
 @router.get("/layers/{layer_id}/features", summary="GeoJSON features (CRS84) of a layer within a bbox")

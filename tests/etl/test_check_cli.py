@@ -95,7 +95,7 @@ def test_load_with_layer_crs_and_mapping_options(env: dict[str, str], db_url: st
     result = runner.invoke(app, ["load", "--parcels", str(corpus / "gcj02_parcels" / "parcels.geojson"), "--from", "bd09"], env=env)
     assert result.exit_code == 1 and "--from takes gcj02 only (got bd09)" in result.output
     result = runner.invoke(app, ["load", "--parcels", str(dxf / "parcels.dxf"), "--replace", "buildings"], env=env)
-    assert result.exit_code == 1 and "--replace takes zones, parcels, projects, constraints (got buildings)" in result.output
+    assert result.exit_code == 1 and "--replace takes zones, parcels, projects, constraints, batches (got buildings)" in result.output
     assert snapshot(env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")) == before
 
 

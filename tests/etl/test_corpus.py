@@ -203,4 +203,4 @@ def test_a_mapping_file_naming_unknown_kinds_or_fields_is_refused(corpus: Path) 
         load_mapping(corpus / "mapping_names_unknown_field" / "mapping.yaml")
     messages = [p.message("en") for p in caught.value.problems]
     assert messages[0].startswith("mapping.yaml, 类别 kind projects, field 投资额: value 'investment', the field must be one of: ")
-    assert messages[1] == "mapping.yaml, 类别 kind buildings: value 'buildings', the kind must be one of: zones, parcels, projects, constraints, monthly"
+    assert messages[1] == "mapping.yaml, 类别 kind buildings: value 'buildings', the kind must be one of: zones, parcels, projects, constraints, monthly, batches, evaluation"

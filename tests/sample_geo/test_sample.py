@@ -67,3 +67,17 @@ def test_a_years_list_and_its_monthly_reports(ask: Any) -> None:
     assert ask("SELECT count(*) FROM monthly_reports WHERE first_reported_on > (month + interval '1 month' + interval '19 days')") > 0
     assert ask("SELECT count(*) FROM projects WHERE reported_stage IS NOT NULL") == 0
     assert ask("SELECT count(*) FROM projects WHERE jurisdiction IS NULL") == 0
+
+
+def test_land_prices_stops_batches_and_a_year_of_firms(ask: Any) -> None:
+    assert ask("SELECT count(*) FROM parcels WHERE land_price_wan IS NOT NULL") > 1000
+    assert ask("SELECT count(*) FROM parcels WHERE stopped_date IS NOT NULL AND developed_area_m2 IS NOT NULL") >= 10
+    assert ask("SELECT count(*) FROM parcels WHERE government_delay") == 3
+    # Every parcel's project is known; a third of the started land has a start date of its own.
+    assert ask("SELECT count(*) FROM parcels WHERE start_date IS NOT NULL") > 300
+    assert ask("SELECT count(*) FROM approval_batches") >= 10
+    # Some batches are partly supplied, and some are not supplied at all (nothing covers them).
+    assert ask("SELECT count(DISTINCT batch_code) FROM batch_cover") < ask("SELECT count(*) FROM approval_batches")
+    assert ask("SELECT count(*) FROM firm_figures WHERE year = 2023") >= 300
+    assert ask("SELECT count(*) FROM firm_figures WHERE production_date > '2023-01-01'") > 0  # class T
+    assert ask("SELECT count(*) FROM firm_figures WHERE land_mu IS NULL") > 0  # land from the firm's parcels
