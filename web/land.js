@@ -423,8 +423,8 @@ async function start() {
   const control = new LandControl().addTo(map);
   state.box = control.getContainer();
   const wanted = new URLSearchParams(window.location.search);
-  if (wanted.get('as_of')) state.asOf = wanted.get('as_of');
-  if (wanted.get('year')) state.year = wanted.get('year');
+  if (wanted.get('land_as_of')) state.asOf = wanted.get('land_as_of'); // the progress view's as_of is a month
+  if (wanted.get('land_year')) state.year = wanted.get('land_year');
   render();
   for (const id of (wanted.get('land') ?? '').split(',').filter(Boolean)) {
     const overlay = state.overlays.find((o) => o.id === id);

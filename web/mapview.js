@@ -349,10 +349,6 @@ export function visibleLayers() {
   return (state.catalogue?.layers ?? []).filter((layer) => map.hasLayer(state.groups.get(layer.id))).map((layer) => layer.id);
 }
 
-export function mapFilters() {
-  return { ...state.filters };
-}
-
 function startBasemaps(basemaps, asked) {
   state.basemaps = basemaps;
   state.basemapLayers.set(NONE, L.layerGroup());

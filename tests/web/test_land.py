@@ -24,7 +24,7 @@ def test_idle_land_is_drawn_and_its_card_says_why(server: str, page: Page, sampl
     idle = page.request.get(f"{server}/api/land/idle", params={"as_of": "2024-06-30"}).json()
     first = next(row for row in idle["parcels"] if row["category"] == "idle_2y")
     lat, lon = centre_of(sample_url, first["parcel_code"])
-    page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18&as_of=2024-06-30&land=idle_land")
+    page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18&land_as_of=2024-06-30&land=idle_land")
     control = page.locator(".land-control")
     expect(control).to_contain_text("闲置土地")
     page.wait_for_function("Number(document.querySelector('.land-control')?.dataset.drawnIdleLand) > 0", timeout=20000)
@@ -60,6 +60,6 @@ def test_the_unsupplied_part_of_a_batch_is_drawn(server: str, page: Page, sample
     with psycopg.connect(libpq_conninfo(sample_url)) as conn:
         row = conn.execute("SELECT ST_Y(ST_Centroid(geom)), ST_X(ST_Centroid(geom)) FROM approval_batches ORDER BY area_m2 DESC LIMIT 1").fetchone()
     assert row is not None
-    page.goto(f"{server}/?panel=0&map={row[0]:.6f},{row[1]:.6f},15&as_of=2024-06-30&land=approved_unsupplied")
+    page.goto(f"{server}/?panel=0&map={row[0]:.6f},{row[1]:.6f},15&land_as_of=2024-06-30&land=approved_unsupplied")
     page.wait_for_function("Number(document.querySelector('.land-control')?.dataset.drawnApprovedUnsupplied) > 0", timeout=20000)
     expect(page.locator(".land-control .land-summary")).to_contain_text("批而未供")
