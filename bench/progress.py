@@ -6,8 +6,10 @@
    reports of each (`bench/out/progress-n<N>/`, CSV, made once), and loads the projects and the reports of January
    to November into a database of its own, `mujun_bench_progress`, with the real loader.
 2. Loads December's reports (N rows) with the real loader (`etl.load.load`, in process), and beside it COPYs the
-   same file into a bare table of its columns: the floor a load cannot beat. Each is run `--repeat` times (the
-   December reports deleted, untimed, between the loads) and the medians are kept.
+   same rows as the loader stored them into `monthly_reports` (its indexes and the other months' 1.1·N rows around
+   them): the floor a load cannot beat, since the rows must land where they are found. The file COPYed into a bare
+   table of its columns, with no index, is shown beside it. Each is run `--repeat` times (the December reports
+   deleted, untimed, between runs) and the medians are kept.
 3. Serves the real app (uvicorn, one worker) and asks `GET /api/progress?as_of=2018-12` for the whole city, and
    sends one SQL statement computing the same per-district sums (each district's planned, completed, 新建/started,
    续建/completed and counts) straight to PostgreSQL: p50 of each over `--requests` runs.
@@ -143,6 +145,20 @@ def copy_floor(conninfo: str, path: Path) -> float:
     return elapsed
 
 
+def table_floor(conninfo: str, month: dt.date) -> float:
+    """COPY the month's reports as the loader stored them back into `monthly_reports`, with its indexes and the other
+    months' rows around them (written out and deleted first, untimed): what putting these rows where they live costs."""
+    with psycopg.connect(conninfo, autocommit=True) as conn:
+        with conn.cursor().copy("COPY (SELECT * FROM monthly_reports WHERE month = %s) TO STDOUT (FORMAT binary)", [month]) as out:
+            rows = b"".join(bytes(block) for block in out)
+        conn.execute("DELETE FROM monthly_reports WHERE month = %s", [month])
+        conn.execute("VACUUM ANALYZE monthly_reports")
+        started = time.perf_counter()
+        with conn.transaction(), conn.cursor().copy("COPY monthly_reports FROM STDIN (FORMAT binary)") as copy:
+            copy.write(rows)
+        return time.perf_counter() - started
+
+
 def run(args: argparse.Namespace) -> dict[str, Any]:
     out = ROOT / "bench" / "out" / f"progress-n{args.projects}"
     console.print(f"[dim]{time.strftime('%H:%M:%S')} making the set in {out}[/dim]")
@@ -153,7 +169,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
     setup: dict[str, float] = {}
     if not args.reuse_db:
         drop_database(url)
-        upgrade(url)
+    upgrade(url)
+    if not args.reuse_db:
         setup["projects_s"] = _load(conninfo, LoadRequest(projects=out / "projects.csv", today=load_day))
         for month in range(1, 12):
             setup[f"month{month:02d}_s"] = _load(conninfo, LoadRequest(monthly=out / f"month{month:02d}.csv", today=load_day))
@@ -161,14 +178,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute("VACUUM ANALYZE")
     december = out / "month12.csv"
-    loads, copies = [], []
+    loads, copies, bare = [], [], []
     for _ in range(args.repeat):
         with psycopg.connect(conninfo, autocommit=True) as conn:
             conn.execute("DELETE FROM monthly_reports WHERE month = %s", [dt.date(YEAR, 12, 1)])
             conn.execute("VACUUM ANALYZE monthly_reports")
         loads.append(_load(conninfo, LoadRequest(monthly=december, today=load_day)))
-        copies.append(copy_floor(conninfo, december))
-        console.print(f"[dim]{time.strftime('%H:%M:%S')} December: load {loads[-1]:.2f} s, COPY {copies[-1]:.3f} s[/dim]")
+        copies.append(table_floor(conninfo, dt.date(YEAR, 12, 1)))
+        bare.append(copy_floor(conninfo, december))
+        console.print(f"[dim]{time.strftime('%H:%M:%S')} December: load {loads[-1]:.2f} s, COPY into monthly_reports "
+                      f"{copies[-1]:.3f} s, into a bare table {bare[-1]:.3f} s[/dim]")
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("VACUUM ANALYZE")
         conn.execute("SET jit = off")  # as the route does: compiling the plan costs more than it saves
@@ -191,6 +210,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         "progress_bytes": len(body), "listed": sum(line["projects"] for line in answer["by_jurisdiction"]),
         "monthly_load_s": round(statistics.median(loads), 3), "monthly_copy_s": round(statistics.median(copies), 3),
         "load_vs_copy": round(statistics.median(loads) / statistics.median(copies), 2),
+        "monthly_copy_bare_s": round(statistics.median(bare), 3),
         "monthly_loads_s": [round(v, 3) for v in loads], "monthly_copies_s": [round(v, 3) for v in copies], "setup": setup,
     }
 
@@ -202,8 +222,10 @@ def show(result: dict[str, Any]) -> None:
     table.add_row("/api/progress p50 (HTTP) vs one SQL statement", f"{result['progress_p50_ms']:.0f} ms",
                   f"{result['progress_sql_ms']:.0f} ms", f"{result['progress_vs_sql']:.2f}×",
                   f"≤ {TARGETS['progress_p50_ms']:.0f} ms and ≤ {TARGETS['progress_vs_sql']:.0f}×")
-    table.add_row("a month's reports: mujun load vs COPY", f"{result['monthly_load_s']:.2f} s", f"{result['monthly_copy_s']:.3f} s",
-                  f"{result['load_vs_copy']:.2f}×", f"≤ {TARGETS['load_vs_copy']:.0f}×")
+    table.add_row("a month's reports: mujun load vs COPY of the rows into monthly_reports", f"{result['monthly_load_s']:.2f} s",
+                  f"{result['monthly_copy_s']:.3f} s", f"{result['load_vs_copy']:.2f}×", f"≤ {TARGETS['load_vs_copy']:.0f}×")
+    table.add_row("  (COPY of the file into a bare table, no index)", "", f"{result['monthly_copy_bare_s']:.3f} s",
+                  f"{result['monthly_load_s'] / result['monthly_copy_bare_s']:.2f}×", "")
     console.print(table)
 
 

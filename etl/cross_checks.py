@@ -70,9 +70,12 @@ def surroundings(conn: psycopg.Connection[Any] | None, checked: list[Checked], r
             zone_rows += [(code, shapely.from_wkb(wkb), area, zone_class, jurisdiction) for code, zone_class, jurisdiction, area, wkb
                           in conn.execute("SELECT zone_code, zone_class, jurisdiction, area_m2, ST_AsBinary(geom) FROM zones")
                           if code not in in_file]
-        if "projects" not in replace:
+        if "projects" not in replace and (parcels_file is not None or projects_file is not None):
             stored_projects = stored_projects if stored_projects is not None else Projects.read(conn)
             project_codes = stored_projects.codes if project_codes is None else pa.concat_arrays([project_codes, stored_projects.codes])
+        elif "projects" not in replace:  # monthly reports, say: their projects' codes are all they are checked against
+            stored_codes = pa.array([row[0] for row in conn.execute("SELECT project_code FROM projects")], type=pa.large_string())
+            project_codes = stored_codes if project_codes is None else pa.concat_arrays([project_codes, stored_codes])
         if parcels_file is not None or projects_file is not None:  # namesakes of the file's parcels; projects with land
             stored = {code: (project, int(area)) for code, project, area in
                       conn.execute("SELECT parcel_code, project_code, (area_m2 * 100)::bigint FROM parcels")}

@@ -293,7 +293,9 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
     # The stored projects are read on a connection of their own while the files are read; they are used only if
     # nothing was written since (the data version), and the files are checked before the database is reached.
     with ThreadPoolExecutor(1) as pool:
-        early = None if "projects" in request.replace else pool.submit(_early_projects, conninfo)
+        # The stored projects are what parcels are assessed with: a load of neither parcels nor projects needs none.
+        assessing = request.parcels is not None or request.projects is not None
+        early = pool.submit(_early_projects, conninfo) if assessing and "projects" not in request.replace else None
         checked, geometry = _read_and_check(request, policy, rule_settings, step, parts=True)
         if any(c.errors for c in checked) or (geometry is not None and geometry.checker.errors):
             _finish_geometry(checked, geometry)

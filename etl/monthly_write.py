@@ -9,6 +9,7 @@ figure of the month before (the base), through a table of the file's project-yea
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 from typing import Any
@@ -29,18 +30,26 @@ _STORED = (
     "(m.completed_ytd_wan * 100)::bigint, m.progress_note, m.reported_on - date '2000-01-01', "
     "m.first_reported_on - date '2000-01-01', m.load_id "
     "FROM load_groups k JOIN monthly_reports m ON m.project_code = k.code AND m.superseded_by IS NULL AND m.month >= k.first "
-    "AND m.month < k.year_end"
+    "AND m.month < k.year_end WHERE m.month >= %s"
 )
 """A join, not a lateral: the planner reads the months from the earliest the file gives through the month index when
 (as with a new month's reports) few are stored, and through each project's reports when many are."""
-_BASE = (
+_BASE_PREVIOUS = (
+    "SELECT k.k, (m.completed_ytd_wan * 100)::bigint FROM load_groups k JOIN monthly_reports m ON m.project_code = k.code "
+    "AND m.superseded_by IS NULL AND m.month = (k.first - interval '1 month')::date AND m.month >= k.year_start "
+    "WHERE m.month >= %s AND m.month < %s"
+)
+"""The base of the project-years whose month before the file's first was reported: most of them, read through the
+month index at once rather than a project at a time."""
+_BASE_EARLIER = (
     "SELECT k.k, b.ytd FROM load_groups k CROSS JOIN LATERAL (SELECT (m.completed_ytd_wan * 100)::bigint AS ytd "
     "FROM monthly_reports m WHERE m.project_code = k.code AND m.superseded_by IS NULL AND m.month >= k.year_start "
-    "AND m.month < k.first ORDER BY m.month DESC LIMIT 1) b"
+    "AND m.month < k.first ORDER BY m.month DESC LIMIT 1) b WHERE k.k = ANY(%s)"
 )
+"""The base of the others: each one's latest report before its first month, if any."""
 PG_EPOCH = np.datetime64("2000-01-01", "D")
 ANALYZE_AFTER = 1000
-"""Reports written by one load from which the table's statistics are brought up to date in the load."""
+"""Reports written by one load from which the table's statistics may be brought up to date in the load."""
 
 
 @dataclass(frozen=True)
@@ -63,8 +72,11 @@ class _Stored:
     load_id: np.ndarray
 
 
-def _read_stored(conn: psycopg.Connection[Any]) -> _Stored:
-    rows = conn.execute(_STORED).fetchall()
+def _read_stored(conn: psycopg.Connection[Any], earliest: dt.date) -> _Stored:
+    """The stored reports in force from each group's first month; none read when none is stored from the file's earliest
+    month on (a new month's reports: the month index says so at once)."""
+    found = conn.execute("SELECT EXISTS (SELECT 1 FROM monthly_reports WHERE superseded_by IS NULL AND month >= %s)", [earliest]).fetchone()
+    rows = conn.execute(_STORED, [earliest]).fetchall() if found and found[0] else []
     columns = list(zip(*rows, strict=True)) if rows else [()] * 14
 
     def ints(k: int) -> np.ndarray:
@@ -121,10 +133,8 @@ def write_monthly(conn: psycopg.Connection[Any], monthly: Checked, load_id: int)
     c = monthly.columns
     n = monthly.count
     f = _groups(conn, monthly)
-    stored = _read_stored(conn)
-    base = np.zeros(int(f.group[-1]) + 1 if n else 0, dtype=np.int64)
-    for k, ytd in conn.execute(_BASE).fetchall():
-        base[k] = ytd
+    stored = _read_stored(conn, f.month.min().astype(object))
+    base = _bases(conn, f)
     replaces = _superseded(f, stored)
     hit = replaces >= 0
     rows = f.order  # file row of each sorted position
@@ -159,6 +169,26 @@ def write_monthly(conn: psycopg.Connection[Any], monthly: Checked, load_id: int)
     rederived = _update_figures(conn, stored, derived, is_file, source)
     return {"read": n, "inserted": int(np.count_nonzero(replaces[new] < 0)), "updated": int(np.count_nonzero(replaces[new] >= 0)),
             "unchanged": int(np.count_nonzero(unchanged)), "rederived": rederived}
+
+
+def _bases(conn: psycopg.Connection[Any], f: _File) -> np.ndarray:
+    """Each project-year's 本年累计 of its last report before the first month the file gives (0 when none)."""
+    groups = int(f.group[-1]) + 1 if len(f.group) else 0
+    base = np.zeros(groups, dtype=np.int64)
+    if not groups:
+        return base
+    starts = np.flatnonzero(np.r_[True, f.group[1:] != f.group[:-1]])
+    first = f.month[starts]
+    earliest = (first.min().astype("datetime64[M]") - 1).astype("datetime64[D]")
+    found = np.zeros(groups, dtype=bool)
+    for k, ytd in conn.execute(_BASE_PREVIOUS, [earliest.astype(object), first.max().astype(object)]).fetchall():
+        base[k], found[k] = ytd, True
+    january = first.astype("datetime64[M]").astype(np.int64) % 12 == 0
+    missing = np.flatnonzero(~found & ~january)  # a January has no month before it in its year
+    if len(missing):
+        for k, ytd in conn.execute(_BASE_EARLIER, [missing.tolist()]).fetchall():
+            base[k] = ytd
+    return base
 
 
 def _superseded(f: _File, stored: _Stored) -> np.ndarray:
@@ -241,10 +271,17 @@ def _insert_versions(conn: psycopg.Connection[Any], monthly: Checked, load_id: i
         conn.execute("UPDATE monthly_reports m SET superseded_by = s.by_id FROM superseding s WHERE m.id = s.id")
     with bc.copy_into(conn, "monthly_reports", list(columns)) as send:
         send(list(columns.values()))
-    if count >= ANALYZE_AFTER:
+    if _statistics_stale(conn, count):
         # The next load reads the reports in force through an index, a project at a time: with statistics from before
         # a large load the planner would scan the whole table for each project instead.
         conn.execute("ANALYZE monthly_reports")
+
+
+def _statistics_stale(conn: psycopg.Connection[Any], written: int) -> bool:
+    """Whether the reports' statistics are out of date after `written` more: the table never analysed, or grown by more
+    than a fifth since."""
+    row = conn.execute("SELECT reltuples FROM pg_class WHERE oid = 'monthly_reports'::regclass").fetchone()
+    return written >= ANALYZE_AFTER and (row is None or row[0] < 0 or written > 0.2 * row[0])
 
 
 def _update_figures(conn: psycopg.Connection[Any], stored: _Stored, derived: Derived, is_file: np.ndarray, source: np.ndarray) -> int:

@@ -147,10 +147,9 @@ class MonthlyReport(Base):
 
     __tablename__ = "monthly_reports"
     __table_args__ = (
-        Index("ix_monthly_reports_current", "project_code", "month", unique=True, postgresql_where=text("superseded_by IS NULL"),
+        Index("ix_monthly_reports_versions", "project_code", "month", "superseded_by", unique=True, postgresql_nulls_not_distinct=True,
               postgresql_include=["completed_ytd_wan", "first_reported_on"]),
         Index("ix_monthly_reports_month", "month", postgresql_where=text("superseded_by IS NULL")),
-        Index("ix_monthly_reports_superseded", "project_code", "month", "id"),
     )
 
     id: Mapped[int] = mapped_column(BigInteger, primary_key=True)

@@ -65,10 +65,11 @@ def upgrade() -> None:
         sa.Column("source", sa.Text, nullable=False, server_default=""),
         sa.Column("superseded_by", sa.BigInteger),
     )
-    op.execute("CREATE UNIQUE INDEX ix_monthly_reports_current ON monthly_reports (project_code, month) "
-               "INCLUDE (completed_ytd_wan, first_reported_on) WHERE superseded_by IS NULL")
+    # One index finds a project's report in force for a month (superseded_by NULL, one per project and month: NULLs are
+    # not distinct here) and every version of it (the project card), with the figures the progress statement reads.
+    op.execute("CREATE UNIQUE INDEX ix_monthly_reports_versions ON monthly_reports (project_code, month, superseded_by) "
+               "INCLUDE (completed_ytd_wan, first_reported_on) NULLS NOT DISTINCT")
     op.execute("CREATE INDEX ix_monthly_reports_month ON monthly_reports (month) WHERE superseded_by IS NULL")
-    op.create_index("ix_monthly_reports_superseded", "monthly_reports", ["project_code", "month", "id"])
     for table in BUMPED:
         op.execute(f"CREATE TRIGGER {table}_bump_data_version AFTER INSERT OR UPDATE OR DELETE OR TRUNCATE ON {table} "
                    "FOR EACH STATEMENT EXECUTE FUNCTION bump_data_version()")
