@@ -4,14 +4,11 @@ filters and the policy written on each sheet. Every figure comes from the object
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from typing import Any
 
-from geo_api.report_formats import Column, Sheet, xlsx_workbook
+from geo_api.report_formats import Column, Sheet, sheets_csv, xlsx_workbook
 from layers.land import Supply
 from layers.tiles import MapFilters
 from mujun.evaluation import INDICATORS, Evaluation, EvaluationPolicy
@@ -116,25 +113,5 @@ def to_xlsx(sheets: Sequence[Sheet], caption: str) -> bytes:
     return xlsx_workbook(sheets, caption)
 
 
-def _csv_value(column: Column, value: Any) -> Any:
-    if value is None:
-        return ""
-    if column.kind == "number":
-        return f"{Decimal(value):.2f}"
-    if column.kind == "ratio":
-        return f"{Decimal(value):.4f}"
-    return value
-
-
 def to_csv(sheets: Sequence[Sheet], caption: str) -> bytes:
-    """Every sheet one after the other, each under its name, in UTF-8 with a BOM (Excel reads it as such)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([caption])
-    for name, columns, records in sheets:
-        writer.writerow([])
-        writer.writerow([name])
-        writer.writerow([column.header for column in columns])
-        for record in records:
-            writer.writerow([_csv_value(column, column.value(record)) for column in columns])
-    return out.getvalue().encode("utf-8-sig")
+    return sheets_csv(sheets, caption)

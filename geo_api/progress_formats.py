@@ -3,14 +3,11 @@ and the filters written on them. Every figure comes from `mujun.progress.Progres
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from collections.abc import Iterable
-from decimal import Decimal
 from typing import Any
 
-from geo_api.report_formats import Column, Sheet, xlsx_workbook
+from geo_api.report_formats import Column, Sheet, sheets_csv, xlsx_workbook
 from layers.progress import PROGRESS_FILTERS, ProgressFilters
 from mujun.progress import PORTAL_DEFINITION, RATES, Progress
 from mujun.stages import month_end
@@ -107,26 +104,6 @@ def to_xlsx(result: Progress, filters: ProgressFilters, policy_name: str) -> byt
     return xlsx_workbook(sheets(result), describe(result, filters, policy_name))
 
 
-def _csv_value(column: Column, value: Any) -> Any:
-    if value is None:
-        return ""
-    if column.kind == "percent":
-        return f"{Decimal(value) * 100:.2f}%"
-    if column.kind == "number":
-        return f"{Decimal(value):.2f}"
-    return value
-
-
 def to_csv(result: Progress, filters: ProgressFilters, policy_name: str) -> bytes:
-    """Every sheet one after the other, each under its name, in UTF-8 with a BOM (Excel reads it as such)."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow([describe(result, filters, policy_name)])
-    for name, columns, records in sheets(result):
-        writer.writerow([])
-        writer.writerow([name])
-        writer.writerow([column.header for column in columns])
-        for record in records:
-            writer.writerow([_csv_value(column, column.value(record)) for column in columns])
-    return out.getvalue().encode("utf-8-sig")
-
+    """Every sheet one after the other, each under its name (the month and filters first)."""
+    return sheets_csv(sheets(result), describe(result, filters, policy_name))

@@ -254,6 +254,32 @@ def xlsx_workbook(sheets: Sequence[Sheet], caption: str | Mapping[str, str], cap
     return buffer.getvalue()
 
 
+def _csv_cell(column: Column, value: Any) -> Any:
+    """A value in a sheets' CSV as the sheet shows it: percentages to 0.01%, money to 0.01, ratios to 0.0001."""
+    if value is None:
+        return ""
+    if column.kind == "percent":
+        return f"{Decimal(value) * 100:.2f}%"
+    if column.kind in CSV_DECIMALS:
+        return f"{Decimal(value):.{CSV_DECIMALS[column.kind]}f}"
+    return value
+
+
+def sheets_csv(sheets: Sequence[Sheet], caption: str) -> bytes:
+    """Sheets as one CSV: the caption, then every sheet under its name with its headers, in UTF-8 with a BOM (Excel
+    reads it as such)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([caption])
+    for name, columns, records in sheets:
+        writer.writerow([])
+        writer.writerow([name])
+        writer.writerow([column.header for column in columns])
+        for record in records:
+            writer.writerow([_csv_cell(column, column.value(record)) for column in columns])
+    return out.getvalue().encode("utf-8-sig")
+
+
 def to_geojson(report: ViolationReport) -> dict[str, Any]:
     """The violation parcels as an RFC 7946 FeatureCollection (CRS84), the filters as a foreign member."""
     return {
