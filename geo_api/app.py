@@ -1,4 +1,4 @@
-"""`create_app(settings)`: the FastAPI application, its routes, static page and error handlers."""
+"""`create_app(settings)`: the FastAPI application, its routes, static page, guard and error handlers."""
 
 from __future__ import annotations
 
@@ -8,23 +8,32 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
+from psycopg_pool import ConnectionPool
 
 from etl.load import libpq_conninfo
-from geo_api import errors
-from geo_api.pool import make_pool
-from geo_api.routers import health, layers, ogc, parcels, reports, search, siting, tiles
+from geo_api import docs, errors, guard
+from geo_api.access import CredentialCache, Gate
+from geo_api.pool import WAIT_S, make_pool, make_primary_pool
+from geo_api.routers import audit, auth, health, layers, ogc, parcels, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
-from mujun.db import database_url, make_engine
+from mujun.access import access_policy, anonymous
+from mujun.db import database_url, make_engine, normalise_url
+from mujun.errors import MujunError
 from mujun.settings import Settings
 
 DESCRIPTION = """
 亩均 (Mujun): development zones, project parcels and each industrial project's investment per mu of land
 (万元/亩) against its zone's threshold. Areas are Gauss-Krüger (CGCS2000) planar areas; 1 亩 = 10000/15 m²;
 money in 万元. Coordinates in and out are lon/lat (CRS84; CGCS2000 taken as WGS84).
+
+Every data route needs credentials: `Authorization: Bearer TOKEN` (a token from `mujun tokens create`), or the
+page's session cookie from `POST /api/auth/login` (then `X-CSRF-Token` on POST, PUT, PATCH and DELETE).
+Without them: 401; with a role short of the route's: 403.
 """
 
 
-VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist", "vectorgrid": "leaflet.vectorgrid/dist"}
+VENDOR = {"leaflet": "leaflet/dist", "geoman": "@geoman-io/leaflet-geoman-free/dist", "vectorgrid": "leaflet.vectorgrid/dist",
+          "swagger-ui": "swagger-ui-dist"}
 """Front-end packages from npm (web/package-lock.json), served by the app itself: no CDN at run time."""
 
 
@@ -37,28 +46,51 @@ class PageFiles(StaticFiles):
         return super().lookup_path(path)
 
 
+def factory() -> FastAPI:
+    """The app from the environment's settings: what `mujun serve --workers N` starts in each worker."""
+    return create_app()
+
+
 def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     url = database_url(settings.database)
+    read_url = normalise_url(settings.database.read_url) if settings.database.read_url else url
+    policy = access_policy()
+    try:
+        nobody = anonymous(policy, settings.web.anonymous_role)
+    except ValueError as exc:
+        raise MujunError(f"MUJUN_ANONYMOUS_ROLE 无效：{exc}", str(exc), code="invalid_setting") from exc
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         await app.state.pool.open()
+        await app.state.gate.primary.open()
+        app.state.primary.open()
         app.state.data_version.start()
         yield
         await app.state.data_version.stop()
+        app.state.primary.close()
+        await app.state.gate.primary.close()
         await app.state.pool.close()
         app.state.engine.dispose()
 
-    app = FastAPI(title="Mujun 亩均", version="0.1.0", description=DESCRIPTION, lifespan=lifespan)
+    app = FastAPI(title="Mujun 亩均", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    app.state.engine = make_engine(url)
-    app.state.pool = make_pool(libpq_conninfo(url))
+    # Reads go to the replica when one is configured; sessions, tokens, the audit and loads to the primary.
+    app.state.engine = make_engine(read_url)
+    app.state.pool = make_pool(libpq_conninfo(read_url))
+    app.state.primary_url = url
+    app.state.primary = ConnectionPool(libpq_conninfo(url), min_size=1, max_size=8, open=False, timeout=WAIT_S, name="mujun-write")
     app.state.tile_cache = TileCache(settings.web.tile_cache_mb * 2**20)
-    app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache)
+    credentials = CredentialCache(lambda: app.state.data_version.listening)
+    app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache, credentials.clear)
+    app.state.gate = Gate(policy, nobody, credentials, make_primary_pool(libpq_conninfo(url)), settings.web.trust_proxy)
     app.state.catalogue_digest = tiles.catalogue_digest()
+    basemap = guard.origin_of(settings.web.basemap_url)
+    app.state.csp_image_origins = [basemap] if basemap else []
     errors.install(app)
-    for module in (health, parcels, layers, search, siting, reports, tiles, ogc):
+    guard.install(app, guard.content_security_policy(app.state.csp_image_origins))
+    for module in (health, auth, parcels, layers, search, siting, reports, tiles, ogc, audit, docs):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

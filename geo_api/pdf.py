@@ -4,7 +4,8 @@ The report and the siting sheet are HTML the app serves (maps with the locally s
 opens them from this very server, waits until they are drawn, and prints them. Chinese needs a CJK font
 (`fonts-wqy-microhei`, installed by `make setup`): without Chromium or such a font the PDF is refused
 with what to install, and the HTML stays available to print from a browser. The printing browser may
-only talk to this server: any other request is aborted, so nothing leaves the machine.
+only talk to this server: any other request is aborted, so nothing leaves the machine. It asks with the
+credentials of the request it prints for (`PrintAs`): the printed page holds what that account may see.
 """
 
 from __future__ import annotations
@@ -13,12 +14,14 @@ import functools
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Route, sync_playwright
 
+from geo_api.access import SESSION_COOKIE
 from mujun.errors import MujunError
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -65,7 +68,19 @@ def own_origin(request: Request) -> str:
     return f"http://[{host}]:{port}" if ":" in host else f"http://{host}:{port}"
 
 
-def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
+@dataclass(frozen=True)
+class PrintAs:
+    """The credentials the printing browser sends: the request's own token or session."""
+
+    authorization: str | None
+    session: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> PrintAs:
+        return cls(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+
+
+def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs,
               session_storage: dict[str, str] | None = None) -> bytes:
     """Open `url`, wait until `ready` (a CSS selector) is on the page, print it on A4.
 
@@ -86,6 +101,10 @@ def print_pdf(executable: str, url: str, *, ready: str, landscape: bool,
             try:
                 context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE)
                 context.route("**/*", same_origin_only)
+                if credentials.authorization:
+                    context.set_extra_http_headers({"Authorization": credentials.authorization})
+                elif credentials.session:
+                    context.add_cookies([{"name": SESSION_COOKIE, "value": credentials.session, "url": origin}])
                 if session_storage:
                     context.add_init_script(
                         f"for (const [k, v] of Object.entries({json.dumps(session_storage)})) sessionStorage.setItem(k, v);")

@@ -21,6 +21,8 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore", populate_by_name=True)
 
     url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "MUJUN_DATABASE_URL"))
+    read_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_READ_URL", "MUJUN_DATABASE_READ_URL"))
+    """A streaming replica for the read routes; loads, accounts, sessions and the audit stay on `url`."""
     local_dir: Path = PROJECT_ROOT / ".var" / "postgres"
     local_name: str = "mujun"
 
@@ -51,6 +53,10 @@ class WebSettings(BaseSettings):
     """The in-process cache of hot vector tiles, per worker."""
     tile_max_age_s: int = 0
     """`Cache-Control: max-age` of a tile; 0: browsers and proxies revalidate (ETag) on every use."""
+    anonymous_role: str | None = None
+    """The role of requests without credentials (viewer or analyst; never editor or admin); unset: none, sign in."""
+    trust_proxy: bool = False
+    """Behind a reverse proxy: take the client's address from X-Forwarded-For and TLS from X-Forwarded-Proto."""
 
 
 class Settings:

@@ -18,6 +18,7 @@ from mujun.db import database_url, make_engine, upgrade
 from mujun.localdb import drop_database
 from mujun.policy import load_policy
 from mujun.settings import DatabaseSettings, RuleSettings, Settings
+from tests.access import SHELL
 from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
@@ -76,7 +77,7 @@ def sample_url() -> Iterator[str]:
     rule_settings = RuleSettings()
     load(libpq_conninfo(url), LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                           projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson"),
-         load_policy(rule_settings.policy), rule_settings)
+         load_policy(rule_settings.policy), rule_settings, actor=SHELL)
     yield url
     drop_database(url)
 

@@ -137,6 +137,7 @@ export const STRINGS = {
   vMinInvestment: ['最低投资', 'Minimum investment'],
   vMaxArea: ['可支撑用地', 'Land the investment carries'],
   vParcels: ['与已供宗地重叠', 'Overlaps with granted parcels'],
+  vOtherDistrict: ['其他辖区的宗地', 'a parcel of another district'],
   vOutside: ['城镇开发边界外', 'Outside the urban development boundary'],
   vPlane: ['面积测算平面', 'Areas measured in'],
   vPolicy: ['执行政策', 'Policy'],

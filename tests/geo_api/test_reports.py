@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.layers.test_violations import DEFAULT_ORDER, report_world
 from tests.world import POLICY
@@ -37,8 +38,8 @@ FILTER_CASES: list[dict[str, Any]] = [
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest, tmp_path: Path) -> Iterator[TestClient]:
-    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 

@@ -1,0 +1,106 @@
+"""The outermost layer of every request: hostile addresses refused before any route sees them, and the security
+headers on every answer.
+
+Refused with a 400 (the usual error body, naming nothing of the input back): a path or query that decodes to
+invalid UTF-8 or holds control characters (NUL reaches PostgreSQL as an error, others a log as a forged line), a
+`..` path segment; with a 414, an address longer than `MAX_TARGET_BYTES`. Plain ASGI, not Starlette's
+BaseHTTPMiddleware: the map's click and tiles pay nothing for it but a scan of the address.
+
+The headers: a Content-Security-Policy allowing this server only (and a configured base map's origin for its
+images), never framed (`frame-ancestors 'none'`); `X-Content-Type-Options: nosniff`; `Referrer-Policy:
+same-origin`. Inline styles are allowed (Leaflet positions its panes, the legend draws its swatches with them);
+inline scripts are not: the printable report, which has some, lists each by its hash in its own policy.
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import re
+from collections.abc import Iterable
+from typing import Any
+from urllib.parse import unquote_to_bytes, urlsplit
+
+from starlette.datastructures import MutableHeaders
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+MAX_TARGET_BYTES = 8192
+_CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
+
+
+def origin_of(url: str | None) -> str | None:
+    """`scheme://host[:port]` of a URL template such as a base map's (`{z}/{x}/{y}` and `{s}` subdomains kept as `*`)."""
+    if not url:
+        return None
+    parts = urlsplit(url.replace("{s}", "*"))
+    if parts.scheme not in ("http", "https") or not parts.netloc:
+        return None
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+def content_security_policy(extra_image_origins: Iterable[str] = (), script_hashes: Iterable[str] = ()) -> str:
+    images = " ".join(["'self'", "data:", "blob:", *extra_image_origins])
+    scripts = " ".join(["'self'", *(f"'sha256-{digest}'" for digest in script_hashes)])
+    return ("default-src 'self'; " f"script-src {scripts}; " "style-src 'self' 'unsafe-inline'; " f"img-src {images}; "
+            "font-src 'self' data:; connect-src 'self'; worker-src 'self' blob:; object-src 'none'; base-uri 'self'; "
+            "form-action 'self'; frame-ancestors 'none'")
+
+
+_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)[^>]*>(.*?)</script>", re.S | re.I)
+
+
+def inline_script_hashes(html: str) -> list[str]:
+    """The sha256 (base64) of each inline script of a page, as a CSP names them."""
+    return [base64.b64encode(hashlib.sha256(body.encode()).digest()).decode() for body in _SCRIPT.findall(html)]
+
+
+def _problem(scope: Scope) -> tuple[int, str, str, str] | None:
+    raw_path: bytes = scope.get("raw_path") or scope["path"].encode()
+    query: bytes = scope.get("query_string", b"")
+    if len(raw_path) + len(query) > MAX_TARGET_BYTES:
+        return 414, "uri_too_long", f"请求地址过长（上限 {MAX_TARGET_BYTES} 字节）", f"the address is too long (at most {MAX_TARGET_BYTES} bytes)"
+    for part, name_zh, name_en in ((raw_path, "路径", "path"), (query.replace(b"+", b" "), "查询参数", "query")):
+        try:
+            text = unquote_to_bytes(part).decode("utf-8")
+        except UnicodeDecodeError:
+            return 400, "invalid_encoding", f"请求的{name_zh}不是有效的 UTF-8", f"the request's {name_en} is not valid UTF-8"
+        if _CONTROL.search(text):
+            return 400, "invalid_characters", f"请求的{name_zh}含有控制字符", f"the request's {name_en} holds control characters"
+        if part is raw_path and ".." in text.split("/"):
+            return 400, "invalid_path", "请求路径不能含有 ..", "the request's path cannot hold a .. segment"
+    return None
+
+
+class Guard:
+    def __init__(self, app: ASGIApp, csp: str) -> None:
+        self.app = app
+        self.headers = [("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"),
+                        ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"), ("Cross-Origin-Opener-Policy", "same-origin")]
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers = MutableHeaders(scope=message)
+                for name, value in self.headers:
+                    if name not in headers:
+                        headers[name] = value
+            await send(message)
+
+        problem = _problem(scope)
+        if problem is None:
+            await self.app(scope, receive, with_headers)
+            return
+        status, code, zh, en = problem
+        body = json.dumps({"error": {"code": code, "message": {"zh": zh, "en": en}}}, ensure_ascii=False).encode()
+        await with_headers({"type": "http.response.start", "status": status,
+                            "headers": [(b"content-type", b"application/json"), (b"content-length", str(len(body)).encode())]})
+        await send({"type": "http.response.body", "body": body})
+
+
+def install(app: Any, csp: str) -> None:
+    app.add_middleware(Guard, csp=csp)
