@@ -29,14 +29,16 @@ revoked token stops working at once, and a request costs no query once its crede
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Annotated, Any
 
 from fastapi import Depends, Request
+from fastapi.routing import APIRoute
 from fastapi.security import APIKeyCookie, HTTPAuthorizationCredentials, HTTPBearer
 from psycopg_pool import AsyncConnectionPool
+from starlette.routing import BaseRoute
 
 from mujun import accounts, audit
 from mujun.access import Access, AccessPolicy, Action, Refusal, Via, refusal, role_for
@@ -181,7 +183,7 @@ CanAdminister = Annotated[Access, Depends(Rule(Action.ADMINISTER))]
 
 
 def rule_of(dependant: Any) -> Rule | None:
-    """The rule a route declares (its dependency tree searched), for the access matrix test and the docs."""
+    """The rule a route declares (its dependency tree searched)."""
     for dependency in dependant.dependencies:
         if isinstance(dependency.call, Rule):
             return dependency.call
@@ -189,6 +191,28 @@ def rule_of(dependant: Any) -> Rule | None:
         if found is not None:
             return found
     return None
+
+
+@dataclass(frozen=True)
+class RouteRule:
+    method: str
+    path: str
+    rule: Rule | None
+
+
+def route_table(routes: Iterable[BaseRoute], prefix: str = "") -> Iterator[RouteRule | BaseRoute]:
+    """Every API route of the app with the rule it declares (None: none, a defect), read from the app's own route
+    table (included routers walked through); other routes (static mounts, /openapi.json) as they are."""
+    for route in routes:
+        included = getattr(route, "original_router", None)
+        if included is not None:
+            yield from route_table(included.routes, prefix + getattr(route.include_context, "prefix", ""))  # type: ignore[attr-defined]
+        elif isinstance(route, APIRoute):
+            rule = rule_of(route.dependant)
+            for method in sorted(route.methods or ()):
+                yield RouteRule(method, prefix + route.path, rule)
+        else:
+            yield route
 
 
 # ---- where a request comes from, and recording it --------------------------------------------------
