@@ -1,18 +1,21 @@
 // Mujun map page: the map (mapview.js) and a side panel with three tabs: the violation report
 // (report.js), search (search.js) and siting review (siting.js). The address holds what is shown
-// (permalink.js). Every rule (band, status, intensity) is decided by the server.
+// (permalink.js). Every rule (band, status, intensity) is decided by the server. Nothing is asked of
+// the API before someone is signed in (session.js); the tabs are those the account may use.
 
 import { getLang, initialLang, setLang, t } from './i18n.js';
 import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapFilters, showRecord, startMap } from './mapview.js';
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
+import { may, renderAccount, signedIn } from './session.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
 import { getJson, renderToast, showError, toast, tracked } from './ui.js';
 
 const NARROW = window.matchMedia('(max-width: 720px)'); // where the panel covers the map
 const link = readLink();
 const panel = { tab: link.tab, open: link.open };
+let tabs = TABS; // those the account may use: the report needs the `report` action
 let restored = false; // the address is rewritten only once what it asked for is back on screen
 
 function currentLink() {
@@ -69,7 +72,7 @@ function openTab(tab) {
 function onTabKey(event) {
   const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
   if (!step) return;
-  const next = TABS[(TABS.indexOf(panel.tab) + step + TABS.length) % TABS.length];
+  const next = tabs[(tabs.indexOf(panel.tab) + step + tabs.length) % tabs.length];
   showTab(next);
   document.getElementById(`tab-${next}`).focus();
 }
@@ -97,6 +100,7 @@ function applyLanguage(lang) {
     window.history.replaceState(null, '', url);
   }
   renderToggle();
+  renderAccount();
   renderControls();
   renderNotice();
   renderToast();
@@ -145,9 +149,25 @@ async function restoreParcel(code) {
   }
 }
 
+// Only the tabs the account may use are offered (a viewer has no report).
+function offerTabs() {
+  tabs = TABS.filter((tab) => tab !== 'report' || may('report'));
+  for (const tab of TABS) {
+    document.getElementById(`tab-${tab}`).hidden = !tabs.includes(tab);
+  }
+  if (!tabs.includes(link.tab)) link.tab = tabs[0];
+}
+
 async function start() {
   wirePage();
   applyLanguage(initialLang());
+  try {
+    await signedIn();
+  } catch (err) {
+    showError(err, true);
+    return;
+  }
+  offerTabs();
   showTab(link.tab);
   setPanelOpen(link.open);
   // The report's filters are the map's too: the parcel tiles are asked for with them.
@@ -156,7 +176,7 @@ async function start() {
     updateLink();
   };
   setMapFilters(link.filters);
-  const report = initReport(link, { onPick: showRecord, onChange: onReportChange });
+  const report = may('report') ? initReport(link, { onPick: showRecord, onChange: onReportChange }) : Promise.resolve();
   let catalogue;
   try {
     catalogue = await tracked(getJson('/api/layers'));

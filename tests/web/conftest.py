@@ -1,15 +1,20 @@
 """Fixtures of the browser tests: the app serving the Changzhou sample, Debian's headless Chromium, and a page
-that fails its test on a script error, a console error of the page's own, or any request off this machine."""
+that fails its test on a script error, a console error of the page's own, or any request off this machine.
+
+`page` is signed in as an admin of every district (its session cookie set by the sign-in route, as the form
+would); `signed_out_page` has no session."""
 
 from __future__ import annotations
 
 import shutil
+import time
 from collections.abc import Iterator
 
 import pytest
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from geo_api.app import create_app
+from tests.access import PASSWORD, add_account
 from tests.conftest import serving, settings_for
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
@@ -33,8 +38,12 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+@pytest.fixture(scope="session")
+def web_admin(sample_url: str) -> str:
+    return add_account(sample_url, "admin")
+
+
+def _watched_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     errors: list[str] = []
     # On the context, so that pages the page opens (the printable sheet) are watched too.
@@ -48,3 +57,30 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser, server: str, web_admin: str) -> Iterator[Page]:
+    for watched in _watched_page(browser):
+        signed = watched.context.request.post(f"{server}/api/auth/login", data={"username": web_admin, "password": PASSWORD})
+        assert signed.ok, signed.text()
+        yield watched
+
+
+@pytest.fixture
+def signed_out_page(browser: Browser) -> Iterator[Page]:
+    yield from _watched_page(browser)
+
+
+def wait_until(page: Page, expression: str, timeout: int = 20000) -> None:
+    """Poll a JavaScript expression from here until it is true: Playwright's `wait_for_function` compiles it with
+    `new Function` inside the page, which the page's Content-Security-Policy (no eval) rightly refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
+def csrf(page: Page, server: str) -> dict[str, str]:
+    """The X-CSRF-Token header of the page's session, for a test's own POST beside the page's."""
+    return {"X-CSRF-Token": page.request.get(f"{server}/api/auth/me").json()["csrf_token"]}
