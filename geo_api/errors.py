@@ -16,6 +16,7 @@ from psycopg_pool import PoolTimeout
 from sqlalchemy import exc as sqlalchemy_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_api.guard import MAX_BODY_BYTES, BodyTooLarge
 from mujun.errors import MujunError
 
 log = logging.getLogger("mujun.api")
@@ -66,8 +67,15 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
                         status_code=500)
 
 
+async def _body_too_large(_: Request, exc: Exception) -> JSONResponse:
+    cap = MAX_BODY_BYTES // 2**20
+    return JSONResponse(_body("body_too_large", f"请求内容过大（上限 {cap} MB）", f"the request body is too large (at most {cap} MB)"),
+                        status_code=413)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(MujunError, _mujun_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
     for error in DATABASE_DOWN:
         app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)

@@ -3,8 +3,10 @@ headers on every answer.
 
 Refused with a 400 (the usual error body, naming nothing of the input back): a path or query that decodes to
 invalid UTF-8 or holds control characters (NUL reaches PostgreSQL as an error, others a log as a forged line), a
-`..` path segment; with a 414, an address longer than `MAX_TARGET_BYTES`. Plain ASGI, not Starlette's
-BaseHTTPMiddleware: the map's click and tiles pay nothing for it but a scan of the address.
+`..` path segment; with a 414, an address longer than `MAX_TARGET_BYTES`; with a 413, a body over
+`MAX_BODY_BYTES` (a declared Content-Length at once, a streamed one once it gets there; the loads' uploads, which
+`etl.file_limits` caps per file, excepted). Plain ASGI, not Starlette's BaseHTTPMiddleware: the map's click and
+tiles pay nothing for it but a scan of the address.
 
 The headers: a Content-Security-Policy allowing this server only (and a configured base map's origin for its
 images), never framed (`frame-ancestors 'none'`); `X-Content-Type-Options: nosniff`; `Referrer-Policy:
@@ -26,6 +28,8 @@ from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 MAX_TARGET_BYTES = 8192
+MAX_BODY_BYTES = 25 * 2**20
+"""A site drawn or uploaded (20 MB at most, etl.file_limits.UPLOAD_LIMITS) with the form around it."""
 _CONTROL = re.compile("[\x00-\x1f\x7f-\x9f]")
 
 
@@ -72,9 +76,24 @@ def _problem(scope: Scope) -> tuple[int, str, str, str] | None:
     return None
 
 
+class BodyTooLarge(Exception):
+    """A streamed body went past `MAX_BODY_BYTES` while the route read it (answered 413 by geo_api.errors)."""
+
+
+def _declared_length(scope: Scope) -> int | None:
+    for name, value in scope.get("headers", ()):
+        if name == b"content-length":
+            try:
+                return int(value)
+            except ValueError:
+                return None
+    return None
+
+
 class Guard:
-    def __init__(self, app: ASGIApp, csp: str) -> None:
+    def __init__(self, app: ASGIApp, csp: str, large_body_paths: tuple[str, ...] = ()) -> None:
         self.app = app
+        self.large_body_paths = large_body_paths
         self.headers = [("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"),
                         ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"), ("Cross-Origin-Opener-Policy", "same-origin")]
 
@@ -92,8 +111,13 @@ class Guard:
             await send(message)
 
         problem = _problem(scope)
+        capped = not scope["path"].startswith(self.large_body_paths) if self.large_body_paths else True
+        declared = _declared_length(scope)
+        if problem is None and capped and declared is not None and declared > MAX_BODY_BYTES:
+            problem = (413, "body_too_large", f"请求内容过大（上限 {MAX_BODY_BYTES // 2**20} MB）",
+                       f"the request body is too large (at most {MAX_BODY_BYTES // 2**20} MB)")
         if problem is None:
-            await self.app(scope, receive, with_headers)
+            await self.app(scope, _counting(receive) if capped else receive, with_headers)
             return
         status, code, zh, en = problem
         body = json.dumps({"error": {"code": code, "message": {"zh": zh, "en": en}}}, ensure_ascii=False).encode()
@@ -102,5 +126,20 @@ class Guard:
         await send({"type": "http.response.body", "body": body})
 
 
-def install(app: Any, csp: str) -> None:
-    app.add_middleware(Guard, csp=csp)
+def _counting(receive: Receive) -> Receive:
+    seen = 0
+
+    async def counted() -> Message:
+        nonlocal seen
+        message = await receive()
+        if message["type"] == "http.request":
+            seen += len(message.get("body", b""))
+            if seen > MAX_BODY_BYTES:
+                raise BodyTooLarge
+        return message
+
+    return counted
+
+
+def install(app: Any, csp: str, large_body_paths: tuple[str, ...] = ()) -> None:
+    app.add_middleware(Guard, csp=csp, large_body_paths=large_body_paths)

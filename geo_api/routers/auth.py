@@ -15,9 +15,12 @@ from mujun.access import Access, AccessPolicy, Via, abilities
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
 
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+
+
 class SignInIn(BaseModel):
-    username: str = Field(min_length=1, max_length=200, examples=["wang.li"])
-    password: str = Field(min_length=1, max_length=4096)
+    username: str = Field(min_length=1, max_length=200, pattern=NO_CONTROL_CHARACTERS, examples=["wang.li"])
+    password: str = Field(min_length=1, max_length=4096, pattern=NO_CONTROL_CHARACTERS)
 
 
 class WhoOut(BaseModel):

@@ -14,7 +14,7 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from etl.file_limits import UPLOAD_LIMITS
+from etl.file_limits import UPLOAD_LIMITS, safe_file_name
 from etl.site_file import read_site
 from geo_api import pdf
 from geo_api.access import CanView
@@ -122,7 +122,7 @@ class SiteFileOut(BaseModel):
 @router.post("/siting/upload", summary="Read a site drawn in a file (GeoJSON, zipped Shapefile, KML/KMZ, DXF)",
              response_model=SiteFileOut)
 def siting_upload(file: UploadFile, request: Request, conn: DB, _: CanView) -> SiteFileOut:
-    name = Path(file.filename or "site").name
+    name = safe_file_name(file.filename)
     with tempfile.TemporaryDirectory(prefix="mujun-site-") as folder:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         size = 0
