@@ -13,7 +13,7 @@ from psycopg_pool import ConnectionPool
 from etl.load import libpq_conninfo
 from geo_api import docs, errors, guard
 from geo_api.access import CredentialCache, Gate
-from geo_api.pool import WAIT_S, make_pool, make_primary_pool
+from geo_api.pool import RECONNECT_S, WAIT_S, make_pool, make_primary_pool
 from geo_api.routers import audit, auth, health, layers, ogc, parcels, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
 from mujun.access import access_policy, anonymous
@@ -80,7 +80,8 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = make_engine(read_url)
     app.state.pool = make_pool(libpq_conninfo(read_url))
     app.state.primary_url = url
-    app.state.primary = ConnectionPool(libpq_conninfo(url), min_size=1, max_size=8, open=False, timeout=WAIT_S, name="mujun-write")
+    app.state.primary = ConnectionPool(libpq_conninfo(url), min_size=1, max_size=8, open=False, timeout=WAIT_S,
+                                       reconnect_timeout=RECONNECT_S, name="mujun-write")
     app.state.tile_cache = TileCache(settings.web.tile_cache_mb * 2**20)
     credentials = CredentialCache(lambda: app.state.data_version.listening)
     app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache, credentials.clear)

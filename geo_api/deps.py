@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterator
 from typing import Annotated
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from layers.records import BBox
 from mujun.errors import MujunError
@@ -17,8 +19,14 @@ def engine(request: Request) -> Engine:
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    with engine(request).connect() as conn:
+    conn = engine(request).connect()
+    try:
         yield conn
+    finally:
+        # Closed after the answer is sent: a connection the database dropped meanwhile (a restart) cannot roll back,
+        # and there is no one left to tell; SQLAlchemy has invalidated it, and the pool makes a new one.
+        with contextlib.suppress(OperationalError, InterfaceError):
+            conn.close()
 
 
 DB = Annotated[Connection, Depends(connection)]

@@ -8,7 +8,10 @@ read-only, rows as dicts, SQL built once at import. psycopg prepares a statement
 connection, and the session keeps one generic plan for it.
 
 While the database is down a request waits at most `WAIT_S` for a connection and is answered 503
-(`geo_api.errors`); the pool reconnects by itself once it is back.
+(`geo_api.errors`). A pool gives up reconnecting a lost connection after `RECONNECT_S` (psycopg_pool's default is
+five minutes of ever longer waits, 1, 2, 4, … 16 s apart: a database back after a minute would be tried again only
+up to half a minute later); from then on each request that finds no connection starts a new attempt at once, so
+the first request after the database is back gets a connection.
 """
 
 from __future__ import annotations
@@ -23,6 +26,7 @@ from psycopg_pool import AsyncConnectionPool
 POOL_SIZE = 16
 WAIT_S = 3.0
 """The longest a request waits for a connection: under load a few milliseconds; longer, the database is down."""
+RECONNECT_S = 2.0
 Pool = AsyncConnectionPool[AsyncConnection[dict[str, Any]]]
 
 
@@ -41,13 +45,13 @@ async def _autocommit(conn: AsyncConnection[Any]) -> None:
 def make_pool(conninfo: str) -> Pool:
     """A closed read pool; the app's lifespan opens it (so it lives in the server's event loop)."""
     return AsyncConnectionPool(conninfo, min_size=2, max_size=POOL_SIZE, open=False, configure=_configure, timeout=WAIT_S,
-                               kwargs={"row_factory": dict_row}, name="mujun-read")
+                               reconnect_timeout=RECONNECT_S, kwargs={"row_factory": dict_row}, name="mujun-read")
 
 
 def make_primary_pool(conninfo: str) -> AsyncConnectionPool[Any]:
     """A closed, small pool on the primary, for the credentials a request carries."""
     return AsyncConnectionPool(conninfo, min_size=1, max_size=4, open=False, configure=_autocommit, timeout=WAIT_S,
-                               name="mujun-primary")
+                               reconnect_timeout=RECONNECT_S, name="mujun-primary")
 
 
 async def read_pool(request: Request) -> Pool:

@@ -96,6 +96,9 @@ class LocalCluster:
 
     def _port_is_free(self, port: int) -> bool:
         with socket.socket() as sock:
+            # As PostgreSQL binds: a port whose last connections linger in TIME_WAIT is still the cluster's to take
+            # again, so a restart keeps its port (and the URLs a running API holds).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
