@@ -14,6 +14,7 @@ from etl.load import libpq_conninfo
 from geo_api import docs, errors, guard
 from geo_api.access import CredentialCache, Gate
 from geo_api.pool import RECONNECT_S, WAIT_S, make_pool, make_primary_pool
+from geo_api.replica import Reads
 from geo_api.routers import audit, auth, health, layers, ogc, parcels, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
 from mujun.access import access_policy, anonymous
@@ -61,31 +62,46 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     except ValueError as exc:
         raise MujunError(f"MUJUN_ANONYMOUS_ROLE 无效：{exc}", str(exc), code="invalid_setting") from exc
 
+    has_replica = read_url != url
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        await app.state.pool.open()
-        await app.state.gate.primary.open()
+        reads: Reads = app.state.reads
+        pools = [reads.replica_pool, app.state.gate.primary] + ([reads.primary_pool] if has_replica else [])
+        for pool in pools:
+            await pool.open()
         app.state.primary.open()
         app.state.data_version.start()
         yield
         await app.state.data_version.stop()
         app.state.primary.close()
-        await app.state.gate.primary.close()
-        await app.state.pool.close()
-        app.state.engine.dispose()
+        for pool in pools:
+            await pool.close()
+        for engine in {reads.replica_engine, reads.primary_engine}:
+            engine.dispose()
 
     app = FastAPI(title="Mujun 亩均", version="0.1.0", description=DESCRIPTION, lifespan=lifespan, docs_url=None, redoc_url=None)
     app.state.settings = settings
-    # Reads go to the replica when one is configured; sessions, tokens, the audit and loads to the primary.
+    # Reads go to the replica when one is configured (geo_api.replica); sessions, tokens, the audit and loads to the primary.
     app.state.engine = make_engine(read_url)
     app.state.pool = make_pool(libpq_conninfo(read_url))
+    app.state.reads = Reads(app.state.pool, make_pool(libpq_conninfo(url)) if has_replica else app.state.pool, app.state.engine,
+                            make_engine(url) if has_replica else app.state.engine, has_replica)
     app.state.primary_url = url
     app.state.primary = ConnectionPool(libpq_conninfo(url), min_size=1, max_size=8, open=False, timeout=WAIT_S,
                                        reconnect_timeout=RECONNECT_S, name="mujun-write")
     app.state.tile_cache = TileCache(settings.web.tile_cache_mb * 2**20)
     credentials = CredentialCache(lambda: app.state.data_version.listening)
-    app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache, credentials.clear)
     app.state.gate = Gate(policy, nobody, credentials, make_primary_pool(libpq_conninfo(url)), settings.web.trust_proxy)
+
+    async def primary_position() -> str:
+        async with app.state.gate.primary.connection() as conn:
+            cursor = await conn.execute("SELECT pg_current_wal_lsn()::text")
+            row = await cursor.fetchone()
+        return str(row[0])
+
+    app.state.data_version = DataVersion(libpq_conninfo(url), app.state.tile_cache, credentials.clear,
+                                         primary_position if has_replica else None)
     app.state.catalogue_digest = tiles.catalogue_digest()
     basemap = guard.origin_of(settings.web.basemap_url)
     app.state.csp_image_origins = [basemap] if basemap else []

@@ -10,12 +10,15 @@ from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import InterfaceError, OperationalError
 
+from geo_api.replica import written
 from layers.records import BBox
 from mujun.errors import MujunError
 
 
 def engine(request: Request) -> Engine:
-    return request.app.state.engine
+    """The replica's engine, or the primary's for a client whose own write the replica has not replayed yet."""
+    chosen: Engine = request.app.state.reads.engine(written(request))
+    return chosen
 
 
 def connection(request: Request) -> Iterator[Connection]:

@@ -23,6 +23,8 @@ from psycopg import AsyncConnection
 from psycopg.rows import dict_row
 from psycopg_pool import AsyncConnectionPool
 
+from geo_api.replica import written
+
 POOL_SIZE = 16
 WAIT_S = 3.0
 """The longest a request waits for a connection: under load a few milliseconds; longer, the database is down."""
@@ -55,7 +57,8 @@ def make_primary_pool(conninfo: str) -> AsyncConnectionPool[Any]:
 
 
 async def read_pool(request: Request) -> Pool:
-    pool: Pool = request.app.state.pool
+    """The replica's pool, or the primary's for a client whose own write the replica has not replayed yet."""
+    pool: Pool = await request.app.state.reads.pool(written(request))
     return pool
 
 

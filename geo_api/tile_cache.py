@@ -18,14 +18,14 @@ import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import tuple_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 log = logging.getLogger("mujun.tiles")
 
@@ -86,10 +86,15 @@ class TileCache:
 class DataVersion:
     """The current data version, kept up to date by LISTEN; `cache` is emptied whenever it changes."""
 
-    def __init__(self, conninfo: str, cache: TileCache, on_access_change: Callable[[], None] | None = None) -> None:
+    def __init__(self, conninfo: str, cache: TileCache, on_access_change: Callable[[], None] | None = None,
+                 position: Callable[[], Awaitable[str]] | None = None) -> None:
         self._conninfo = conninfo
         self.cache = cache
         self._on_access_change = on_access_change or (lambda: None)
+        self._position = position
+        self.must_see: str | None = "0/0"
+        """With a replica (`position` given): the primary's WAL position once the current version was committed,
+        which a tile rendered on the replica must wait for (`geo_api.replica`); None while not known yet."""
         self._value: str | None = None
         self._database = ""
         self._task: asyncio.Task[None] | None = None
@@ -103,6 +108,13 @@ class DataVersion:
         if value != self._value:
             self.cache.clear()
         self._value = value
+
+    async def _version(self, version: str) -> None:
+        if self._position is not None:
+            self.must_see = None  # until the primary says where its WAL is, after the commit just notified
+        self._set(version)
+        if self._position is not None:
+            self.must_see = await self._position()
 
     async def current(self, pool: AsyncConnectionPool[Any]) -> str:
         if self._value is not None:
@@ -120,13 +132,13 @@ class DataVersion:
                     version = await read_version(conn)
                     self._database = version.split(".", 1)[0]
                     self._on_access_change()
-                    self._set(version)
+                    await self._version(version)
                     async for notice in conn.notifies():
                         if notice.channel == ACCESS_CHANNEL:
                             self._on_access_change()
                         else:
-                            self._set(f"{self._database}.{notice.payload}")
-            except psycopg.Error as exc:
+                            await self._version(f"{self._database}.{notice.payload}")
+            except (psycopg.Error, PoolTimeout) as exc:
                 log.warning("data version: listening connection lost (%s); reading the version per request", exc)
             self._set(None)
             self._on_access_change()

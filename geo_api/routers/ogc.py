@@ -15,6 +15,7 @@ from fastapi.responses import JSONResponse
 
 from geo_api.access import CanView, Public
 from geo_api.ogc_openapi import LIMIT_DEFAULT, LIMIT_MAX, openapi_document
+from geo_api.pool import ReadPool
 from layers.features import COLLECTIONS, Collection, extent, item, items
 from mujun.errors import MujunError, NotFound
 
@@ -112,23 +113,23 @@ def conformance(_: Public) -> dict[str, Any]:
 
 
 @router.get("/collections", summary="The feature collections: zones, parcels, projects")
-async def collections(request: Request, _: CanView) -> dict[str, Any]:
-    async with request.app.state.pool.connection() as conn:
+async def collections(request: Request, pool: ReadPool, _: CanView) -> dict[str, Any]:
+    async with pool.connection() as conn:
         described = [_collection_json(request, c, await extent(conn, c)) for c in COLLECTIONS.values()]
     url = f"{_base(request)}/collections"
     return {"links": [{"href": url, "rel": "self", "type": "application/json", "title": "collections"}], "collections": described}
 
 
 @router.get("/collections/{collection_id}", summary="One feature collection")
-async def collection(request: Request, collection_id: str, _: CanView) -> dict[str, Any]:
+async def collection(request: Request, collection_id: str, pool: ReadPool, _: CanView) -> dict[str, Any]:
     found = _collection(collection_id)
-    async with request.app.state.pool.connection() as conn:
+    async with pool.connection() as conn:
         return _collection_json(request, found, await extent(conn, found))
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON, CRS84): bbox, limit, offset, property filters",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def collection_items(request: Request, collection_id: str, access: CanView) -> Response:
+async def collection_items(request: Request, collection_id: str, pool: ReadPool, access: CanView) -> Response:
     found = _collection(collection_id)
     params = dict(request.query_params)
     unknown = sorted(set(params) - {"bbox", "limit", "offset", "f", *found.queryables})
@@ -139,7 +140,7 @@ async def collection_items(request: Request, collection_id: str, access: CanView
     offset = _integer(params, "offset", 0, 0, 2**31 - 1)
     bbox = _bbox(params.get("bbox"))
     filters = {name: params[name] for name in found.queryables if name in params}
-    async with request.app.state.pool.connection() as conn:
+    async with pool.connection() as conn:
         page = await items(conn, access, found, bbox, filters, limit, offset)
     url = f"{_base(request)}/collections/{found.id}/items"
 
@@ -162,9 +163,9 @@ async def collection_items(request: Request, collection_id: str, access: CanView
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON, CRS84)",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def collection_item(request: Request, collection_id: str, feature_id: str, access: CanView) -> Response:
+async def collection_item(request: Request, collection_id: str, feature_id: str, pool: ReadPool, access: CanView) -> Response:
     found = _collection(collection_id)
-    async with request.app.state.pool.connection() as conn:
+    async with pool.connection() as conn:
         feature = await item(conn, access, found, feature_id)
     if feature is None:
         raise NotFound(f"集合 {found.id} 中没有要素 {feature_id}", f"no feature {feature_id} in {found.id}", code="feature_not_found")

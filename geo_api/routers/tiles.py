@@ -80,7 +80,8 @@ async def tile(request: Request, layer_id: str, z: int, x: int, y: int, filters:
     cached = state.tile_cache.get(key)
     hit = "hit" if cached is not None else "miss"
     if cached is None:
-        async with state.pool.connection() as conn:
+        # On the replica once it has replayed the load that made this version (else on the primary).
+        async with (await state.reads.pool(state.data_version.must_see)).connection() as conn:
             rendered = await render_tile(conn, query)
         cached = CachedTile(rendered.data, etag_for(version, key), rendered.features, rendered.capped)
         state.tile_cache.put(key, cached)
