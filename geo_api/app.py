@@ -10,12 +10,13 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 from psycopg_pool import ConnectionPool
 
+from etl.file_limits import LOAD_LIMITS
 from etl.load import libpq_conninfo
 from geo_api import docs, errors, guard
 from geo_api.access import CredentialCache, Gate
 from geo_api.pool import RECONNECT_S, WAIT_S, make_pool, make_primary_pool
 from geo_api.replica import Reads
-from geo_api.routers import audit, auth, health, layers, ogc, parcels, reports, search, siting, tiles
+from geo_api.routers import audit, auth, health, layers, loads, ogc, parcels, reports, search, siting, tiles
 from geo_api.tile_cache import DataVersion, TileCache
 from mujun.access import access_policy, anonymous
 from mujun.db import database_url, make_engine, normalise_url
@@ -106,8 +107,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     basemap = guard.origin_of(settings.web.basemap_url)
     app.state.csp_image_origins = [basemap] if basemap else []
     errors.install(app)
-    guard.install(app, guard.content_security_policy(app.state.csp_image_origins))
-    for module in (health, auth, parcels, layers, search, siting, reports, tiles, ogc, audit, docs):
+    # The page's load uploads: up to four files at the command line's cap each (checked again per file as it is written).
+    guard.install(app, guard.content_security_policy(app.state.csp_image_origins),
+                  body_caps=(("/api/loads/check", len(loads.KINDS) * LOAD_LIMITS.max_bytes + 2**20),))
+    for module in (health, auth, parcels, layers, search, siting, reports, tiles, ogc, loads, audit, docs):
         app.include_router(module.router)
     web_dir = settings.web.web_dir
     for name, folder in VENDOR.items():

@@ -16,7 +16,7 @@ from psycopg_pool import PoolTimeout
 from sqlalchemy import exc as sqlalchemy_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from geo_api.guard import MAX_BODY_BYTES, BodyTooLarge
+from geo_api.guard import BodyTooLarge, too_large
 from mujun.errors import MujunError
 
 log = logging.getLogger("mujun.api")
@@ -68,9 +68,9 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
 
 
 async def _body_too_large(_: Request, exc: Exception) -> JSONResponse:
-    cap = MAX_BODY_BYTES // 2**20
-    return JSONResponse(_body("body_too_large", f"请求内容过大（上限 {cap} MB）", f"the request body is too large (at most {cap} MB)"),
-                        status_code=413)
+    assert isinstance(exc, BodyTooLarge)
+    status, code, zh, en = too_large(exc.cap)
+    return JSONResponse(_body(code, zh, en), status_code=status)
 
 
 def install(app: FastAPI) -> None:

@@ -4,8 +4,8 @@ headers on every answer.
 Refused with a 400 (the usual error body, naming nothing of the input back): a path or query that decodes to
 invalid UTF-8 or holds control characters (NUL reaches PostgreSQL as an error, others a log as a forged line), a
 `..` path segment; with a 414, an address longer than `MAX_TARGET_BYTES`; with a 413, a body over
-`MAX_BODY_BYTES` (a declared Content-Length at once, a streamed one once it gets there; the loads' uploads, which
-`etl.file_limits` caps per file, excepted). Plain ASGI, not Starlette's BaseHTTPMiddleware: the map's click and
+`MAX_BODY_BYTES` (a declared Content-Length at once, a streamed one once it gets there; the page's load uploads
+have their own cap, four files at `etl.file_limits.LOAD_LIMITS`). Plain ASGI, not Starlette's BaseHTTPMiddleware: the map's click and
 tiles pay nothing for it but a scan of the address.
 
 The headers: a Content-Security-Policy allowing this server only (and a configured base map's origin for its
@@ -77,7 +77,16 @@ def _problem(scope: Scope) -> tuple[int, str, str, str] | None:
 
 
 class BodyTooLarge(Exception):
-    """A streamed body went past `MAX_BODY_BYTES` while the route read it (answered 413 by geo_api.errors)."""
+    """A streamed body went past its cap while the route read it (answered 413 by geo_api.errors)."""
+
+    def __init__(self, cap: int) -> None:
+        super().__init__(cap)
+        self.cap = cap
+
+
+def too_large(cap: int) -> tuple[int, str, str, str]:
+    mb = cap // 2**20
+    return 413, "body_too_large", f"请求内容过大（上限 {mb} MB）", f"the request body is too large (at most {mb} MB)"
 
 
 def _declared_length(scope: Scope) -> int | None:
@@ -91,9 +100,10 @@ def _declared_length(scope: Scope) -> int | None:
 
 
 class Guard:
-    def __init__(self, app: ASGIApp, csp: str, large_body_paths: tuple[str, ...] = ()) -> None:
+    def __init__(self, app: ASGIApp, csp: str, body_caps: tuple[tuple[str, int], ...] = ()) -> None:
         self.app = app
-        self.large_body_paths = large_body_paths
+        self.body_caps = body_caps
+        """(path, cap) of the routes whose bodies may be larger than `MAX_BODY_BYTES`."""
         self.headers = [("Content-Security-Policy", csp), ("X-Content-Type-Options", "nosniff"),
                         ("Referrer-Policy", "same-origin"), ("X-Frame-Options", "DENY"), ("Cross-Origin-Opener-Policy", "same-origin")]
 
@@ -111,13 +121,12 @@ class Guard:
             await send(message)
 
         problem = _problem(scope)
-        capped = not scope["path"].startswith(self.large_body_paths) if self.large_body_paths else True
+        cap = next((limit for path, limit in self.body_caps if scope["path"] == path), MAX_BODY_BYTES)
         declared = _declared_length(scope)
-        if problem is None and capped and declared is not None and declared > MAX_BODY_BYTES:
-            problem = (413, "body_too_large", f"请求内容过大（上限 {MAX_BODY_BYTES // 2**20} MB）",
-                       f"the request body is too large (at most {MAX_BODY_BYTES // 2**20} MB)")
+        if problem is None and declared is not None and declared > cap:
+            problem = too_large(cap)
         if problem is None:
-            await self.app(scope, _counting(receive) if capped else receive, with_headers)
+            await self.app(scope, _counting(receive, cap), with_headers)
             return
         status, code, zh, en = problem
         body = json.dumps({"error": {"code": code, "message": {"zh": zh, "en": en}}}, ensure_ascii=False).encode()
@@ -126,7 +135,7 @@ class Guard:
         await send({"type": "http.response.body", "body": body})
 
 
-def _counting(receive: Receive) -> Receive:
+def _counting(receive: Receive, cap: int) -> Receive:
     seen = 0
 
     async def counted() -> Message:
@@ -134,12 +143,12 @@ def _counting(receive: Receive) -> Receive:
         message = await receive()
         if message["type"] == "http.request":
             seen += len(message.get("body", b""))
-            if seen > MAX_BODY_BYTES:
-                raise BodyTooLarge
+            if seen > cap:
+                raise BodyTooLarge(cap)
         return message
 
     return counted
 
 
-def install(app: Any, csp: str, large_body_paths: tuple[str, ...] = ()) -> None:
-    app.add_middleware(Guard, csp=csp, large_body_paths=large_body_paths)
+def install(app: Any, csp: str, body_caps: tuple[tuple[str, int], ...] = ()) -> None:
+    app.add_middleware(Guard, csp=csp, body_caps=body_caps)

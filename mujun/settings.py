@@ -55,6 +55,8 @@ class WebSettings(BaseSettings):
     """`Cache-Control: max-age` of a tile; 0: browsers and proxies revalidate (ETag) on every use."""
     anonymous_role: str | None = None
     """The role of requests without credentials (viewer or analyst; never editor or admin); unset: none, sign in."""
+    upload_dir: Path = PROJECT_ROOT / ".var" / "uploads"
+    """Where files uploaded for a load wait between their check and their load (removed after the load, or a day on)."""
     trust_proxy: bool = False
     """Behind a reverse proxy: take the client's address from X-Forwarded-For and TLS from X-Forwarded-Proto."""
 

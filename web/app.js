@@ -8,6 +8,7 @@ import { map, renderControls, renderNotice, renderPopup, selectedParcel, setMapF
 import { copyText, linkFor, readLink, TABS, writeLink } from './permalink.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
+import { initLoad, renderLoad } from './load.js';
 import { may, renderAccount, signedIn } from './session.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
 import { getJson, renderToast, showError, toast, tracked } from './ui.js';
@@ -108,6 +109,7 @@ function applyLanguage(lang) {
   renderReport();
   renderSearch();
   renderSiting();
+  renderLoad();
 }
 
 async function copyLink() {
@@ -151,7 +153,8 @@ async function restoreParcel(code) {
 
 // Only the tabs the account may use are offered (a viewer has no report).
 function offerTabs() {
-  tabs = TABS.filter((tab) => tab !== 'report' || may('report'));
+  const needs = { report: 'report', load: 'load' };
+  tabs = TABS.filter((tab) => !needs[tab] || may(needs[tab]));
   for (const tab of TABS) {
     document.getElementById(`tab-${tab}`).hidden = !tabs.includes(tab);
   }
@@ -194,6 +197,7 @@ async function start() {
     },
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
+  if (may('load')) initLoad();
   await report;
   renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });

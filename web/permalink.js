@@ -3,7 +3,7 @@
 //   ?tab=report&jurisdiction=武进区&sort=ratio&dim=1&parcel=320412-2019-0007&map=31.71234,119.95678,15
 // Filter names are the report API's own, so a link reads like the export it leads to.
 
-export const TABS = ['report', 'search', 'siting'];
+export const TABS = ['report', 'search', 'siting', 'load'];
 export const FILTERS = ['jurisdiction', 'zone', 'zone_class', 'stage', 'industry', 'level', 'band'];
 export const DEFAULT_SORT = '-shortfall_wan';
 

@@ -9,11 +9,12 @@ const TOAST_MS = 5000;
 
 // An error the page can explain: the API's own {zh, en} message, or one of ours by key.
 export class ApiError extends Error {
-  constructor(messages, fallbackKey, status = null) {
+  constructor(messages, fallbackKey, status = null, details = null) {
     super(messages?.en ?? fallbackKey);
     this.messages = messages;
     this.fallbackKey = fallbackKey;
     this.status = status;
+    this.details = details; // the problems of a refused input, each with its {zh, en} message
   }
 }
 
@@ -38,6 +39,12 @@ function csrfToken() {
       .catch(() => null);
   }
   return csrf;
+}
+
+// The header a request that changes something carries (for an XMLHttpRequest, which does not go through send()).
+export async function csrfHeaders() {
+  const token = await csrfToken();
+  return token ? { 'X-CSRF-Token': token } : {};
 }
 
 // GET by default; `json` is sent as a JSON body, `form` (FormData) as multipart.
@@ -71,7 +78,7 @@ async function failure(response) {
   } catch {
     body = null;
   }
-  return new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+  return new ApiError(body?.error?.message ?? null, 'errorServer', response.status, body?.error?.details ?? null);
 }
 
 export async function requestJson(url, { signal, method = 'GET', json, form } = {}) {
@@ -83,7 +90,7 @@ export async function requestJson(url, { signal, method = 'GET', json, form } = 
     if (signal?.aborted) throw err;
     body = null;
   }
-  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status, body?.error?.details ?? null);
   if (body === null) throw new ApiError(null, 'errorServer', response.status);
   return body;
 }

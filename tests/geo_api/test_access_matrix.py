@@ -98,6 +98,9 @@ MATRIX = [
     # report: analyst and up
     Row("GET", "/api/reports/violations", "401 403 200 200 200", "401 403 200 200 200", "/api/reports/violations?format=csv", "P8"),
     Row("GET", "/api/reports/violations/choices", "401 403 200 200 200", "401 403 200 200 200"),
+    # load: editor and up (the check writes nothing; a load of an upload that is not this account's is not found)
+    Row("POST", "/api/loads/check", "401 403 403 200 200", "401 403 403 200 200", files={"parcels": ("parcels.geojson", SITE_FILE)}),
+    Row("POST", "/api/loads/{upload_id}", "401 403 403 404 404", "401 403 403 404 404", "/api/loads/nobody-s-upload-0000"),
     # administer: admin
     Row("GET", "/api/audit", "401 403 403 403 200", "401 403 403 403 200", "/api/audit?limit=5"),
 ]

@@ -112,8 +112,8 @@ def _strings(value: Any, hostile: str) -> Iterator[Any]:
 def test_every_post_field_and_file_name(client: httpx.Client, row: Row) -> None:
     for kind, hostile in HOSTILE_TEXT.items():
         if row.files:
-            _, content = row.files["file"]
-            response = client.post(row.path, files={"file": (hostile + ".geojson", content)})
+            ((field, (_, content)),) = row.files.items()
+            response = client.post(row.path, files={field: (hostile + ".geojson", content)})
             assert response.status_code in (200, 400, 413, 422), f"file name ({kind}): {response.status_code} {response.text[:200]}"
             assert not leaks(response.text, hostile), response.text[:300]
             continue
@@ -124,7 +124,8 @@ def test_every_post_field_and_file_name(client: httpx.Client, row: Row) -> None:
     raw = client.post(row.path, content=b'{"username": "\xff\xfe", "password": "x"}', headers={"Content-Type": "application/json"})
     assert 400 <= raw.status_code < 500
     huge = client.post(row.path, content=b'{"a": "' + b"x" * (30 * 2**20) + b'"}', headers={"Content-Type": "application/json"})
-    assert huge.status_code == 413, huge.status_code
+    # 25 MB at most, but for the page's load uploads (four files of the command line's cap): that JSON is merely wrong there.
+    assert huge.status_code == (422 if row.path == "/api/loads/check" else 413), huge.status_code
 
 
 def test_static_files_and_vendor_mounts_refuse_traversal(client: httpx.Client) -> None:
