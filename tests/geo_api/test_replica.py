@@ -89,9 +89,11 @@ def test_reads_on_the_replica_writes_and_fresh_reads_on_the_primary(clusters: tu
         with psycopg.connect(libpq_conninfo(primary_url)) as conn:
             written = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
         assert written is not None
-        fresh = client.get("/api/parcels/P2", cookies={WROTE_COOKIE: written[0]})
-        assert fresh.json()["status"] == "meets"  # whoever wrote reads the primary until the replica has it
-        assert client.get("/api/lookup", params={"lon": 119.9515, "lat": 31.7}, cookies={WROTE_COOKIE: "forged"}).status_code == 200
+        client.cookies.set(WROTE_COOKIE, written[0])
+        assert client.get("/api/parcels/P2").json()["status"] == "meets"  # whoever wrote reads the primary until the replica has it
+        client.cookies.set(WROTE_COOKIE, "forged")
+        assert client.get("/api/lookup", params={"lon": 119.9515, "lat": 31.7}).status_code == 200
+        client.cookies.clear()
 
         # The tile of the new data version is drawn from the primary: its ETag and its band are the new ones.
         wait_for(lambda: client.get(f"/tiles/parcels/14/{x}/{y}.mvt").headers["etag"] != first_tile.headers["etag"], 5)
