@@ -6,15 +6,16 @@
 2. Serves the app as deployed: `mujun serve --workers N` (default: the machine's cores), every request with the
    token of an analyst of every district (access control on).
 3. Steady run: `--seconds` (60) at `--connections` (32) keep-alive connections, each sending, one after another, a
-   mix drawn once (seeded): map tiles (z10–16 of the parcel layer, half of all requests), the click lookup (a
-   quarter), search (by code prefix or project name) and the report's panel page for one zone. Every answer must
+   mix drawn once (seeded): map tiles (z10–16 of the parcel layer, 60 %), the click lookup (25 %), search (by code
+   prefix or project name, 10 %) and the report's panel page for one zone (5 %). Every answer must
    be a 200: `errors` counts the others. p50/p99 and req/s, overall and per kind.
 4. The peer, side by side: the same run against the same server setup with `MUJUN_ANONYMOUS_ROLE=analyst` and no
    credentials, i.e. what access control costs.
 5. Outage run: the same mix for `--outage-run` (30) s; `--outage-at` (10) s in, the local PostgreSQL under `.var/`
    is stopped, kept down `--down` (3) s and started again (its port kept), the API left running. Requests answered
    while it is down must be 503 with the usual error body (`outage_errors_non_503` counts any other failure), and
-   `recovery_s` is how long after the database is back the last failure was answered (target ≤ 5 s).
+   `recovery_s` is how long after the database is back the last request sent after that failed (target ≤ 5 s);
+   `in_flight_failed` counts requests sent while it was down and answered 503 after it was back.
 
 Prints a table; the last line is one JSON object with `requests`, `errors`, `p50_ms`, `p99_ms`, `req_per_s`,
 `outage_errors_non_503`, `recovery_s` and the peer's figures. Everything talks to 127.0.0.1 only and stops what it
@@ -54,8 +55,11 @@ from mujun.localdb import LocalCluster
 from mujun.settings import DatabaseSettings
 
 console = Console()
-MIX = {"tile": 0.5, "lookup": 0.25, "search": 0.15, "report": 0.10}
+MIX = {"tile": 0.6, "lookup": 0.25, "search": 0.10, "report": 0.05}
+"""An official's session: mostly the map (tiles), clicks on it, now and then a search or the report's panel."""
 RECOVERY_TARGET_S = 5.0
+OUTAGE_FIGURES = ("outage_requests", "outage_503", "outage_503_with_message", "outage_errors_non_503", "outage_other_statuses",
+                  "outage_down_s", "recovery_s", "failed_sent_after_back", "in_flight_failed")
 HALF_WORLD_M = 20037508.342789244
 
 
@@ -230,8 +234,9 @@ def restart_later(cluster: LocalCluster, at: float, down_s: float, outage: Outag
 
 def outage_figures(run: Run, outage: Outage) -> dict[str, Any]:
     during = [a for a in run.answers if outage.stopped_at <= a.done <= outage.back_at]
-    failed_after = [a for a in run.answers if a.done > outage.back_at and a.status != 200]
-    recovery = max((a.done for a in failed_after), default=outage.back_at) - outage.back_at
+    sent_after = [a for a in run.answers if a.sent > outage.back_at and a.status != 200]
+    in_flight = [a for a in run.answers if a.sent <= outage.back_at < a.done and a.status != 200]
+    recovery = max((a.done for a in sent_after), default=outage.back_at) - outage.back_at
     non_503 = [a for a in run.answers if a.status not in (200, 503) and a.done >= outage.stopped_at]
     statuses: dict[str, int] = {}
     for answer in non_503:
@@ -239,7 +244,7 @@ def outage_figures(run: Run, outage: Outage) -> dict[str, Any]:
     return {"outage_requests": len(during), "outage_503": sum(a.status == 503 for a in during), "outage_other_statuses": statuses,
             "outage_503_with_message": sum(a.status == 503 and a.database_unavailable for a in during),
             "outage_errors_non_503": len(non_503), "outage_down_s": round(outage.back_at - outage.stopped_at, 2),
-            "recovery_s": round(recovery, 2), "after_back_failed": len(failed_after)}
+            "recovery_s": round(recovery, 2), "failed_sent_after_back": len(sent_after), "in_flight_failed": len(in_flight)}
 
 
 # ------------------------------------------------------------------------------------------------------ main
@@ -322,8 +327,7 @@ def main(argv: list[str] | None = None) -> None:
                   f"recovered {result['recovery_s']} s after; " + ", ".join(f"{k}: {'met' if v else 'NOT met'}" for k, v in verdicts.items()))
     summary = {"requests": result["steady"]["requests"], "errors": result["steady"]["errors"], "p50_ms": result["steady"]["p50_ms"],
                "p99_ms": result["steady"]["p99_ms"], "req_per_s": result["steady"]["req_per_s"],
-               **{k: result[k] for k in ("outage_requests", "outage_503", "outage_503_with_message", "outage_errors_non_503", "outage_other_statuses",
-                                         "outage_down_s", "recovery_s", "after_back_failed", "parcels", "workers", "connections", "seconds")},
+               **{k: result[k] for k in (*OUTAGE_FIGURES, "parcels", "workers", "connections", "seconds")},
                "by_kind": {k: {m: v[m] for m in ("requests", "errors", "p50_ms", "p99_ms")} for k, v in result["steady_by_kind"].items()},
                "peer": result["peer"]}
     print(json.dumps(summary, ensure_ascii=False))

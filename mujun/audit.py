@@ -48,12 +48,6 @@ def record(conn: psycopg.Connection[Any], actor: Actor, event: Event, detail: di
                  [access.who, access.role.value if access.role else None, access.via.value, actor.address, event.value, Jsonb(detail)])
 
 
-def record_now(conn: psycopg.Connection[Any], actor: Actor, event: Event, detail: dict[str, Any]) -> None:
-    """`record` in a transaction of its own (committed whatever becomes of the caller's)."""
-    with conn.transaction():
-        record(conn, actor, event, detail)
-
-
 @dataclass(frozen=True)
 class AuditQuery:
     since: datetime | None = None
