@@ -39,8 +39,9 @@ async def _mujun_error(_: Request, exc: Exception) -> JSONResponse:
 
 async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
     log.warning("database unavailable on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
-    return JSONResponse(_body("database_unavailable", "数据库暂时无法访问，请稍后再试", "the database cannot be reached for the moment; "
-                              "try again shortly"), status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
+    return JSONResponse(_body("database_unavailable", "数据库暂时无法访问或繁忙，请稍后再试",
+                              "the database cannot be reached, or is too busy, for the moment; try again shortly"),
+                        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
