@@ -97,7 +97,7 @@ class CredentialCache:
             while len(self._known) > CACHED_CREDENTIALS:
                 self._known.popitem(last=False)
 
-    def clear(self, _: str | None = None) -> None:
+    def clear(self) -> None:
         self._known.clear()
 
 
