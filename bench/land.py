@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import land_data, synthetic
+from bench.access import ACTOR
 from bench.etl import libpq, timed
 from bench.lookup import Server, fetch, percentile
 from etl.load import LoadRequest, load
@@ -78,7 +79,7 @@ def load_all(url: str, data: synthetic.SyntheticSet, files: land_data.LandFiles,
     upgrade(url)
     rule_settings = RuleSettings()
     policy = load_policy(rule_settings.policy)
-    load(libpq(url), LoadRequest(zones=data.zones_path, projects=data.projects_path), policy, rule_settings)
+    load(libpq(url), LoadRequest(zones=data.zones_path, projects=data.projects_path), policy, rule_settings, actor=ACTOR)
     env = {"DATABASE_URL": url}
     runs: dict[str, list[float]] = {"absent": [], "present": []}
     for _ in range(repeat):

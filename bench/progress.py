@@ -34,6 +34,7 @@ from sqlalchemy.engine import make_url
 
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.access import ACTOR
 from bench.lookup import Server, fetch, percentile
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, upgrade
@@ -122,7 +123,7 @@ def bench_url() -> str:
 def _load(conninfo: str, request: LoadRequest) -> float:
     rule_settings = RuleSettings()
     started = time.perf_counter()
-    load(conninfo, request, load_policy(rule_settings.policy), rule_settings)
+    load(conninfo, request, load_policy(rule_settings.policy), rule_settings, actor=ACTOR)
     return time.perf_counter() - started
 
 

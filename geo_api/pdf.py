@@ -5,7 +5,8 @@ opens them from this very server, waits until they are drawn, and prints them. T
 in memory (its charts inline), printed without any server, so that the command line prints it too. Chinese needs a CJK font
 (`fonts-wqy-microhei`, installed by `make setup`): without Chromium or such a font the PDF is refused
 with what to install, and the HTML stays available to print from a browser. The printing browser may
-only talk to this server: any other request is aborted, so nothing leaves the machine.
+only talk to this server: any other request is aborted, so nothing leaves the machine. It asks with the
+credentials of the request it prints for (`PrintAs`): the printed page holds what that account may see.
 """
 
 from __future__ import annotations
@@ -14,12 +15,14 @@ import functools
 import json
 import shutil
 import subprocess
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Route, sync_playwright
 
+from geo_api.access import SESSION_COOKIE
 from mujun.errors import MujunError
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -79,24 +82,38 @@ def paper_px(paper: str, landscape: bool) -> tuple[int, int]:
     return round(width * CSS_PX_PER_MM), round(height * CSS_PX_PER_MM)
 
 
-def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
+@dataclass(frozen=True)
+class PrintAs:
+    """The credentials the printing browser sends: the request's own token or session."""
+
+    authorization: str | None
+    session: str | None
+
+    @classmethod
+    def of(cls, request: Request) -> PrintAs:
+        return cls(request.headers.get("authorization"), request.cookies.get(SESSION_COOKIE))
+
+
+def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str = "A4",
               session_storage: dict[str, str] | None = None) -> bytes:
     """Open `url`, wait until `ready` (a CSS selector) is on the page and its tiles have come, print it on `paper`.
 
     Blocking (Playwright's sync API): call it from a worker thread, never from the event loop, which
     must stay free to serve the page to the printing browser.
     """
-    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=False)
+    return _render(executable, url, ready=ready, landscape=landscape, credentials=credentials, paper=paper,
+                   session_storage=session_storage, png=False)
 
 
-def screenshot_png(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
+def screenshot_png(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str = "A4",
                    session_storage: dict[str, str] | None = None) -> bytes:
     """As `print_pdf`, but a PNG of the page laid out on the paper's size, at PNG_SCALE pixels per CSS pixel."""
-    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=True)
+    return _render(executable, url, ready=ready, landscape=landscape, credentials=credentials, paper=paper,
+                   session_storage=session_storage, png=True)
 
 
-def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: str, session_storage: dict[str, str] | None,
-            png: bool) -> bytes:
+def _render(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str,
+            session_storage: dict[str, str] | None, png: bool) -> bytes:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
 
     def same_origin_only(route: Route) -> None:
@@ -114,6 +131,10 @@ def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: st
                 context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE, viewport={"width": width, "height": height},
                                               device_scale_factor=PNG_SCALE if png else 1)
                 context.route("**/*", same_origin_only)
+                if credentials.authorization:
+                    context.set_extra_http_headers({"Authorization": credentials.authorization})
+                elif credentials.session:
+                    context.add_cookies([{"name": SESSION_COOKIE, "value": credentials.session, "url": origin}])
                 if session_storage:
                     context.add_init_script(
                         f"for (const [k, v] of Object.entries({json.dumps(session_storage)})) sessionStorage.setItem(k, v);")

@@ -19,6 +19,7 @@ from sqlalchemy import Connection, func, insert, select
 from layers.progress import ProgressFilters, progress_of
 from layers.records import GEOJSON_DECIMALS, zone_feature, zone_select
 from layers.violations import Page, ViolationFilters, ViolationReport, violation_report
+from mujun.access import Access
 from mujun.errors import MujunError
 from mujun.models import BulletinRow, Parcel, Zone
 from mujun.progress import Progress, ProgressPolicy
@@ -87,7 +88,8 @@ def _land(conn: Connection, project_codes: list[str]) -> list[dict[str, Any]]:
              "properties": {"parcel_code": row.parcel_code, "project_code": row.project_code}} for row in conn.execute(query)]
 
 
-def gather(conn: Connection, scope: BulletinScope, policy: Policy, progress_policy: ProgressPolicy, today: dt.date) -> BulletinData:
+def gather(conn: Connection, access: Access, scope: BulletinScope, policy: Policy, progress_policy: ProgressPolicy,
+           today: dt.date) -> BulletinData:
     """The figures of a bulletin, its map's land and zones, and the data version they were read at.
 
     Refused (422) when the year has no list, or the district no project on it: a bulletin of nothing is a mistake.
@@ -111,7 +113,7 @@ def gather(conn: Connection, scope: BulletinScope, policy: Policy, progress_poli
     if scope.jurisdiction is None or scope.jurisdiction in {zone["properties"]["jurisdiction"] for zone in zones}:
         filters = ViolationFilters(jurisdiction=(scope.jurisdiction,) if scope.jurisdiction else ())
         # The bulletin shows the report's summary by district, which covers everything selected whatever the page.
-        violations = violation_report(conn, filters, page=Page(limit=1))
+        violations = violation_report(conn, access, filters, page=Page(limit=1))
     lagging = sorted({entry["project_code"] for name in LAGGING_LISTS for entry in progress.lists[name]})
     return BulletinData(scope=scope, policy=policy, progress_policy=progress_policy, progress=progress, city_progress=city,
                         violations=violations, data_version=version, today=today, land=_land(conn, lagging), zones=zones)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+from pydantic import AliasChoices
 from typer.main import get_command
 
 from geo_api.app import create_app
@@ -40,6 +41,7 @@ def test_every_api_route_is_documented() -> None:
 
 def test_every_setting_is_documented() -> None:
     for model in (DatabaseSettings, RuleSettings, WebSettings, BasemapSettings):
-        for name in model.model_fields:
-            env = "DATABASE_URL" if name == "url" else f"MUJUN_{name.upper()}"
+        for name, field in model.model_fields.items():
+            alias = field.validation_alias
+            env = alias.choices[0] if isinstance(alias, AliasChoices) else f"MUJUN_{name.upper()}"
             assert env in README, f"{env} is not in the README"

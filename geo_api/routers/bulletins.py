@@ -10,6 +10,7 @@ from pydantic import BaseModel, Field
 from sqlalchemy import Connection
 
 from geo_api import bulletin
+from geo_api.access import CanReport
 from geo_api.deps import DB
 from geo_api.routers.progress import json_response
 from layers.bulletins import BulletinScope, Issue, issued, issued_content, issued_entry, issued_figures, store
@@ -41,13 +42,14 @@ def _file(content: bytes, output: str, title: str, month: str, sha256: str) -> R
 def make_bulletin(
     request: Request,
     conn: DB,
+    access: CanReport,
     month: MonthQuery,
     jurisdiction: JurisdictionQuery = None,
     output: Annotated[str, Query(alias="format", description="docx (Word), pdf (A4 portrait) or xlsx (one sheet per section)")] = "docx",
 ) -> Response:
     bulletin.check_format(output)
     settings = request.app.state.settings
-    made = bulletin.make(_snapshot(conn), settings.rules.policy, _scope(month, jurisdiction), output, today_in_china(), settings.web.chromium)
+    made = bulletin.make(_snapshot(conn), access, settings.rules.policy, _scope(month, jurisdiction), output, today_in_china(), settings.web.chromium)
     return _file(made.content, output, made.document.title, made.data.scope.month_text, made.sha256)
 
 
@@ -59,11 +61,11 @@ class IssueRequest(BaseModel):
 
 @router.post("/bulletins", status_code=201,
              summary="Issue a bulletin: make it and store the file with its month, scope, format, sha256, data version and figures")
-def issue_bulletin(request: Request, conn: DB, body: IssueRequest) -> Response:
+def issue_bulletin(request: Request, conn: DB, access: CanReport, body: IssueRequest) -> Response:
     output = bulletin.check_format(body.format)
     settings = request.app.state.settings
     scope = _scope(body.month, body.jurisdiction)
-    made = bulletin.make(_snapshot(conn), settings.rules.policy, scope, output, today_in_china(), settings.web.chromium)
+    made = bulletin.make(_snapshot(conn), access, settings.rules.policy, scope, output, today_in_china(), settings.web.chromium)
     entry = store(conn, Issue(scope=made.data.scope, format=output, title=made.document.title, policy_code=settings.rules.policy,
                               sha256=made.sha256, data_version=made.data.data_version, content=made.content,
                               figures=made.document.figures()))
@@ -76,6 +78,7 @@ def issue_bulletin(request: Request, conn: DB, body: IssueRequest) -> Response:
 @router.get("/bulletins/issued", summary="Issued bulletins, latest first: all, of a month, or of a district")
 def list_bulletins(
     conn: DB,
+    access: CanReport,
     month: Annotated[str | None, Query(description="YYYY-MM: only that month's")] = None,
     jurisdiction: JurisdictionQuery = None,
 ) -> Response:
@@ -89,7 +92,7 @@ def _not_found(bulletin_id: int) -> NotFound:
 
 
 @router.get("/bulletins/{bulletin_id}", summary="An issued bulletin: the very bytes issued, whatever was loaded since")
-def get_bulletin(conn: DB, bulletin_id: int) -> Response:
+def get_bulletin(conn: DB, access: CanReport, bulletin_id: int) -> Response:
     found = issued_content(conn, bulletin_id)
     if found is None:
         raise _not_found(bulletin_id)
@@ -98,12 +101,12 @@ def get_bulletin(conn: DB, bulletin_id: int) -> Response:
 
 
 @router.get("/bulletins/{bulletin_id}/changes", summary="Which figures of an issued bulletin differ now (a late report, a correction)")
-def bulletin_changes(request: Request, conn: DB, bulletin_id: int) -> Response:
+def bulletin_changes(request: Request, conn: DB, access: CanReport, bulletin_id: int) -> Response:
     entry = issued_entry(_snapshot(conn), bulletin_id)
     then = issued_figures(conn, bulletin_id)
     if entry is None or then is None:
         raise _not_found(bulletin_id)
     year, month = (int(part) for part in entry["month"].split("-"))
-    data, document = bulletin.compose(conn, request.app.state.settings.rules.policy, BulletinScope(year, month, entry["jurisdiction"]),
+    data, document = bulletin.compose(conn, access, request.app.state.settings.rules.policy, BulletinScope(year, month, entry["jurisdiction"]),
                                       today_in_china())
     return json_response({"bulletin": entry, "data_version": data.data_version, "changes": bulletin.changes(then, document.figures())})

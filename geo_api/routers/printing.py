@@ -70,7 +70,7 @@ def print_map(body: PrintRequest, request: Request, conn: DB) -> Response:
              "printed_at": datetime.now(UTC).isoformat()}
     render = pdf.print_pdf if body.format == "pdf" else pdf.screenshot_png
     document = render(executable, f"{pdf.own_origin(request)}/print.html", ready="body[data-ready]",
-                      landscape=body.paper.orientation == "landscape", paper=body.paper.size,
+                      landscape=body.paper.orientation == "landscape", credentials=pdf.PrintAs.of(request), paper=body.paper.size,
                       session_storage={PRINT_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
     filename = f"mujun-map-{datetime.now():%Y%m%d-%H%M}.{body.format}"
     return Response(document, media_type=MEDIA[body.format], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

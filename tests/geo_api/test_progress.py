@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.conftest import settings_for
 from tests.major_projects import LOAD_DAY, write_files
 from tests.world import POLICY
@@ -23,8 +24,8 @@ from tests.world import POLICY
 @pytest.fixture
 def client(empty_db: str, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     projects, monthly, correction = write_files(tmp_path)
-    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings())
-    load(empty_db, LoadRequest(monthly=correction, today=LOAD_DAY), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
+    load(empty_db, LoadRequest(monthly=correction, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
         yield client
 

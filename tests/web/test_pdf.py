@@ -10,16 +10,24 @@ import urllib.parse
 import urllib.request
 
 import pypdf
+import pytest
 import shapely
 
+from tests.access import bearer
 from tests.geodata import gk_rect
 
 OPENER = urllib.request.build_opener(urllib.request.ProxyHandler({}))
 
 
-def fetch(url: str, body: dict[str, object] | None = None) -> tuple[int, str, bytes]:
+@pytest.fixture(scope="module")
+def auth(sample_url: str) -> dict[str, str]:
+    """An analyst's token: the PDFs are printed with the asker's own credentials."""
+    return bearer(sample_url, "analyst")
+
+
+def fetch(url: str, auth: dict[str, str], body: dict[str, object] | None = None) -> tuple[int, str, bytes]:
     data = json.dumps(body).encode() if body is not None else None
-    request = urllib.request.Request(url, data=data, headers={"Content-Type": "application/json"} if data else {})
+    request = urllib.request.Request(url, data=data, headers={**auth, **({"Content-Type": "application/json"} if data else {})})
     try:
         with OPENER.open(request, timeout=120) as response:
             return response.status, response.headers["Content-Type"], response.read()
@@ -32,13 +40,13 @@ def pdf_text(document: bytes) -> tuple[pypdf.PdfReader, str]:
     return reader, "\n".join(page.extract_text() for page in reader.pages)
 
 
-def test_the_report_pdf_lists_what_the_filters_select_in_chinese_on_a4_landscape(server: str) -> None:
+def test_the_report_pdf_lists_what_the_filters_select_in_chinese_on_a4_landscape(server: str, auth: dict[str, str]) -> None:
     query = urllib.parse.urlencode({"zone": "CZ-WJ-02", "sort": "parcel_code"})
-    _, _, listed = fetch(f"{server}/api/reports/violations?{query}")
+    _, _, listed = fetch(f"{server}/api/reports/violations?{query}", auth)
     codes = [record["parcel_code"] for record in json.loads(listed)["violations"]]
     assert codes, "the sample has violations in CZ-WJ-02"
 
-    status, content_type, document = fetch(f"{server}/api/reports/violations?format=pdf&{query}")
+    status, content_type, document = fetch(f"{server}/api/reports/violations?format=pdf&{query}", auth)
     assert (status, content_type) == (200, "application/pdf") and document.startswith(b"%PDF-")
     reader, text = pdf_text(document)
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -47,18 +55,18 @@ def test_the_report_pdf_lists_what_the_filters_select_in_chinese_on_a4_landscape
     assert all(code in text for code in codes)
 
 
-def test_a_misspelt_zone_is_refused_before_anything_is_printed(server: str) -> None:
-    status, content_type, body = fetch(f"{server}/api/reports/violations?format=pdf&zone=CZ-NOPE")
+def test_a_misspelt_zone_is_refused_before_anything_is_printed(server: str, auth: dict[str, str]) -> None:
+    status, content_type, body = fetch(f"{server}/api/reports/violations?format=pdf&zone=CZ-NOPE", auth)
     assert (status, content_type) == (422, "application/json")
     assert json.loads(body)["error"]["code"] == "invalid_filter"
 
 
-def test_the_siting_sheet_pdf_carries_the_servers_own_review(server: str) -> None:
+def test_the_siting_sheet_pdf_carries_the_servers_own_review(server: str, auth: dict[str, str]) -> None:
     # 300 m × 200 m in the Gauss-Krüger plane: 60,000 m² = 90 亩; 27,000 万元 over 90 亩 = 300 万元/亩.
     site = shapely.geometry.mapping(gk_rect(0, 0, 300, 200))
     body = {"geometry": site, "total_investment_wan": 27000, "project_type": "industrial",
             "file": {"name": "选址.dxf", "read_as": "EPSG:4549"}}
-    status, content_type, document = fetch(f"{server}/api/siting/sheet.pdf", body)
+    status, content_type, document = fetch(f"{server}/api/siting/sheet.pdf", auth, body)
     assert (status, content_type) == (200, "application/pdf")
     reader, text = pdf_text(document)
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -67,9 +75,9 @@ def test_the_siting_sheet_pdf_carries_the_servers_own_review(server: str) -> Non
     assert "60,000.00 m²（90.00 亩）" in text and "27,000.00 万元" in text
 
 
-def test_a_site_that_is_not_a_polygon_gets_a_422_not_a_pdf(server: str) -> None:
+def test_a_site_that_is_not_a_polygon_gets_a_422_not_a_pdf(server: str, auth: dict[str, str]) -> None:
     body = {"geometry": {"type": "Point", "coordinates": [119.95, 31.7]}, "total_investment_wan": 1, "project_type": "industrial"}
-    status, content_type, _ = fetch(f"{server}/api/siting/sheet.pdf", body)
+    status, content_type, _ = fetch(f"{server}/api/siting/sheet.pdf", auth, body)
     assert (status, content_type) == (422, "application/json")
 
 
