@@ -284,10 +284,12 @@ def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Rul
         raise MujunError(f"账户 {access.who} 无权载入数据（需要 {role} 或更高的角色）",
                          f"the account {access.who} may not load data (this needs the {role} role or higher)", code="forbidden", status_code=403)
     try:
-        if access.scoped and request.constraints is not None:
-            raise InputError([Problem(request.constraints.name, "文件 file", None, None,
-                                      "管控区（三区三线）覆盖全市，只有不限辖区的账户可以载入",
-                                      "constraint areas cover the whole city: only an account of every district may load them")])
+        citywide = [(path, zh, en) for path, zh, en in ((request.constraints, "管控区（三区三线）", "constraint areas"),
+                                                         (request.batches, "批次", "approval batches")) if path is not None]
+        if access.scoped and citywide:
+            raise InputError([Problem(path.name, "文件 file", None, None, f"{zh}覆盖全市，只有不限辖区的账户可以载入",
+                                      f"{en} cover the whole city: only an account of every district may load them")
+                              for path, zh, en in citywide])
         with ThreadPoolExecutor(1) as pool:
             return _load(conninfo, request, policy, rule_settings, step, progress, _Digests(request.files(), pool), actor)
     except InputError as exc:

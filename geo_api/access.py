@@ -9,8 +9,9 @@ How a route declares its rule and takes its scope (the whole pattern):
         return things.by_code(conn, access, code)          # every layers/ query of parcels or projects takes it
 
 - The annotation is the rule: `CanView` lets in whoever may `view` (viewer and up, or anonymous requests when
-  `MUJUN_ANONYMOUS_ROLE` gives them a role), `CanReport` analysts and up (reports, exports, bulletins),
-  `CanLoad` editors and up, `CanAdminister` admins; `Public` is for the few routes that never look at
+  `MUJUN_ANONYMOUS_ROLE` gives them a role), `CanReport` analysts and up (reports, exports, bulletins, prints),
+  `CanLoad` editors and up, `CanAdminister` admins; `CanViewOrExport` is `view` for a route's JSON and `report`
+  for its downloads (`format=xlsx|csv`) on one path; `Public` is for the few routes that never look at
   credentials (sign-in, health, the docs), `Anyone` for those open to all that still need to know who asks
   (sign-out). The least role of each action is policy data (`mujun/policies/access/default.yaml`).
 - The value is an `mujun.access.Access`: user, role, districts (None: every district). Pass it whole to the
@@ -146,11 +147,19 @@ class Rule:
     """The dependency a route declares: who may call it (`action`; None: anyone). Returns the caller's `Access`.
 
     `identify` False: the credentials are not even looked at (routes that must answer while the database is
-    down, or that take a name and password themselves)."""
+    down, or that take a name and password themselves). `downloads`: the action a download needs, on a route whose
+    JSON view needs `action` and whose other formats (`format=xlsx`, `csv`, …) are downloads."""
 
-    def __init__(self, action: Action | None, identify: bool = True) -> None:
+    def __init__(self, action: Action | None, identify: bool = True, downloads: Action | None = None) -> None:
         self.action = action
         self.identify = identify
+        self.downloads = downloads
+
+    def action_for(self, request: Request) -> Action | None:
+        """The action this request takes: a download's when the route has one and `format` asks for a file."""
+        if self.downloads is not None and request.query_params.get("format", "json") != "json":
+            return self.downloads
+        return self.action
 
     async def __call__(self, request: Request,
                        bearer: Annotated[HTTPAuthorizationCredentials | None, Depends(_BEARER)] = None,
@@ -164,12 +173,13 @@ class Rule:
             raise HttpError(f"缺少或错误的 {CSRF_HEADER}：请刷新页面后重试", f"missing or wrong {CSRF_HEADER}: reload the page and try again",
                             code="csrf", status_code=403)
         policy: AccessPolicy = request.app.state.gate.policy
-        why = refusal(policy, access, self.action)
+        action = self.action_for(request)
+        why = refusal(policy, access, action)
         if why is Refusal.UNAUTHENTICATED:
             raise unauthenticated()
         if why is Refusal.FORBIDDEN:
-            assert self.action is not None
-            raise forbidden(policy, self.action)
+            assert action is not None
+            raise forbidden(policy, action)
         return access
 
 
@@ -180,6 +190,9 @@ CanView = Annotated[Access, Depends(Rule(Action.VIEW))]
 CanReport = Annotated[Access, Depends(Rule(Action.REPORT))]
 CanLoad = Annotated[Access, Depends(Rule(Action.LOAD))]
 CanAdminister = Annotated[Access, Depends(Rule(Action.ADMINISTER))]
+CanViewOrExport = Annotated[Access, Depends(Rule(Action.VIEW, downloads=Action.REPORT))]
+"""A list viewed in the page (JSON) by viewers and up, downloaded (`format=xlsx`, `csv`) by analysts and up, as every
+export is: the progress of major projects, idle land, land supply, the evaluation of firms."""
 
 
 def rule_of(dependant: Any) -> Rule | None:

@@ -389,6 +389,7 @@ def bulletin_command(
 
     from geo_api import bulletin
     from layers.bulletins import BulletinScope
+    from mujun import audit
     from mujun.policy import PolicyNotFound
     from mujun.stages import today_in_china
 
@@ -398,6 +399,7 @@ def bulletin_command(
                     f"--out must end in {', '.join('.' + f for f in bulletin.FORMATS)} (got {out.name})")
     settings = Settings()
     today = today_in_china()
+    actor = shell_actor()  # the machine's user, of every district (recorded as such)
     try:
         scope = BulletinScope(*bulletin.bulletin_month(month, today), jurisdiction or None)
         url = _url(settings)
@@ -406,7 +408,7 @@ def bulletin_command(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task("汇总数字 gathering the figures", total=3)
             with engine.connect() as conn:
-                data, document = bulletin.compose(conn.execution_options(isolation_level="REPEATABLE READ"), shell_actor().access,
+                data, document = bulletin.compose(conn.execution_options(isolation_level="REPEATABLE READ"), actor.access,
                                                   settings.rules.policy, scope, today)
             bar.update(task, advance=1, description="绘制图表、生成文件 drawing the charts, making the file")
             content = bulletin.render(data, document, output, settings.web.chromium)
@@ -414,6 +416,10 @@ def bulletin_command(
             out.write_bytes(content)
             bar.update(task, advance=1)
         engine.dispose()
+        with connection() as audited:
+            audit.record(audited, actor, audit.Event.EXPORT, {"report": "bulletin", "month": scope.month_text,
+                                                              "jurisdiction": scope.jurisdiction, "format": output,
+                                                              "sha256": hashlib.sha256(content).hexdigest(), "file": str(out)})
     except MujunError as exc:
         raise _fail(exc.zh, exc.en) from exc
     except PolicyNotFound as exc:

@@ -22,7 +22,16 @@ def engine(request: Request) -> Engine:
 
 
 def connection(request: Request) -> Iterator[Connection]:
-    conn = engine(request).connect()
+    yield from _connected(engine(request))
+
+
+def primary_connection(request: Request) -> Iterator[Connection]:
+    """A connection to the primary, for a route that writes (issuing a bulletin)."""
+    yield from _connected(request.app.state.reads.primary_engine)
+
+
+def _connected(chosen: Engine) -> Iterator[Connection]:
+    conn = chosen.connect()
     try:
         yield conn
     finally:
@@ -33,6 +42,7 @@ def connection(request: Request) -> Iterator[Connection]:
 
 
 DB = Annotated[Connection, Depends(connection)]
+PrimaryDB = Annotated[Connection, Depends(primary_connection)]
 
 
 def bbox(

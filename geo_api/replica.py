@@ -15,9 +15,11 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from fastapi import Request
+from fastapi import Request, Response
 from psycopg.rows import tuple_row
 from sqlalchemy import Engine, text
+
+from geo_api.access import is_https
 
 if TYPE_CHECKING:
     from geo_api.pool import Pool
@@ -80,6 +82,15 @@ class Reads:
         replayed = lsn_value(row[0]) if row and row[0] else None
         if replayed is not None and replayed > self._replayed:
             self._replayed = replayed
+
+
+def remember_write(request: Request, response: Response) -> None:
+    """Set the writer's `mujun_wrote` cookie to the primary's WAL position after its commit: its next reads go to the
+    primary until a replica has replayed that far."""
+    with request.app.state.primary.connection() as conn:
+        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
+    response.set_cookie(WROTE_COOKIE, str(row[0]) if row else ALWAYS, max_age=WROTE_MAX_AGE_S, path="/", secure=is_https(request),
+                        httponly=True, samesite="lax")
 
 
 def written(request: Request) -> str:

@@ -1,7 +1,8 @@
 """The audit trail (审计日志): who did what, when and from where; it only grows (migration 0009's triggers).
 
 Recorded: every sign-in and failed or refused attempt, sign-out, load (files with sha256, counts) and refused
-load, export and report download (format, filters, rows), account change and token. Written on the
+load, export and report download (format, filters, rows), bulletin made, opened or issued (month, district,
+format, sha256), printed map, account change and token. Written on the
 primary in the transaction of what it records where there is one (a load), so a rolled-back load leaves
 its refusal recorded but never a load that did not happen.
 """
@@ -27,7 +28,8 @@ class Event(StrEnum):
     SIGN_OUT = "sign_out"
     LOAD = "load"
     LOAD_REFUSED = "load_refused"
-    EXPORT = "export"
+    EXPORT = "export"  # a download: a report, list or bulletin as a file, a printed map
+    BULLETIN_ISSUED = "bulletin_issued"
     ACCOUNT_ADDED = "account_added"
     ACCOUNT_CHANGED = "account_changed"
     TOKEN_CREATED = "token_created"

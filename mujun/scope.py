@@ -2,12 +2,15 @@
 
 A parcel belongs to the 辖区 of the zone its project is held against (`assessed_zone_code`, whose threshold
 applies), or else of the zone it lies in; a parcel in no zone belongs to no district and only unscoped
-accounts see it. A project belongs to the districts of its parcels (projects have no district of their own
-yet: when they do, `project_in_scope_sql` is the one place to change). Zones are context, visible to all.
+accounts see it. A project belongs to its own 所属地区, or, when that is blank, to the district of the zone its
+land is held against (`project_district_sql`: the one statement of that rule, which the progress of major
+projects uses too); a project with neither belongs to no district. An approval batch (批次) belongs to the
+districts of the zones it meets (one meeting none, to no district); a firm's figures to the firm's 所属地区.
+Zones are context, visible to all.
 
-Each condition is a hashed subquery (the zone codes, or project codes, of the districts), evaluated once per
-statement rather than once per row; the districts are one bound array parameter, `scope`. Unscoped access
-adds nothing: the statements of an unscoped account are those of a portal without districts.
+A parcel's condition is a hashed subquery (the zone codes of the districts), evaluated once per statement
+rather than once per row; the districts are one bound array parameter, `scope`. Unscoped access adds nothing:
+the statements of an unscoped account are those of a portal without districts.
 """
 
 from __future__ import annotations
@@ -60,10 +63,29 @@ def parcel_in_scope_sql(alias: str) -> sql.Composable:
         scope=sql.Placeholder(SCOPE_PARAM))
 
 
+def project_district_sql(alias: str) -> sql.Composable:
+    """The 所属地区 of the projects `alias`: their own, else that of the zone their land is held against (the assessed
+    zone of their parcels, one zone for all of a project's land); NULL when neither is known. The subquery runs only
+    for a project with no district of its own."""
+    return sql.SQL("coalesce({own}, (SELECT hz.jurisdiction FROM parcels hp JOIN zones hz ON hz.zone_code = hp.assessed_zone_code "
+                   "WHERE hp.project_code = {code} LIMIT 1))").format(own=sql.Identifier(alias, "jurisdiction"),
+                                                                     code=sql.Identifier(alias, "project_code"))
+
+
 def project_in_scope_sql(alias: str) -> sql.Composable:
-    """` AND …`: the projects `alias` with land in the districts of `%(scope)s` (by their parcels, for now)."""
-    return sql.SQL(" AND {code} IN (SELECT sp.project_code FROM parcels sp WHERE sp.project_code IS NOT NULL{parcels})").format(
-        code=sql.Identifier(alias, "project_code"), parcels=parcel_in_scope_sql("sp"))
+    """` AND …`: the projects `alias` of the districts of `%(scope)s` (`project_district_sql`)."""
+    return sql.SQL(" AND {} = ANY({})").format(project_district_sql(alias), sql.Placeholder(SCOPE_PARAM))
+
+
+def batch_in_scope_sql(alias: str) -> sql.Composable:
+    """` AND …`: the approval batches `alias` meeting a zone of the districts of `%(scope)s`."""
+    return sql.SQL(" AND EXISTS (SELECT 1 FROM zones sz WHERE sz.jurisdiction = ANY({scope}) AND sz.geom && {geom} "
+                   "AND ST_Intersects(sz.geom, {geom}))").format(scope=sql.Placeholder(SCOPE_PARAM), geom=sql.Identifier(alias, "geom"))
+
+
+def district_in_scope_sql(column: sql.Composable) -> sql.Composable:
+    """` AND …`: rows whose district is `column` (a firm's 所属地区, a bulletin's), among `%(scope)s`."""
+    return sql.SQL(" AND {} = ANY({})").format(column, sql.Placeholder(SCOPE_PARAM))
 
 
 PARCEL_JURISDICTION_SQL = sql.SQL("(SELECT sz.jurisdiction FROM zones sz WHERE sz.zone_code = coalesce({}, {}))")

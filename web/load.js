@@ -7,8 +7,9 @@ import { redrawData } from './mapview.js';
 import { escapeHtml, formatNumber } from './popup.js';
 import { ApiError, csrfHeaders, errorText, requestJson, tracked } from './ui.js';
 
-const KINDS = ['zones', 'parcels', 'projects', 'constraints'];
-const KIND_KEYS = { zones: 'loadZones', parcels: 'loadParcels', projects: 'loadProjects', constraints: 'loadConstraints' };
+const KINDS = ['zones', 'parcels', 'projects', 'constraints', 'monthly', 'batches', 'evaluation'];
+const KIND_KEYS = { zones: 'loadZones', parcels: 'loadParcels', projects: 'loadProjects', constraints: 'loadConstraints',
+  monthly: 'loadMonthly', batches: 'loadBatches', evaluation: 'loadEvaluation' };
 const SHOWN = 50; // problems listed per kind of problem here; the server counts them all
 
 const state = {

@@ -24,15 +24,17 @@ from pydantic import BaseModel, Field
 from etl.check_report import build_report, report_document
 from etl.file_limits import LOAD_LIMITS, safe_file_name
 from etl.load import LoadRequest, check_files, libpq_conninfo, load
-from geo_api.access import CanLoad, actor, is_https
-from geo_api.replica import WROTE_COOKIE, WROTE_MAX_AGE_S
+from geo_api.access import CanLoad, actor
+from geo_api.replica import remember_write
 from mujun.access import Access
 from mujun.errors import MujunError, NotFound
 from mujun.policy import load_policy
 
 router = APIRouter(prefix="/api/loads", tags=["loads"])
 
-KINDS = ("zones", "parcels", "projects", "constraints")
+KINDS = ("zones", "parcels", "projects", "constraints", "monthly", "batches", "evaluation")
+REPLACEABLE = ("zones", "parcels", "projects", "constraints", "batches")
+"""Kinds whose stored rows missing from their file a load may delete (as `mujun load --replace`)."""
 LISTED = 500
 """Errors and warnings listed in the page's report (all are counted; `mujun check --xlsx` lists every one)."""
 KEPT_S = 24 * 3600
@@ -70,22 +72,26 @@ def _save(upload: UploadFile, target: Path) -> None:
 def _request(folder: Path, files: dict[str, str], replace: frozenset[str] = frozenset()) -> LoadRequest:
     paths = {kind: folder / kind / files[kind] if kind in files else None for kind in KINDS}
     return LoadRequest(zones=paths["zones"], parcels=paths["parcels"], projects=paths["projects"], constraints=paths["constraints"],
-                       replace=replace)
+                       monthly=paths["monthly"], batches=paths["batches"], evaluation=paths["evaluation"], replace=replace)
 
 
-@router.post("/check", summary="Upload files to load (zones, parcels, projects, constraints) and check them: the report, and "
-             "an upload id to load them with")
+@router.post("/check", summary="Upload files to load (zones, parcels, projects, constraints, monthly reports, approval batches, "
+             "firms' figures) and check them: the report, and an upload id to load them with")
 def check_upload(
     request: Request, access: CanLoad,
     zones: Annotated[UploadFile | None, File(description="GeoPackage, GeoJSON, zipped Shapefile, KML, FlatGeobuf, DXF, …")] = None,
     parcels: Annotated[UploadFile | None, File(description="as zones")] = None,
     projects: Annotated[UploadFile | None, File(description="Excel or CSV")] = None,
     constraints: Annotated[UploadFile | None, File(description="as zones")] = None,
+    monthly: Annotated[UploadFile | None, File(description="monthly reports of major projects, Excel or CSV")] = None,
+    batches: Annotated[UploadFile | None, File(description="approval batches (批次), as zones")] = None,
+    evaluation: Annotated[UploadFile | None, File(description="firms' figures for the per-mu evaluation, Excel or CSV")] = None,
 ) -> dict[str, Any]:
-    given = {kind: upload for kind, upload in zip(KINDS, (zones, parcels, projects, constraints), strict=True) if upload is not None}
+    given = {kind: upload for kind, upload in zip(KINDS, (zones, parcels, projects, constraints, monthly, batches, evaluation), strict=True)
+             if upload is not None}
     if not given:
-        raise MujunError("请至少选择一个文件", "choose at least one file (zones, parcels, projects or constraints)", code="no_files",
-                         status_code=422)
+        raise MujunError("请至少选择一个文件", "choose at least one file (zones, parcels, projects, constraints, monthly reports, "
+                         "approval batches or firms' figures)", code="no_files", status_code=422)
     base = _folder(request)
     _forget_old(base)
     upload_id = secrets.token_urlsafe(18)
@@ -109,7 +115,7 @@ def check_upload(
 
 
 class LoadIn(BaseModel):
-    replace: list[str] = Field(default_factory=list, max_length=4,
+    replace: list[str] = Field(default_factory=list, max_length=len(REPLACEABLE),
                                description="kinds whose stored rows missing from their file are deleted (only the account's districts')")
 
 
@@ -129,9 +135,10 @@ def _staged(request: Request, upload_id: str, access: Access) -> dict[str, str]:
 def load_upload(upload_id: str, request: Request, response: Response, access: CanLoad, body: LoadIn | None = None) -> dict[str, Any]:
     files = _staged(request, upload_id, access)
     replace = frozenset((body or LoadIn()).replace)
-    unknown = sorted(replace - set(KINDS))
+    unknown = sorted(replace - set(REPLACEABLE))
     if unknown:
-        raise MujunError(f"replace 只接受 {'、'.join(KINDS)}", f"replace takes {', '.join(KINDS)}", code="invalid_replace", status_code=422)
+        raise MujunError(f"replace 只接受 {'、'.join(REPLACEABLE)}", f"replace takes {', '.join(REPLACEABLE)}", code="invalid_replace",
+                         status_code=422)
     settings = request.app.state.settings
     conninfo = libpq_conninfo(request.app.state.primary_url)
     folder = _folder(request, upload_id)
@@ -140,10 +147,6 @@ def load_upload(upload_id: str, request: Request, response: Response, access: Ca
                       actor=actor(request, access))
     finally:
         shutil.rmtree(folder, ignore_errors=True)
-    # The writer's next reads go to the primary until a replica has replayed this load (geo_api.replica).
-    with request.app.state.primary.connection() as conn:
-        row = conn.execute("SELECT pg_current_wal_lsn()::text").fetchone()
-    response.set_cookie(WROTE_COOKIE, str(row[0]) if row else "0/0", max_age=WROTE_MAX_AGE_S, path="/", secure=is_https(request),
-                        httponly=True, samesite="lax")
+    remember_write(request, response)  # the writer's next reads go to the primary until a replica has replayed this load
     return {"load_id": result.load_id, "counts": result.counts, "warning_count": len(result.warnings),
             "warnings": [w.as_dict() for w in result.warnings[:LISTED]], "inferences": result.inferences}
