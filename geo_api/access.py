@@ -21,7 +21,8 @@ How a route declares its rule and takes its scope (the whole pattern):
 - Add the route to the access matrix (`tests/geo_api/test_access_matrix.py`): a route without a rule, or
   missing from the matrix, fails it.
 
-Credentials: `Authorization: Bearer TOKEN` (scripts, QGIS, GDAL) or the page's session cookie. Each process
+Credentials: `Authorization: Bearer TOKEN` (scripts, QGIS, GDAL) or the page's session cookie (or a print pass, the
+server's printing browser's cookie for one print: GET only, see `geo_api.pdf`). Each process
 keeps what a token or session key stands for in memory while it listens to the database's `mujun_access`
 channel (`geo_api.tile_cache.DataVersion`), which every change to an account, token or session notifies: a
 revoked token stops working at once, and a request costs no query once its credential is known.
@@ -168,6 +169,8 @@ class Rule:
             nobody: Access = request.app.state.gate.anonymous
             return nobody
         access, credential = await identify(request, bearer.credentials if bearer else None, cookie)
+        if credential is not None and access.via is Via.PRINT and request.method not in SAFE_METHODS:
+            raise HttpError("打印凭证只能读取", "a print pass may only read", code="print_pass_read_only", status_code=403)
         if (credential is not None and credential.csrf_token is not None and request.method not in SAFE_METHODS
                 and not credential.csrf_matches(request.headers.get(CSRF_HEADER))):
             raise HttpError(f"缺少或错误的 {CSRF_HEADER}：请刷新页面后重试", f"missing or wrong {CSRF_HEADER}: reload the page and try again",
@@ -253,6 +256,9 @@ def actor(request: Request, access: Access) -> audit.Actor:
 
 
 def record(request: Request, access: Access, event: audit.Event, detail: dict[str, Any]) -> None:
-    """An audit entry for this request, on the primary, committed now. Blocking: call it from a sync route."""
+    """An audit entry for this request, on the primary, committed now. Blocking: call it from a sync route. What the
+    printing browser asks for with its pass (`Via.PRINT`) is part of the print, recorded once by the route that printed."""
+    if access.via is Via.PRINT:
+        return
     with request.app.state.primary.connection() as conn:
         audit.record(conn, actor(request, access), event, detail)

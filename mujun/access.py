@@ -45,6 +45,7 @@ class Via(StrEnum):
 
     SESSION = "session"  # the page's cookie
     TOKEN = "token"  # Authorization: Bearer (scripts, QGIS, GDAL)
+    PRINT = "print"  # the server's printing browser, with a pass of one print (GET only, minutes long)
     ANONYMOUS = "anonymous"  # no credentials
     CLI = "cli"  # the command line, as an account named with --user / MUJUN_USER
     SHELL = "shell"  # the command line as the machine's user, with no account (see the README)
@@ -60,6 +61,7 @@ class AccessPolicy:
     failed_attempts: int
     window: timedelta
     session_lifetime: timedelta
+    print_pass_lifetime: timedelta
     token_default_expiry: timedelta
     token_max_expiry: timedelta
 
@@ -78,6 +80,7 @@ def policy_from_dict(data: Mapping[str, Any]) -> AccessPolicy:
         username_max_length=int(data["username"]["max_length"]),
         failed_attempts=int(data["sign_in"]["failed_attempts"]), window=timedelta(minutes=int(data["sign_in"]["window_minutes"])),
         session_lifetime=timedelta(hours=float(data["session"]["hours"])),
+        print_pass_lifetime=timedelta(minutes=float(data["print_pass"]["minutes"])),
         token_default_expiry=timedelta(days=int(data["token"]["default_expiry_days"])),
         token_max_expiry=timedelta(days=int(data["token"]["max_expiry_days"])),
     )

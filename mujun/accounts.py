@@ -202,6 +202,20 @@ def start_session(conn: psycopg.Connection[Any], policy: AccessPolicy, user: Acc
     return NewSession(key, csrf, row[0])
 
 
+def start_print_pass(conn: psycopg.Connection[Any], policy: AccessPolicy, username: str) -> str:
+    """A pass for the server's printing browser to ask as `username` while it prints (the cookie's value): a session
+    marked `printing`, GET only (`Via.PRINT`), lasting the policy's minutes; its CSRF token is never shown. End it
+    with `end_session` once the print is done."""
+    key = secrets.token_urlsafe(32)
+    row = conn.execute(
+        "INSERT INTO sessions (user_id, token_hash, csrf_token, expires_at, printing) "
+        "SELECT id, %s, %s, now() + %s, true FROM users WHERE username = %s AND NOT disabled RETURNING id",
+        [digest(key), secrets.token_urlsafe(32), policy.print_pass_lifetime, username]).fetchone()
+    if row is None:
+        raise NotFound(f"没有用户 {username}", f"no user {username}", code="user_not_found")
+    return key
+
+
 def end_session(conn: psycopg.Connection[Any], key: str) -> None:
     conn.execute("DELETE FROM sessions WHERE token_hash = %s", [digest(key)])
 
@@ -285,18 +299,19 @@ class Credential:
         return self.csrf_token is not None and given is not None and hmac.compare_digest(self.csrf_token.encode(), given.encode())
 
 
-_SESSION_SQL = ("SELECT u.username, u.role, u.jurisdictions, s.csrf_token, s.expires_at FROM sessions s JOIN users u ON u.id = s.user_id "
-                "WHERE s.token_hash = %s AND s.expires_at > now() AND NOT u.disabled")
-_TOKEN_SQL = ("SELECT u.username, u.role, u.jurisdictions, NULL, t.expires_at FROM api_tokens t JOIN users u ON u.id = t.user_id "
+_SESSION_SQL = ("SELECT u.username, u.role, u.jurisdictions, s.csrf_token, s.expires_at, s.printing FROM sessions s "
+                "JOIN users u ON u.id = s.user_id WHERE s.token_hash = %s AND s.expires_at > now() AND NOT u.disabled")
+_TOKEN_SQL = ("SELECT u.username, u.role, u.jurisdictions, NULL, t.expires_at, false FROM api_tokens t JOIN users u ON u.id = t.user_id "
               "WHERE t.token_hash = %s AND t.revoked_at IS NULL AND t.expires_at > now() AND NOT u.disabled")
 
 
 async def credential(conn: AsyncConnection[Any], via: Via, secret: str) -> Credential | None:
-    """The live session (`via` SESSION) or token (TOKEN) `secret` stands for; None when unknown, ended or its account disabled."""
+    """The live session (`via` SESSION; a print pass is one, `Via.PRINT`) or token (TOKEN) `secret` stands for; None when
+    unknown, ended or its account disabled."""
     async with conn.cursor(row_factory=tuple_row) as cursor:
         await cursor.execute(_SESSION_SQL if via is Via.SESSION else _TOKEN_SQL, [digest(secret)])
         row = await cursor.fetchone()
     if row is None:
         return None
-    username, role, jurisdictions, csrf, expires_at = row
-    return Credential(Access(username, Role(role), _stored_scope(jurisdictions), via), csrf, expires_at)
+    username, role, jurisdictions, csrf, expires_at, printing = row
+    return Credential(Access(username, Role(role), _stored_scope(jurisdictions), Via.PRINT if printing else via), csrf, expires_at)

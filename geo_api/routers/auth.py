@@ -27,7 +27,7 @@ class WhoOut(BaseModel):
     user: str | None = Field(description="the account; None for a request without credentials (MUJUN_ANONYMOUS_ROLE)")
     role: str | None = Field(description="viewer, analyst, editor or admin")
     jurisdictions: list[str] | None = Field(description="the districts (辖区) the account sees; None: every district")
-    via: str = Field(description="session, token or anonymous")
+    via: str = Field(description="session, token, print (the server's printing browser) or anonymous")
     may: dict[str, bool] = Field(description="each action (view, report, load, administer) and whether it is allowed")
     csrf_token: str | None = Field(description="for a session: send it as X-CSRF-Token on POST, PUT, PATCH and DELETE")
     expires_at: datetime | None = None
@@ -81,5 +81,5 @@ def logout(request: Request, access: Anyone,
 @router.get("/me", summary="Who is asking: user, role, districts, what they may do (and the session's CSRF token)", response_model=WhoOut)
 def me(request: Request, access: CanView) -> WhoOut:
     credential: Any = getattr(request.state, "credential", None)
-    return _who(request.app.state.gate.policy, access, credential.csrf_token if credential else None,
-                credential.expires_at if credential else None)
+    csrf = credential.csrf_token if credential and access.via is not Via.PRINT else None  # a print pass only reads
+    return _who(request.app.state.gate.policy, access, csrf, credential.expires_at if credential else None)

@@ -84,7 +84,8 @@ def violations(
         check_known(conn, filters)  # a typo is a 422 here, not a printed error page
         rows = violation_count(conn, access, filters)
         html_url = f"{pdf.own_origin(request)}{request.url.path}?{request.url.include_query_params(format='html').query}"
-        printed = pdf.print_pdf(executable, html_url, ready="h1", landscape=True, credentials=pdf.PrintAs.of(request))
+        with pdf.print_pass(request, access) as credentials:
+            printed = pdf.print_pdf(executable, html_url, ready="h1", landscape=True, credentials=credentials)
         return _download(request, access, filters, printed, output, rows)
     report = violation_report(conn, access, filters, with_geometry=output in ("geojson", "html"), page=Page(limit, offset))
     if output == "json":

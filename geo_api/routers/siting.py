@@ -107,9 +107,10 @@ def siting_sheet_pdf(body: SitingSheetRequest, request: Request, conn: DB, acces
     review = siting_review(body, request, conn, access)
     sheet = {"review": review.model_dump(), "geometry": body.geometry, "lang": body.lang,
              "file": body.file.model_dump() if body.file else None, "reviewed_at": datetime.now(UTC).isoformat()}
-    document = pdf.print_pdf(executable, f"{pdf.own_origin(request)}/siting-sheet.html", ready="#sheet-print:not([disabled])",
-                             landscape=False, credentials=pdf.PrintAs.of(request),
-                             session_storage={SHEET_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
+    with pdf.print_pass(request, access) as credentials:
+        document = pdf.print_pdf(executable, f"{pdf.own_origin(request)}/siting-sheet.html", ready="#sheet-print:not([disabled])",
+                                 landscape=False, credentials=credentials,
+                                 session_storage={SHEET_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
     return Response(document, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="mujun-siting-{datetime.now():%Y%m%d-%H%M}.pdf"'})
 

@@ -1,4 +1,4 @@
-"""Accounts, tokens, sessions, sign-in attempts and the audit trail.
+"""Accounts, tokens, sessions (and print passes), sign-in attempts and the audit trail.
 
 Tokens and session keys are stored as their sha256 (they are 256 random bits: nothing to guess from the
 hash); passwords as argon2id hashes. A change to an account, token or session notifies `mujun_access` at
@@ -55,6 +55,9 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False, server_default=now),
         sa.Column("expires_at", sa.DateTime(timezone=True), nullable=False, index=True),
         sa.Column("address", sa.Text),
+        # A print pass (geo_api.pdf): the server's printing browser asks as the account it prints for, GET only,
+        # for minutes, and the pass is deleted once the print is done.
+        sa.Column("printing", sa.Boolean, nullable=False, server_default=sa.false()),
     )
     op.create_table(
         "login_attempts",
