@@ -27,6 +27,8 @@ from urllib.parse import unquote_to_bytes
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
+"""The pattern of a text field of a JSON body: what the guard refuses in an address, refused in a body as a 422."""
 MAX_TARGET_BYTES = 8192
 MAX_BODY_BYTES = 25 * 2**20
 """A site drawn or uploaded (20 MB at most, etl.file_limits.UPLOAD_LIMITS) with the form around it."""

@@ -9,13 +9,12 @@ from fastapi import APIRouter, Cookie, Request, Response
 from pydantic import BaseModel, Field
 
 from geo_api.access import SESSION_COOKIE, Anyone, CanView, HttpError, Public, actor, client_address, is_https, unauthenticated
+from geo_api.guard import NO_CONTROL_CHARACTERS
 from mujun import accounts, audit
 from mujun.access import Access, AccessPolicy, Via, abilities
 
 router = APIRouter(prefix="/api/auth", tags=["auth"])
 
-
-NO_CONTROL_CHARACTERS = r"^[^\x00-\x1f\x7f]*$"
 
 
 class SignInIn(BaseModel):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Path, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 from sqlalchemy import Connection
@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from geo_api import bulletin
 from geo_api.access import CanReport, record
 from geo_api.deps import DB, PrimaryDB
+from geo_api.guard import NO_CONTROL_CHARACTERS
 from geo_api.replica import remember_write
 from geo_api.routers.progress import json_response
 from layers.bulletins import BulletinScope, Issue, issued, issued_content, issued_entry, issued_figures, scope_for, store
@@ -27,6 +28,8 @@ router = APIRouter(prefix="/api", tags=["bulletins"])
 
 MonthQuery = Annotated[str, Query(description="the month reported on, YYYY-MM, or `previous` (the month before today in China)",
                                   examples=["2018-06"])]
+BulletinId = Annotated[int, Path(ge=1, le=2**31 - 1, description="an issued bulletin's id")]
+"""An id the table can hold (a larger one is a 422, not the database's error)."""
 JurisdictionQuery = Annotated[str | None, Query(description="a 所属地区: that district's bulletin (default: the whole city's; "
                                                             "an account of one district: its district's)")]
 
@@ -69,9 +72,11 @@ def make_bulletin(
 
 
 class IssueRequest(BaseModel):
-    month: str = Field(description="the month reported on, YYYY-MM, or `previous`", examples=["2018-06"])
-    format: str = Field(default="docx", description="docx, pdf or xlsx")
-    jurisdiction: str | None = Field(default=None, description="a 所属地区 (default: the whole city)")
+    month: str = Field(max_length=20, pattern=NO_CONTROL_CHARACTERS, description="the month reported on, YYYY-MM, or `previous`",
+                       examples=["2018-06"])
+    format: str = Field(default="docx", max_length=10, pattern=NO_CONTROL_CHARACTERS, description="docx, pdf or xlsx")
+    jurisdiction: str | None = Field(default=None, max_length=100, pattern=NO_CONTROL_CHARACTERS,
+                                     description="a 所属地区 (default: the whole city; an account of one district: its district)")
 
 
 @router.post("/bulletins", status_code=201,
@@ -109,7 +114,7 @@ def _not_found(bulletin_id: int) -> NotFound:
 
 
 @router.get("/bulletins/{bulletin_id}", summary="An issued bulletin: the very bytes issued, whatever was loaded since")
-def get_bulletin(request: Request, conn: DB, access: CanReport, bulletin_id: int) -> Response:
+def get_bulletin(request: Request, conn: DB, access: CanReport, bulletin_id: BulletinId) -> Response:
     found = issued_content(conn, access, bulletin_id)
     if found is None:
         raise _not_found(bulletin_id)
@@ -119,7 +124,7 @@ def get_bulletin(request: Request, conn: DB, access: CanReport, bulletin_id: int
 
 
 @router.get("/bulletins/{bulletin_id}/changes", summary="Which figures of an issued bulletin differ now (a late report, a correction)")
-def bulletin_changes(request: Request, conn: DB, access: CanReport, bulletin_id: int) -> Response:
+def bulletin_changes(request: Request, conn: DB, access: CanReport, bulletin_id: BulletinId) -> Response:
     entry = issued_entry(_snapshot(conn), access, bulletin_id)
     then = issued_figures(conn, access, bulletin_id)
     if entry is None or then is None:

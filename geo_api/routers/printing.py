@@ -56,7 +56,7 @@ def _invalid(zh: str, en: str) -> MujunError:
 
 
 @router.post("/print", summary="The map as seen, printed: PDF or PNG, A4 or A3, with title, legend, scale bar, north arrow",
-             response_class=Response, responses={200: {"content": MEDIA}})
+             response_class=Response, responses={200: {"content": {media: {} for media in MEDIA.values()}}})
 def print_map(body: PrintRequest, request: Request, conn: DB, access: CanReport) -> Response:
     west, south, east, north = body.bbox
     if not (-180 <= west < east <= 180 and -85.06 <= south < north <= 85.06):
