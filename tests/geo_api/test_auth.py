@@ -135,3 +135,24 @@ def test_the_audit_trail_refuses_to_be_changed(db_url: str, empty_db: str) -> No
         with psycopg.connect(libpq_conninfo(db_url)) as conn, pytest.raises(psycopg.errors.InsufficientPrivilege):
             conn.execute(statement)
     assert audit_of(db_url, name) == ["sign_in"]
+
+
+def test_a_print_pass_reads_as_its_account_and_nothing_more_until_it_is_ended(client: TestClient, db_url: str) -> None:
+    name = add_account(db_url, "analyst", ("武进区",))
+    with psycopg.connect(libpq_conninfo(db_url)) as conn:
+        key = accounts.start_print_pass(conn, access_policy(), name)
+        lasts = conn.execute("SELECT expires_at - created_at FROM sessions WHERE printing").fetchone()
+    assert lasts == (timedelta(minutes=5),)  # the policy's minutes, not a working day's session
+    client.cookies.set("mujun_session", key)
+    who = client.get("/api/auth/me").json()
+    assert (who["user"], who["via"], who["jurisdictions"], who["csrf_token"]) == (name, "print", ["武进区"], None)
+    assert client.get("/api/parcels/P3").status_code == 200 and client.get("/api/parcels/P8").status_code == 404  # its districts
+    refused = client.post("/api/siting/review", json=SITE, headers={"X-CSRF-Token": "anything"})
+    assert (refused.status_code, refused.json()["error"]["code"]) == (403, "print_pass_read_only")
+    assert client.post("/api/auth/logout").status_code == 403
+    with psycopg.connect(libpq_conninfo(db_url)) as conn:
+        accounts.end_session(conn, key)
+    deadline = time.monotonic() + 5  # every process forgets it once the row goes (the access channel)
+    while client.get("/api/parcels/P3").status_code != 401:
+        assert time.monotonic() < deadline, "the ended pass still reads"
+        time.sleep(0.05)

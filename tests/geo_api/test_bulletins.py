@@ -23,7 +23,7 @@ from geo_api.bulletin import bulletin_month
 from geo_api.cli import app as cli
 from mujun.errors import MujunError
 from mujun.settings import RuleSettings
-from tests.access import SHELL
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.major_projects import LOAD_DAY, write_files, write_land, write_late_may
 from tests.world import POLICY
@@ -59,7 +59,7 @@ def files(tmp_path: Path) -> dict[str, Path]:
 def client(empty_db: str, db_url: str, files: dict[str, Path]) -> Iterator[TestClient]:
     load(empty_db, LoadRequest(zones=files["zones"], parcels=files["parcels"], projects=files["projects"], monthly=files["monthly"],
                                today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "analyst")) as client:
         yield client
 
 

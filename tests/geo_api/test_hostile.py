@@ -18,8 +18,8 @@ import pytest
 
 from geo_api.app import create_app
 from tests.access import bearer
-from tests.conftest import serving, settings_for
-from tests.geo_api.test_access_matrix import MATRIX, Row, world_url  # noqa: F401  (the module fixture)
+from tests.conftest import serving
+from tests.geo_api.test_access_matrix import MATRIX, Row, matrix_settings, world_url  # noqa: F401  (the module fixture)
 
 HOSTILE_TEXT = {
     "nul": "P1\x00",
@@ -39,7 +39,7 @@ SKIP = {"/api/auth/logout", "/api/siting/sheet.pdf"}
 
 @pytest.fixture(scope="module")
 def client(world_url: str) -> Iterator[httpx.Client]:  # noqa: F811
-    with serving(create_app(settings_for(world_url))) as base, httpx.Client(base_url=base, headers=bearer(world_url), timeout=60) as client:
+    with serving(create_app(matrix_settings(world_url))) as base, httpx.Client(base_url=base, headers=bearer(world_url), timeout=60) as client:
         yield client
 
 

@@ -1,4 +1,5 @@
-"""An account of one district (武进区) sees only its parcels and projects, worked out by hand on tests/world.py.
+"""An account of one district (武进区) sees only its parcels, projects, idle land, batches and firms, worked out by hand on
+tests/world.py (and the access matrix's additions to it).
 
 Violations of the world: P2 (B: 3 999 on 10 亩, 399.9 of 400), P3 (C: 9 000 on 45 亩, 200 of 350), P4+P5 (D: 5 400 on
 15 亩, 360 of 400), all in 武进区, and P8 (G: 5 000 on 15.75 亩 recorded, 317.46 of 350) in 溧阳市. P7 lies in no zone.
@@ -7,6 +8,7 @@ Violations of the world: P2 (B: 3 999 on 10 亩, 399.9 of 400), P3 (C: 9 000 on 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import mapbox_vector_tile
@@ -19,6 +21,7 @@ from geo_api.app import create_app
 from mujun.settings import RuleSettings
 from tests.access import SHELL, bearer
 from tests.conftest import settings_for
+from tests.geo_api.test_access_matrix import everything
 from tests.geo_api.test_tiles import tile_at
 from tests.geodata import gk_rect
 from tests.world import POLICY
@@ -106,3 +109,37 @@ def test_a_site_on_another_district_s_parcel_shows_the_overlap_without_its_code(
     everyone, wujin = (c.post("/api/siting/review", json=body).json() for c in clients)
     assert everyone["parcel_overlaps"] == [{"parcel_code": "P8", "area_m2": 1600.0}]
     assert wujin["parcel_overlaps"] == [{"parcel_code": None, "area_m2": 1600.0}]  # 40 m × 40 m, all on P8
+
+
+@pytest.fixture
+def land_clients(empty_db: str, db_url: str, tmp_path: Path) -> Iterator[tuple[TestClient, TestClient]]:
+    """The access matrix's world: P8 (溧阳市) and P2 (武进区) idle since 2022, batches BLY and BWJ over them, 2023's
+    figures of 企业G (溧阳市) and 企业B (武进区); an analyst of every district and one of 武进区."""
+    load(empty_db, everything(tmp_path), POLICY, RuleSettings(), actor=SHELL)
+    with (TestClient(create_app(settings_for(db_url)), headers=bearer(db_url, "analyst")) as everyone,
+          TestClient(create_app(settings_for(db_url)), headers=bearer(db_url, "analyst", WUJIN)) as wujin):
+        yield everyone, wujin
+
+
+def test_idle_land_and_supply_of_one_district(land_clients: tuple[TestClient, TestClient]) -> None:
+    everyone, wujin = (c.get("/api/land/idle", params={"as_of": "2024-06-30"}).json() for c in land_clients)
+    # Agreed to start 2022-06-30, never started: two full years on 2024-06-30; the fee 20% of 1 000 万元 each.
+    assert codes(everyone["parcels"]) == ["P2", "P8"] and codes(wujin["parcels"]) == ["P2"]
+    assert [p["idle_fee_wan"] for p in wujin["parcels"]] == [200.0] and wujin["summary"]["idle_fee_wan"] == 200.0
+    assert everyone["summary"]["idle_fee_wan"] == 400.0
+    supply = [c.get("/api/land/supply", params={"as_of": "2024-06-30"}).json() for c in land_clients]
+    assert [b["batch_code"] for b in supply[0]["approved_unsupplied"]] == ["BLY", "BWJ"]  # the larger first
+    assert [b["batch_code"] for b in supply[1]["approved_unsupplied"]] == ["BWJ"]  # BLY meets only 溧阳市's zone
+    assert codes(supply[1]["supplied_unused"]) == ["P2"]
+    assert land_clients[1].get("/api/land/parcels/P8").status_code == 404
+    assert sorted(land_clients[1].get("/api/land/map", params={"as_of": "2024-06-30"}).json()["parcels"]) == ["P2"]
+
+
+def test_the_evaluation_of_one_district_s_firms(land_clients: tuple[TestClient, TestClient]) -> None:
+    everyone, wujin = (c.get("/api/evaluation", params={"year": 2023}).json() for c in land_clients)
+    assert everyone["graded"] == {"武进区": 1, "溧阳市": 1} and wujin["graded"] == {"武进区": 1}
+    # Alone in its county, 企业B meets every benchmark: each term is its weight, the score 100, whoever asks.
+    assert [(f["enterprise"], f["score"]) for f in wujin["firms"]] == [("企业B", 100.0)]
+    assert [f["score"] for f in everyone["firms"] if f["enterprise"] == "企业B"] == [100.0]
+    assert land_clients[1].get("/api/evaluation/firms/企业G").status_code == 404
+    assert sorted(land_clients[1].get("/api/evaluation/map", params={"year": 2023}).json()["parcels"]) == ["P2"]

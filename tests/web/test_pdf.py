@@ -9,10 +9,12 @@ import struct
 import urllib.parse
 import urllib.request
 
+import psycopg
 import pypdf
 import pytest
 import shapely
 
+from etl.load import libpq_conninfo
 from tests.access import bearer
 from tests.geodata import gk_rect
 
@@ -33,6 +35,12 @@ def fetch(url: str, auth: dict[str, str], body: dict[str, object] | None = None)
             return response.status, response.headers["Content-Type"], response.read()
     except urllib.error.HTTPError as error:
         return error.code, error.headers["Content-Type"], error.read()
+
+
+def print_passes(url: str) -> int:
+    with psycopg.connect(libpq_conninfo(url)) as conn:
+        row = conn.execute("SELECT count(*) FROM sessions WHERE printing").fetchone()
+    return int(row[0]) if row else -1
 
 
 def pdf_text(document: bytes) -> tuple[pypdf.PdfReader, str]:
@@ -81,10 +89,10 @@ def test_a_site_that_is_not_a_polygon_gets_a_422_not_a_pdf(server: str, auth: di
     assert (status, content_type) == (422, "application/json")
 
 
-def test_the_printed_map_carries_title_legend_scale_bar_north_arrow_date_and_base_map(server: str) -> None:
+def test_the_printed_map_carries_title_legend_scale_bar_north_arrow_date_and_base_map(server: str, auth: dict[str, str]) -> None:
     body = {"bbox": [119.90, 31.74, 120.03, 31.83], "layers": ["zones", "parcels"], "filters": {"jurisdiction": "钟楼区"},
             "basemap": "local", "title": "钟楼区工业用地现状图", "format": "pdf", "paper": {"size": "A3", "orientation": "landscape"}}
-    status, content_type, document = fetch(f"{server}/api/print", body)
+    status, content_type, document = fetch(f"{server}/api/print", auth, body)
     assert (status, content_type) == (200, "application/pdf"), document[:300]
     reader, text = pdf_text(document)
     width, height = (float(v) for v in reader.pages[0].mediabox[2:])
@@ -96,24 +104,38 @@ def test_the_printed_map_carries_title_legend_scale_bar_north_arrow_date_and_bas
     assert "北" in text and "数据日期：" in text and "示例底图：区界取自示例数据，水系与道路为虚构" in text
 
 
-def test_the_printed_map_as_a_png_on_a4_portrait(server: str) -> None:
+def test_the_printed_map_as_a_png_on_a4_portrait(server: str, auth: dict[str, str]) -> None:
     body = {"bbox": [119.90, 31.74, 120.03, 31.83], "basemap": "none", "title": "Map", "lang": "en", "format": "png",
             "paper": {"size": "A4", "orientation": "portrait"}}
-    status, content_type, image = fetch(f"{server}/api/print", body)
+    status, content_type, image = fetch(f"{server}/api/print", auth, body)
     assert (status, content_type) == (200, "image/png") and image.startswith(b"\x89PNG")
     width, height = struct.unpack(">II", image[16:24])
     assert (width, height) == (2 * 794, 2 * 1123)  # 210 × 297 mm at 96 CSS px to the inch, two pixels to each
 
 
-def test_a_print_of_an_unknown_layer_or_filter_is_refused(server: str) -> None:
+def test_a_print_of_an_unknown_layer_or_filter_is_refused(server: str, auth: dict[str, str]) -> None:
     for body in ({"bbox": [119.9, 31.7, 120.0, 31.8], "layers": ["roads"]},
                  {"bbox": [119.9, 31.7, 120.0, 31.8], "filters": {"colour": "red"}},
                  {"bbox": [120.0, 31.7, 119.9, 31.8]}):
-        status, content_type, answer = fetch(f"{server}/api/print", body)
+        status, content_type, answer = fetch(f"{server}/api/print", auth, body)
         assert (status, content_type) == (422, "application/json"), body
         assert json.loads(answer)["error"]["code"] == "invalid_print"
 
 
-def test_the_printable_report_draws_the_offline_base_map(server: str) -> None:
-    _, _, page = fetch(f"{server}/api/reports/violations?format=html&zone=CZ-WJ-02")
+def test_the_printable_report_draws_the_offline_base_map(server: str, auth: dict[str, str]) -> None:
+    _, _, page = fetch(f"{server}/api/reports/violations?format=html&zone=CZ-WJ-02", auth)
     assert "/basemaps/local/{z}/{x}/{y}.png" in page.decode() and '"maxNativeZoom": 13' in page.decode()
+
+
+def test_a_scoped_analyst_s_pdf_is_printed_with_their_districts_only(server: str, auth: dict[str, str], sample_url: str) -> None:
+    # CZ-WJ-02 is 武进区's: an analyst of every district gets its violations printed, one of 钟楼区 none of them, since
+    # the printing browser asks with a pass of the asker's own account. The passes are gone once the PDFs are made.
+    query = urllib.parse.urlencode({"zone": "CZ-WJ-02", "sort": "parcel_code"})
+    codes = [record["parcel_code"] for record in json.loads(fetch(f"{server}/api/reports/violations?{query}", auth)[2])["violations"]]
+    _, _, everyone = fetch(f"{server}/api/reports/violations?format=pdf&{query}", auth)
+    status, content_type, zhonglou = fetch(f"{server}/api/reports/violations?format=pdf&{query}", bearer(sample_url, "analyst", ("钟楼区",)))
+    assert (status, content_type) == (200, "application/pdf")
+    assert all(code in pdf_text(everyone)[1] for code in codes)
+    text = pdf_text(zhonglou)[1]
+    assert "没有符合筛选条件的宗地" in text and not any(code in text for code in codes)
+    assert print_passes(sample_url) == 0
