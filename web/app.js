@@ -14,6 +14,7 @@ import { initProgress, progressLink, progressShown, renderProgress } from './pro
 import { initPrint, openPrint } from './print.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
+import { initLand } from './land.js';
 import { initLoad, renderLoad } from './load.js';
 import { may, renderAccount, signedIn } from './session.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
@@ -208,8 +209,10 @@ async function start() {
   defaultBasemap = initialBasemap(basemaps, null);
   startMap(catalogue, { view: link.view, onSelect, onChange: updateLink, clickGuard: () => isDrawing() || isMeasuring(), covered,
     basemaps, basemap: link.basemap });
-  initTools({ onPrint: openPrint });
-  initPrint();
+  // Printing is an export: analysts and up.
+  initLand(catalogue);
+  initTools({ onPrint: may('report') ? openPrint : null });
+  if (may('report')) initPrint();
   // Siting and search need only the map: they work while a city's report is still on its way.
   initSiting({
     onDrawing: (active) => {

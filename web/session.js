@@ -15,6 +15,11 @@ export function may(action) {
   return Boolean(who?.may?.[action]);
 }
 
+// The account's districts, or null when it sees every district.
+export function districts() {
+  return who?.jurisdictions ?? null;
+}
+
 export function renderAccount() {
   const box = document.getElementById('account');
   box.hidden = who === null;

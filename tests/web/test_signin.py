@@ -34,9 +34,16 @@ def test_the_page_asks_to_sign_in_then_shows_what_a_viewer_of_one_district_may_u
     page.click("#signin-form button[type=submit]")
     expect(form).to_be_hidden()
     expect(page.locator("#account-name")).to_have_text(f"{viewer}（查看，武进区）")
-    expect(page.locator("#tab-report")).to_be_hidden()  # a viewer has no report
+    expect(page.locator("#tab-report")).to_be_hidden()  # a viewer has no report, no bulletins, no exports, no printing
+    expect(page.locator("#tab-bulletins")).to_be_hidden()
     expect(page.locator("#tab-search")).to_have_attribute("aria-selected", "true")
-    assert not any("/api/reports/" in url for url in asked)
+    expect(page.locator(".map-tools [data-tool=Line]")).to_be_visible()
+    expect(page.locator(".map-tools [data-tool=print]")).to_have_count(0)
+    page.click("#tab-progress")
+    expect(page.locator("#progress-filters select[name=as_of] option").first).to_be_attached(timeout=20000)
+    expect(page.locator(".progress-exports")).to_have_count(0)
+    expect(page.locator(".land-control .land-exports")).to_have_count(0)
+    assert not any(url.startswith(("/api/reports/", "/api/bulletins")) for url in asked)
 
     page.fill("#search-input", "CZ")
     page.press("#search-input", "Enter")
@@ -57,3 +64,5 @@ def test_an_analyst_has_the_report_tab(server: str, signed_out_page: Page, sampl
     expect(page.locator("#account-name")).to_have_text(f"{analyst} (analyst, every district)")
     expect(page.locator("#tab-report")).to_have_attribute("aria-selected", "true")
     expect(page.locator("#report-body .summary, #report-body table").first).to_be_visible(timeout=20000)
+    expect(page.locator("#tab-bulletins")).to_be_visible()
+    expect(page.locator(".map-tools [data-tool=print]")).to_be_visible()
