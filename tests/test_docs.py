@@ -37,6 +37,9 @@ def test_every_api_route_is_documented() -> None:
     assert ("GET", "/api/parcels/{parcel_code}") in routes and len(routes) >= 8
     for method, path in routes:
         assert f"`{method} {path}" in README, f"{method} {path} is not in the README"
+        # At most one row of the routes table begins with it (some are told in their family's row, as /ogc/api).
+        rows = re.findall(rf"^\| `{re.escape(method)} {re.escape(path)}(?:\?[^`]*)?`", README, flags=re.M)
+        assert len(rows) <= 1, f"{method} {path}: {len(rows)} rows in the routes table"
 
 
 def test_every_setting_is_documented() -> None:
