@@ -182,9 +182,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sql_times.append(time.perf_counter() - started)
     with Server(url, 1) as server:
         server.wait_ready()
-        elapsed, body = fetch(server.port, "/api/progress?as_of=2018-12", 120)  # warm: plans, pool, caches
+        elapsed, body = fetch(server.port, "/api/progress?as_of=2018-12", 120, server.auth)  # warm: plans, pool, caches
         answer = json.loads(body)
-        http_times = [fetch(server.port, "/api/progress?as_of=2018-12", 120)[0] for _ in range(args.requests)]
+        http_times = [fetch(server.port, "/api/progress?as_of=2018-12", 120, server.auth)[0] for _ in range(args.requests)]
     progress_ms, sql_ms = percentile(http_times, 50) * 1000, percentile(sql_times, 50) * 1000
     return {
         "projects": args.projects, "progress_p50_ms": round(progress_ms, 1), "progress_sql_ms": round(sql_ms, 1),
