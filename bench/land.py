@@ -39,6 +39,7 @@ from sqlalchemy.engine import make_url
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import land_data, synthetic
+from bench.access import ACTOR, EVERY_DISTRICT
 from bench.etl import libpq, timed
 from bench.lookup import Server, fetch, percentile
 from etl.load import LoadRequest, load
@@ -78,7 +79,7 @@ def load_all(url: str, data: synthetic.SyntheticSet, files: land_data.LandFiles,
     upgrade(url)
     rule_settings = RuleSettings()
     policy = load_policy(rule_settings.policy)
-    load(libpq(url), LoadRequest(zones=data.zones_path, projects=data.projects_path), policy, rule_settings)
+    load(libpq(url), LoadRequest(zones=data.zones_path, projects=data.projects_path), policy, rule_settings, actor=ACTOR)
     env = {"DATABASE_URL": url}
     runs: dict[str, list[float]] = {"absent": [], "present": []}
     for _ in range(repeat):
@@ -125,10 +126,10 @@ def over_http(url: str, requests: int) -> dict[str, Any]:
     with Server(url, 1) as server:
         server.wait_ready()
         for key, path in (("idle", f"/api/land/idle?as_of={AS_OF}"), ("supply", f"/api/land/supply?as_of={AS_OF}")):
-            fetch(server.port, path, 600)  # warm-up: the first call of a statement plans it
+            fetch(server.port, path, 600, server.auth)  # warm-up: the first call of a statement plans it
             seconds = []
             for _ in range(requests):
-                elapsed, body = fetch(server.port, path, 600)
+                elapsed, body = fetch(server.port, path, 600, server.auth)
                 seconds.append(elapsed)
             found[f"{key}_p50_ms"] = round(percentile(seconds, 50) * 1000, 1)
             answer = json.loads(body)
@@ -141,7 +142,7 @@ def over_http(url: str, requests: int) -> dict[str, Any]:
             found[f"{key}_mb"] = round(len(body) / 1e6, 1)
         seconds = []
         for _ in range(3):
-            elapsed, body = fetch(server.port, "/api/evaluation?year=2023", 600)
+            elapsed, body = fetch(server.port, "/api/evaluation?year=2023", 600, server.auth)
             seconds.append(elapsed)
         answer = json.loads(body)
         found["evaluation_100k_s"] = round(statistics.median(seconds), 2)
@@ -150,7 +151,7 @@ def over_http(url: str, requests: int) -> dict[str, Any]:
     engine = make_engine(url)
     with engine.connect() as conn:
         started = time.perf_counter()
-        gathered = firms(conn, 2023)
+        gathered = firms(conn, EVERY_DISTRICT, 2023)
         found["evaluation_gather_s"] = round(time.perf_counter() - started, 2)
         started = time.perf_counter()
         evaluate(gathered, load_evaluation_policy("changzhou-2018"))

@@ -10,9 +10,10 @@
    on 127.0.0.1 with 1 and then 2 workers, and sends GET /api/lookup at random points inside random parcels
    over 8 keep-alive connections (a fixed count, bounded in time): p50, p99 and req/s, and where the CPU went
    (client, server, PostgreSQL, anything else on the machine).
-3. Sends the same point query straight to PostgreSQL (`layers.records.AT_POINT_SQL`, the statement the
+3. Sends the same point query straight to PostgreSQL (`layers.records.at_point`, the statement the
    route runs, on one psycopg connection) and through the ORM's `parcels_at`: what the HTTP
-   stack adds on top.
+   stack adds on top. The HTTP requests carry a token of an analyst of every district (bench/access.py):
+   access control is on, as deployed.
 4. Times GET /api/reports/violations as CSV and XLSX for (about) 100,000 violation rows, choosing whole
    zones until there are enough (with fewer violations in the data: all of them, and says so), then the
    same report in-process, split into the query and each writer.
@@ -56,9 +57,10 @@ from sqlalchemy.engine import make_url
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 from bench import synthetic
+from bench.access import ACTOR, EVERY_DISTRICT, bearer
 from etl.load import LoadRequest, libpq_conninfo, load
 from geo_api import report_formats
-from layers.records import AT_POINT_SQL, at_point_params, parcels_at
+from layers.records import at_point, parcels_at
 from layers.violations import ViolationFilters, violation_report, violations_select
 from mujun.db import database_url, make_engine, upgrade
 from mujun.localdb import drop_database
@@ -226,9 +228,11 @@ class Hammered:
                 "req_per_s": round(self.done / self.seconds, 1) if self.seconds else 0.0}
 
 
-async def _hammer(port: int, paths: list[str], concurrency: int, max_seconds: float, keep_bodies: int) -> Hammered:
+async def _hammer(port: int, paths: list[str], concurrency: int, max_seconds: float, keep_bodies: int,
+                  headers: dict[str, str]) -> Hammered:
     """Send GET `paths` in order over `concurrency` keep-alive connections, each waiting for its answer."""
-    requests = [f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n\r\n".encode() for path in paths]
+    extra = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    requests = [f"GET {path} HTTP/1.1\r\nHost: {HOST}\r\n{extra}\r\n".encode() for path in paths]
     latencies: list[float] = []
     bodies: dict[int, bytes] = {}
     errors = 0
@@ -261,9 +265,9 @@ async def _hammer(port: int, paths: list[str], concurrency: int, max_seconds: fl
 
 
 def hammer(port: int, server_pid: int, paths: list[str], concurrency: int, max_seconds: float,
-           keep_bodies: int = 0) -> Hammered:
+           keep_bodies: int = 0, headers: dict[str, str] | None = None) -> Hammered:
     before = CpuSnapshot.take(server_pid)
-    result = asyncio.run(_hammer(port, paths, concurrency, max_seconds, keep_bodies))
+    result = asyncio.run(_hammer(port, paths, concurrency, max_seconds, keep_bodies, headers or {}))
     result.cpu = CpuSnapshot.take(server_pid).since(before, result.seconds)
     return result
 
@@ -271,9 +275,9 @@ def hammer(port: int, server_pid: int, paths: list[str], concurrency: int, max_s
 _LOOPBACK = urllib.request.build_opener(urllib.request.ProxyHandler({}))  # never through an http_proxy
 
 
-def fetch(port: int, path: str, timeout: float) -> tuple[float, bytes]:
+def fetch(port: int, path: str, timeout: float, headers: dict[str, str] | None = None) -> tuple[float, bytes]:
     started = time.perf_counter()
-    with _LOOPBACK.open(f"http://{HOST}:{port}{path}", timeout=timeout) as response:
+    with _LOOPBACK.open(urllib.request.Request(f"http://{HOST}:{port}{path}", headers=headers or {}), timeout=timeout) as response:
         body = response.read()
     return time.perf_counter() - started, body
 
@@ -293,6 +297,8 @@ class Server:
     def __init__(self, url: str, workers: int) -> None:
         self.port = _free_port()
         self.workers = workers
+        self.auth = bearer(url)
+        """The token an analyst of every district sends (access control on, as deployed)."""
         env = {**os.environ, "DATABASE_URL": url}
         command = [sys.executable, "-m", "uvicorn", "geo_api.app:create_app", "--factory", "--host", HOST,
                    "--port", str(self.port), "--workers", str(workers), "--no-access-log"]
@@ -353,7 +359,7 @@ def load_set(url: str, data: synthetic.SyntheticSet, profile: Path | None) -> di
     with profiled(profile):
         load(libpq_conninfo(url), LoadRequest(zones=data.zones_path, parcels=data.parcels_path,
                                               projects=data.projects_path),
-             load_policy(rule_settings.policy), rule_settings, step)
+             load_policy(rule_settings.policy), rule_settings, step, actor=ACTOR)
     ended = time.perf_counter()
     steps: dict[str, float] = {}
     for (name, at), (_, until) in zip(marks, [*marks[1:], ("commit", ended)], strict=True):
@@ -376,17 +382,18 @@ def random_points(engine: Engine, count: int, seed: int) -> list[tuple[float, fl
 
 
 def raw_sql_latencies(conninfo: str, points: list[tuple[float, float, str]]) -> tuple[list[float], str]:
-    """The route's statement (`layers.records.AT_POINT_SQL`) on one psycopg connection, one at a time, with
+    """The route's statement (`layers.records.at_point`) on one psycopg connection, one at a time, with
     the session the app's read pool sets up (autocommit, generic plan; prepared after 5 runs)."""
     latencies = []
     with psycopg.connect(conninfo, autocommit=True) as conn:
         conn.execute("SET plan_cache_mode = force_generic_plan")
         for lon, lat, _ in points:
             started = time.perf_counter()
-            conn.execute(AT_POINT_SQL, at_point_params(lon, lat)).fetchall()
+            conn.execute(*at_point(EVERY_DISTRICT, lon, lat)).fetchall()
             latencies.append((time.perf_counter() - started) * 1000)
         lon, lat, _ = points[0]
-        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + AT_POINT_SQL, at_point_params(lon, lat)).fetchall()
+        statement, params = at_point(EVERY_DISTRICT, lon, lat)
+        plan = conn.execute("EXPLAIN (ANALYZE, BUFFERS) " + statement, params).fetchall()
     return latencies, "\n".join(row[0] for row in plan)
 
 
@@ -396,7 +403,7 @@ def sqlalchemy_latencies(engine: Engine, points: list[tuple[float, float, str]])
     for lon, lat, _ in points:
         started = time.perf_counter()
         with engine.connect() as conn:
-            parcels_at(conn, lon, lat)
+            parcels_at(conn, EVERY_DISTRICT, lon, lat)
         latencies.append((time.perf_counter() - started) * 1000)
     return latencies
 
@@ -450,15 +457,15 @@ def report_in_process(engine: Engine, zones: list[str], profile: Path | None) ->
     seconds: dict[str, float] = {}
     with engine.connect() as conn:
         started = time.perf_counter()
-        rows = conn.execute(violations_select(filters)).all()
+        rows = conn.execute(violations_select(filters, EVERY_DISTRICT)).all()
         seconds["query_fetch"] = time.perf_counter() - started
         del rows
         with profiled(profile):
             started = time.perf_counter()
-            report = violation_report(conn, filters)
+            report = violation_report(conn, EVERY_DISTRICT, filters)
             seconds["violation_report"] = time.perf_counter() - started
             started = time.perf_counter()
-            report_formats.to_csv(conn, filters)
+            report_formats.to_csv(conn, EVERY_DISTRICT, filters)
             seconds["to_csv_copy"] = time.perf_counter() - started
             started = time.perf_counter()
             report_formats.to_xlsx(report)
@@ -533,16 +540,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         for workers in args.workers:
             with Server(url, workers) as server:
                 server.wait_ready()
-                hammer(server.port, server.process.pid, paths[: args.warmup], args.concurrency, 30)
+                hammer(server.port, server.process.pid, paths[: args.warmup], args.concurrency, 30, headers=server.auth)
                 if workers == args.workers[0]:
-                    serial = hammer(server.port, server.process.pid, paths[args.warmup: args.warmup + args.direct], 1, 30)
+                    serial = hammer(server.port, server.process.pid, paths[args.warmup: args.warmup + args.direct], 1, 30, headers=server.auth)
                     result["http_serial_p50_ms"] = serial.summary()["p50_ms"]
                 spread: dict[int, int] = {}
                 sampler = threading.Timer(1.0, lambda s=server, found=spread: found.update(
                     connections_by_process(s.port, _descendants(s.process.pid, _processes()))))
                 sampler.start()
                 measured = hammer(server.port, server.process.pid, paths[args.warmup:], args.concurrency,
-                                  args.max_seconds, keep_bodies=300)
+                                  args.max_seconds, keep_bodies=300, headers=server.auth)
                 sampler.join()
                 runs[workers] = {**measured.summary(), "requests": measured.done, "errors": measured.errors,
                                  "wrong": wrong_answers(measured, points[args.warmup:]), "cpu_cores": measured.cpu,
@@ -581,9 +588,9 @@ def reports(server: Server, engine: Engine, args: argparse.Namespace, out_dir: P
             f"all {total:,} violation rows: fewer than {args.report_rows:,} exist at this size" if total < args.report_rows
             else f"all {total:,} violation rows")
     console.print(f"  report: {note}")
-    csv_s, body = fetch(server.port, report_path("csv", zones), args.report_timeout)
+    csv_s, body = fetch(server.port, report_path("csv", zones), args.report_timeout, server.auth)
     rows = csv_rows(body)
-    xlsx_s, xlsx = fetch(server.port, report_path("xlsx", zones), args.report_timeout)
+    xlsx_s, xlsx = fetch(server.port, report_path("xlsx", zones), args.report_timeout, server.auth)
     found: dict[str, Any] = {"report_rows": rows, "report_note": note, "csv_100k_s": round(csv_s, 2),
                              "xlsx_100k_s": round(xlsx_s, 2), "csv_mb": round(len(body) / 1e6, 1),
                              "xlsx_mb": round(len(xlsx) / 1e6, 1)}

@@ -36,6 +36,7 @@ from sqlalchemy.engine import make_url
 
 if __package__ in (None, ""):  # run as a file: make the project's packages importable
     sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.access import ACTOR
 from bench.lookup import Server, fetch, percentile
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, upgrade
@@ -124,7 +125,7 @@ def bench_url() -> str:
 def _load(conninfo: str, request: LoadRequest) -> float:
     rule_settings = RuleSettings()
     started = time.perf_counter()
-    load(conninfo, request, load_policy(rule_settings.policy), rule_settings)
+    load(conninfo, request, load_policy(rule_settings.policy), rule_settings, actor=ACTOR)
     return time.perf_counter() - started
 
 
@@ -200,9 +201,9 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             sql_times.append(time.perf_counter() - started)
     with Server(url, 1) as server:
         server.wait_ready()
-        elapsed, body = fetch(server.port, "/api/progress?as_of=2018-12", 120)  # warm: plans, pool, caches
+        elapsed, body = fetch(server.port, "/api/progress?as_of=2018-12", 120, server.auth)  # warm: plans, pool, caches
         answer = json.loads(body)
-        http_times = [fetch(server.port, "/api/progress?as_of=2018-12", 120)[0] for _ in range(args.requests)]
+        http_times = [fetch(server.port, "/api/progress?as_of=2018-12", 120, server.auth)[0] for _ in range(args.requests)]
     progress_ms, sql_ms = percentile(http_times, 50) * 1000, percentile(sql_times, 50) * 1000
     return {
         "projects": args.projects, "progress_p50_ms": round(progress_ms, 1), "progress_sql_ms": round(sql_ms, 1),

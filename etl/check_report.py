@@ -89,15 +89,21 @@ def print_report(report: CheckReport, console: Console, lang: str = "zh", exampl
         console.print(Text.assemble(("✗ ", "bold red"), f"{n:,} 处错误，不能载入" if zh else f"{n:,} errors: the files cannot be loaded"))
 
 
-def report_json(report: CheckReport) -> str:
-    document: dict[str, Any] = {
+def report_document(report: CheckReport, listed: int | None = None) -> dict[str, Any]:
+    """The report as JSON values; with `listed`, at most that many errors and warnings each (all are counted)."""
+    return {
         "ok": report.ok,
         "files": [vars(item) for item in report.files],
-        "errors": [p.as_dict() for p in report.errors],
-        "warnings": [p.as_dict() for p in report.warnings],
+        "error_count": len(report.errors),
+        "warning_count": len(report.warnings),
+        "errors": [p.as_dict() for p in report.errors[:listed]],
+        "warnings": [p.as_dict() for p in report.warnings[:listed]],
         "inferences": report.inferences,
     }
-    return json.dumps(document, ensure_ascii=False, indent=1)
+
+
+def report_json(report: CheckReport) -> str:
+    return json.dumps(report_document(report), ensure_ascii=False, indent=1)
 
 
 def _sheet(sheet: Worksheet, header: tuple[str, ...], rows: list[tuple[Any, ...]], widths: tuple[int, ...]) -> None:

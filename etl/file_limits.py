@@ -7,13 +7,14 @@ counting bytes, so a zip bomb is caught by what it really holds, not by the size
 
 from __future__ import annotations
 
+import re
 import stat
 import zipfile
 import zlib
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from mujun.errors import InputError, Problem
+from mujun.errors import InputError, MujunError, Problem
 
 MB = 1024 * 1024
 
@@ -29,6 +30,19 @@ class FileLimits:
 
 UPLOAD_LIMITS = FileLimits(max_bytes=20 * MB, max_unzipped_bytes=50 * MB, max_members=50, max_ratio=200)
 LOAD_LIMITS = FileLimits(max_bytes=4096 * MB, max_unzipped_bytes=8192 * MB, max_members=5000, max_ratio=200)
+
+
+_FILE_NAME = re.compile(r"[^\x00-\x1f\x7f/\\]{1,255}")
+
+
+def safe_file_name(given: str | None) -> str:
+    """An uploaded file's own name (no folder), refused when it holds control characters or is too long: it is
+    shown back and recorded, and a NUL in it would end a path."""
+    name = (given or "upload").replace("\\", "/").rsplit("/", 1)[-1] or "upload"
+    if not _FILE_NAME.fullmatch(name):
+        raise MujunError("文件名过长或含有控制字符", "the file name is too long or holds control characters", code="invalid_file_name",
+                         status_code=400)
+    return name
 
 
 def refused(name: str, zh: str, en: str, value: str | None = None) -> InputError:

@@ -4,14 +4,16 @@ Every file is read and checked, then checked against the others and against the 
 any error refuses the load before anything is written. Zones, projects and constraint layers are
 upserted by code (`etl.write`). Parcels loaded into an empty table get their rule results computed
 first and are written once, with them; otherwise they are upserted and every stored parcel is
-reassessed. The load is recorded in `loads`.
+reassessed. The load is recorded in `loads` and in the audit trail, under the account it runs as
+(`mujun.audit.Actor`); a scoped account's load that would touch another district is refused, naming the rows
+(`etl.scope_check`).
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import getpass
 import hashlib
+import logging
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass, field, replace
@@ -21,6 +23,7 @@ from typing import Any
 import psycopg
 from psycopg.types.json import Jsonb
 
+from etl import scope_check
 from etl.assess import Column, Parcels, Projects, apply_results, assess_parcels, reassess
 from etl.batches import batches_stored, check_batches, rebuild_cover, write_batches
 from etl.check import Checked, check_constraints, check_parcels, check_projects, check_zones, geometry_checker, parcel_fields, with_geometry
@@ -33,10 +36,14 @@ from etl.project_history import keep_report_days, read_before, record_changes, w
 from etl.read import ReadOptions, TableSource, read_source
 from etl.stream import GeometryParts, stream_parcels
 from etl.write import Progress, absent_land_use_columns, insert_into_empty, is_empty, parcel_columns, record_columns, upsert
-from mujun.errors import InputError, Problem
+from mujun import audit
+from mujun.access import Action, access_policy, allowed, role_for
+from mujun.errors import InputError, MujunError, Problem
 from mujun.rules import Policy
 from mujun.settings import RuleSettings
 from mujun.stages import today_in_china
+
+log = logging.getLogger("mujun.load")
 
 # One advisory lock for all loads: two loads at once would each recompute the rules on half the data.
 LOAD_LOCK = 0x6D756A756E
@@ -225,7 +232,7 @@ def _stream_parcels(conn: psycopg.Connection[Any], parcels: Checked, geometry: G
 
 def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: Placement | None, policy: Policy,
                    request: LoadRequest, step: Step, progress: Progress | None,
-                   projects_before: Projects | None) -> tuple[dict[str, int], int | None]:
+                   projects_before: Projects | None, actor: audit.Actor) -> tuple[dict[str, int], int | None]:
     """Parcels into an empty table with their results (each written once); else upserted, and when the
     file holds every stored parcel, their results updated from what was computed for the file. The count
     of rows whose results were written, or None when the stored parcels still need `reassess`."""
@@ -233,7 +240,8 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
     if placement is None or geometry is None:
         check_overlaps([parcels])
         step("write parcels")
-        return upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress), None
+        return upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress,
+                      scope_check.replace_within("parcels", actor.access)), None
 
     def results() -> dict[str, Column]:
         step("assess")
@@ -255,7 +263,8 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
         return counts, parcels.count
     check_overlaps([parcels])
     step("write parcels")
-    counts = upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress)
+    counts = upsert(conn, "parcels", parcel_columns(parcels), parcels.count, "parcels" in request.replace, progress,
+                    scope_check.replace_within("parcels", actor.access))
     stored = conn.execute("SELECT count(*) FROM parcels").fetchone()
     if stored is None or stored[0] != parcels.count:  # other stored parcels may share projects with these: all are reassessed
         return counts, None
@@ -263,13 +272,39 @@ def _write_parcels(conn: psycopg.Connection[Any], parcels: Checked, placement: P
 
 
 def load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings,
-         step: Step = _quiet, progress: Progress | None = None) -> LoadResult:
-    """Check, then load every file of `request` and apply the rules, all in one transaction.
+         step: Step = _quiet, progress: Progress | None = None, *, actor: audit.Actor) -> LoadResult:
+    """Check, then load every file of `request` and apply the rules, all in one transaction, as `actor`.
 
-    `step` is told each stage by name; `progress`, when given, how many rows of a table are written.
+    `step` is told each stage by name; `progress`, when given, how many rows of a table are written. A refused
+    load (InputError) is recorded in the audit trail, when the database can be reached, before it is raised.
     """
-    with ThreadPoolExecutor(1) as pool:
-        return _load(conninfo, request, policy, rule_settings, step, progress, _Digests(request.files(), pool))
+    access = actor.access
+    if not allowed(access_policy(), access, Action.LOAD):
+        role = role_for(access_policy(), Action.LOAD).value
+        raise MujunError(f"账户 {access.who} 无权载入数据（需要 {role} 或更高的角色）",
+                         f"the account {access.who} may not load data (this needs the {role} role or higher)", code="forbidden", status_code=403)
+    try:
+        citywide = [(path, zh, en) for path, zh, en in ((request.constraints, "管控区（三区三线）", "constraint areas"),
+                                                         (request.batches, "批次", "approval batches")) if path is not None]
+        if access.scoped and citywide:
+            raise InputError([Problem(path.name, "文件 file", None, None, f"{zh}覆盖全市，只有不限辖区的账户可以载入",
+                                      f"{en} cover the whole city: only an account of every district may load them")
+                              for path, zh, en in citywide])
+        with ThreadPoolExecutor(1) as pool:
+            return _load(conninfo, request, policy, rule_settings, step, progress, _Digests(request.files(), pool), actor)
+    except InputError as exc:
+        _record_refusal(conninfo, request, actor, exc)
+        raise
+
+
+def _record_refusal(conninfo: str, request: LoadRequest, actor: audit.Actor, refusal: InputError) -> None:
+    files = [{"kind": kind, "name": path.name} for kind, path in request.files()]
+    try:
+        with psycopg.connect(conninfo, connect_timeout=5) as conn:
+            audit.record(conn, actor, audit.Event.LOAD_REFUSED, {"files": files, "problems": len(refusal.problems),
+                                                                 "first": refusal.problems[0].message("en")})
+    except psycopg.Error as exc:  # the refusal itself is what the caller must see
+        log.warning("a refused load could not be recorded in the audit trail: %s", exc)
 
 
 def _data_version(conn: psycopg.Connection[Any]) -> int:
@@ -289,7 +324,7 @@ def _early_projects(conninfo: str) -> tuple[int, Projects] | None:
 
 
 def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: RuleSettings, step: Step,
-          progress: Progress | None, digests: _Digests) -> LoadResult:
+          progress: Progress | None, digests: _Digests, actor: audit.Actor) -> LoadResult:
     # The stored projects are read on a connection of their own while the files are read; they are used only if
     # nothing was written since (the data version), and the files are checked before the database is reached.
     with ThreadPoolExecutor(1) as pool:
@@ -303,7 +338,7 @@ def _load(conninfo: str, request: LoadRequest, policy: Policy, rule_settings: Ru
     counts: dict[str, dict[str, int]] = {}
     try:
         with psycopg.connect(conninfo) as conn:  # commits on success, rolls back on any exception
-            result = _write(conn, request, policy, checked, geometry, read_early, step, progress, counts, digests)
+            result = _write(conn, request, policy, checked, geometry, read_early, step, progress, counts, digests, actor)
     except BaseException:
         if geometry is not None:
             geometry.cancel()
@@ -323,8 +358,9 @@ def _finish_geometry(checked: list[Checked], geometry: GeometryParts | None) -> 
 
 def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, checked: list[Checked], geometry: GeometryParts | None,
            read_early: tuple[int, Projects] | None, step: Step, progress: Progress | None, counts: dict[str, dict[str, int]],
-           digests: _Digests) -> LoadResult:
+           digests: _Digests, actor: audit.Actor) -> LoadResult:
     conn.execute("SELECT pg_advisory_xact_lock(%s)", [LOAD_LOCK])
+    scope_check.snapshot(conn, actor.access)
     step("check")
     load_id = _reserve_load_id(conn)
     parcels = next((c for c in checked if c.kind == "parcels"), None)
@@ -342,7 +378,7 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     sync_policy(conn, policy)
     for item in checked:
         if item.kind not in ("parcels", "monthly", "batches", "evaluation"):
-            _write_records(conn, item, request, load_id, step, progress, counts)
+            _write_records(conn, item, request, load_id, step, progress, counts, actor)
     monthly = next((c for c in checked if c.kind == "monthly"), None)
     if monthly is not None:
         step("write monthly reports")
@@ -354,12 +390,15 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
         assessed = parcels.count
     elif parcels is not None:
         counts["parcels"], assessed = _write_parcels(conn, parcels, placement, policy, request, step, progress,
-                                                     around.stored_projects)
+                                                     around.stored_projects, actor)
     if assessed is None and any(item.kind in RULE_INPUTS for item in checked):
         step("assess")
         assessed = reassess(conn, policy)
     counts["assessed"] = {"changed": assessed or 0}
     _write_land_use(conn, checked, request, load_id, step, progress, counts)
+    if actor.access.scoped:
+        step("check districts")
+        scope_check.refuse_outside(conn, actor.access, {kind: path.name for kind, path in request.files()})
     warnings = [w for c in checked for w in c.warnings]
     inferences = [i for c in checked for i in c.inferences]
     counts["warnings"] = {"total": len(warnings), "recorded": min(len(warnings), RECORDED_WARNINGS)}
@@ -367,9 +406,11 @@ def _write(conn: psycopg.Connection[Any], request: LoadRequest, policy: Policy, 
     conn.execute(
         "INSERT INTO loads (id, username, policy_code, files, counts, inferences, warnings, finished_at) "
         "VALUES (%s, %s, %s, %s, %s, %s, %s, now())",
-        [load_id, getpass.getuser(), policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
+        [load_id, actor.access.who, policy.code, Jsonb(files), Jsonb(counts), Jsonb(inferences),
          Jsonb([w.as_dict() for w in warnings[:RECORDED_WARNINGS]])],
     )
+    audit.record(conn, actor, audit.Event.LOAD, {"load_id": load_id, "policy": policy.code,
+                                                 "files": [{k: f[k] for k in ("kind", "name", "sha256")} for f in files], "counts": counts})
     return LoadResult(load_id, counts, warnings, inferences)
 
 
@@ -397,16 +438,17 @@ def _reserve_load_id(conn: psycopg.Connection[Any]) -> int:
 
 
 def _write_records(conn: psycopg.Connection[Any], item: Checked, request: LoadRequest, load_id: int, step: Step,
-                   progress: Progress | None, counts: dict[str, dict[str, int]]) -> None:
-    """Zones, projects or constraints upserted by code (into an empty table: COPYed straight in); a projects file's
-    stage and date changes recorded, and its plans written."""
+                   progress: Progress | None, counts: dict[str, dict[str, int]], actor: audit.Actor) -> None:
+    """Zones, projects or constraints upserted by code (into an empty table: COPYed straight in; a scoped account's
+    `--replace` deletes only its districts' rows); a projects file's stage and date changes recorded, and its plans written."""
     step(f"write {item.kind}")
     before = read_before(conn, item) if item.kind == "projects" else None
     if before is not None:
         keep_report_days(item, before)
     columns = record_columns(item)
     counts[item.kind] = (insert_into_empty(conn, item.kind, columns, item.count, progress, step) if is_empty(conn, item.kind)
-                         else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress))
+                         else upsert(conn, item.kind, columns, item.count, item.kind in request.replace, progress,
+                                     scope_check.replace_within(item.kind, actor.access)))
     if before is not None:
         counts["project_plans"] = {"written": write_plans(conn, item, load_id)}
         counts["project_changes"] = {"recorded": record_changes(conn, item, before, load_id)}

@@ -139,7 +139,9 @@ def _reporter(table: str, rows: int, progress: Progress | None) -> Callable[[int
 
 
 def upsert(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column], rows: int, replace: bool = False,
-           progress: Progress | None = None) -> dict[str, int]:
+           progress: Progress | None = None, within: tuple[sql.Composable, dict[str, Any]] = (sql.SQL(""), {})) -> dict[str, int]:
+    """Rows merged by code; with `replace`, stored rows missing from the file deleted (only those meeting `within`: the
+    ` AND …` condition on `t` of a scoped account's districts, and its parameters)."""
     key, names = TABLE_COLUMNS[table]
     stage = sql.Identifier(f"stage_{table}")
     conn.execute(sql.SQL("CREATE TEMP TABLE {} (LIKE {} INCLUDING DEFAULTS) ON COMMIT DROP").format(stage, sql.Identifier(table)))
@@ -155,8 +157,8 @@ def upsert(conn: psycopg.Connection[Any], table: str, columns: dict[str, Column]
     counts = {"read": rows, "inserted": inserted, "updated": len(changed) - inserted, "unchanged": rows - len(changed)}
     if replace:
         counts["deleted"] = conn.execute(sql.SQL("DELETE FROM {table} AS t WHERE NOT EXISTS (SELECT 1 FROM {stage} AS s "
-                                                 "WHERE s.{key} = t.{key})").format(
-            table=sql.Identifier(table), stage=stage, key=sql.Identifier(key))).rowcount
+                                                 "WHERE s.{key} = t.{key}){within}").format(
+            table=sql.Identifier(table), stage=stage, key=sql.Identifier(key), within=within[0]), within[1]).rowcount
     return counts
 
 

@@ -1,4 +1,5 @@
-"""The `mujun` command line: db up/stop, check, load, loads, bulletin, serve, demo.
+"""The `mujun` command line: db up/stop, check, load, loads, bulletin, serve, demo; users, tokens and audit
+(`geo_api.cli_access`).
 
 Imported here is what every command needs; what only some need (the ETL and its readers, the policy,
 SQLAlchemy's ORM, Alembic, uvicorn) is imported inside them, so that `--help` and the start of a load
@@ -16,6 +17,7 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
+from geo_api.cli_access import audit_command, cli_user_actor, connection, shell_actor, tokens_app, users_app
 from mujun.db import database_url, ensure_schema, make_engine, upgrade
 from mujun.errors import InputError, MujunError, Problem
 from mujun.localdb import LocalDatabaseError, place_cluster, stop_clusters
@@ -24,10 +26,14 @@ from mujun.settings import PROJECT_ROOT, Settings
 if TYPE_CHECKING:
     from etl.load import LoadRequest, LoadResult
     from etl.read import ReadOptions
+    from mujun.audit import Actor
 
 app = typer.Typer(help="亩均 Mujun: industrial land investment intensity portal.", no_args_is_help=True)
 db_app = typer.Typer(help="The database: create, upgrade, stop the local one.", no_args_is_help=True)
 app.add_typer(db_app, name="db")
+app.add_typer(users_app, name="users")
+app.add_typer(tokens_app, name="tokens")
+app.command("audit")(audit_command)
 console = Console()
 err = Console(stderr=True)
 
@@ -147,8 +153,13 @@ def _read_options(settings: Settings, layer: list[str] | None, encoding: str | N
             for kind in (*FILE_KINDS, "any")}
 
 
-def run_load(settings: Settings, request: LoadRequest, lang: str = "zh", verbose: bool = False) -> None:
-    """Load with a progress bar, then what was read and written and the warnings by kind (every one if `verbose`)."""
+UserOption = Annotated[str | None, typer.Option(
+    "--user", envvar="MUJUN_USER", help="the account the load runs as (an editor or admin; its districts apply); "
+    "default: the machine's user, unscoped")]
+
+
+def run_load(settings: Settings, request: LoadRequest, actor: Actor, lang: str = "zh", verbose: bool = False) -> None:
+    """Load as `actor` with a progress bar, then what was read and written and the warnings by kind (every one if `verbose`)."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
     from etl.load import libpq_conninfo, load
@@ -172,9 +183,11 @@ def run_load(settings: Settings, request: LoadRequest, lang: str = "zh", verbose
             bar.update(rows, description=name, completed=done, total=total, visible=True)
 
         try:
-            result = load(libpq_conninfo(url), request, policy, settings.rules, step, progress)
-        except InputError as exc:
+            result = load(libpq_conninfo(url), request, policy, settings.rules, step, progress, actor=actor)
+        except MujunError as exc:
             bar.stop()
+            if not isinstance(exc, InputError):
+                raise _fail(exc.zh, exc.en) from exc
             _print_problems(exc, lang)
             raise _fail("未载入任何数据：数据库保持不变", "nothing was loaded: the database is unchanged") from exc
     _print_loaded(result, policy.name, lang, verbose)
@@ -222,7 +235,8 @@ def load_command(
     zones: FileOption = None, parcels: FileOption = None, projects: FileOption = None, constraints: FileOption = None,
     monthly: MonthlyOption = None, batches: BatchesOption = None, evaluation: EvaluationOption = None,
     layer: LayerOption = None, encoding: EncodingOption = None, crs: CrsOption = None, source: FromOption = None,
-    mapping: MappingOption = None, replace: ReplaceOption = None, lang: LangOption = Lang.zh, verbose: VerboseOption = False,
+    mapping: MappingOption = None, replace: ReplaceOption = None, user: UserOption = None, lang: LangOption = Lang.zh,
+    verbose: VerboseOption = False,
 ) -> None:
     """Load zones, parcels, projects, monthly reports, constraint layers (三区三线), approval batches and/or firms' figures,
     all or nothing."""
@@ -235,7 +249,7 @@ def load_command(
     if not request.files():
         raise _fail("请至少给出一个文件", "give at least one of --zones, --parcels, --projects, --constraints, --monthly, --batches, "
                     "--evaluation")
-    run_load(settings, request, lang, verbose)
+    run_load(settings, request, cli_user_actor(user) if user else shell_actor(), lang, verbose)
 
 
 def _check_requests(files: list[Path], named: dict[str, Path | None], options: dict[str, ReadOptions], replaced: frozenset[str],
@@ -375,6 +389,7 @@ def bulletin_command(
 
     from geo_api import bulletin
     from layers.bulletins import BulletinScope
+    from mujun import audit
     from mujun.policy import PolicyNotFound
     from mujun.stages import today_in_china
 
@@ -384,6 +399,7 @@ def bulletin_command(
                     f"--out must end in {', '.join('.' + f for f in bulletin.FORMATS)} (got {out.name})")
     settings = Settings()
     today = today_in_china()
+    actor = shell_actor()  # the machine's user, of every district (recorded as such)
     try:
         scope = BulletinScope(*bulletin.bulletin_month(month, today), jurisdiction or None)
         url = _url(settings)
@@ -392,14 +408,18 @@ def bulletin_command(
         with Progress(SpinnerColumn(), TextColumn("{task.description}"), TimeElapsedColumn(), console=console) as bar:
             task = bar.add_task("汇总数字 gathering the figures", total=3)
             with engine.connect() as conn:
-                data, document = bulletin.compose(conn.execution_options(isolation_level="REPEATABLE READ"), settings.rules.policy,
-                                                  scope, today)
+                data, document = bulletin.compose(conn.execution_options(isolation_level="REPEATABLE READ"), actor.access,
+                                                  settings.rules.policy, scope, today)
             bar.update(task, advance=1, description="绘制图表、生成文件 drawing the charts, making the file")
             content = bulletin.render(data, document, output, settings.web.chromium)
             bar.update(task, advance=1, description=f"写入 writing {out}")
             out.write_bytes(content)
             bar.update(task, advance=1)
         engine.dispose()
+        with connection() as audited:
+            audit.record(audited, actor, audit.Event.EXPORT, {"report": "bulletin", "month": scope.month_text,
+                                                              "jurisdiction": scope.jurisdiction, "format": output,
+                                                              "sha256": hashlib.sha256(content).hexdigest(), "file": str(out)})
     except MujunError as exc:
         raise _fail(exc.zh, exc.en) from exc
     except PolicyNotFound as exc:
@@ -408,36 +428,83 @@ def bulletin_command(
                   f"数据版本 data version {data.data_version})", highlight=False)
 
 
+WorkersOption = Annotated[int | None, typer.Option(
+    "--workers", min=1, help="worker processes, each with its own pools and caches (default: the machine's cores)")]
+
+
 @app.command("serve")
-def serve(host: str = "127.0.0.1", port: int = 8000) -> None:
+def serve(host: str = "127.0.0.1", port: int = 8000, workers: WorkersOption = None) -> None:
     """Serve the portal and its API (OpenAPI docs at /docs)."""
-    _serve(Settings(), host, port)
+    _serve(Settings(), host, port, workers)
 
 
-def _serve(settings: Settings, host: str, port: int) -> None:
+def _serve(settings: Settings, host: str, port: int, workers: int | None, notice: str | None = None) -> None:
+    """Serve; with a `notice` (the demo's sign-in), it is printed last and the server logs only warnings."""
+    import os
+
     import uvicorn
 
     from geo_api.app import create_app
 
     try:
-        application = create_app(settings)
+        application = create_app(settings)  # settings checked, and the local database started, once before any worker
     except (LocalDatabaseError, MujunError) as exc:
         raise _fail("无法启动服务", str(exc)) from exc
-    console.print(f"[green]✓[/] 亩均 Mujun at http://{host}:{port}/  (API docs: /docs)")
-    uvicorn.run(application, host=host, port=port, log_level="info")
+    count = workers or os.cpu_count() or 1
+    console.print(f"[green]✓[/] 亩均 Mujun at http://{host}:{port}/  (API docs: /docs; {count} worker{'s' if count > 1 else ''})")
+    if notice:
+        console.print(notice)
+    # Client addresses and TLS come from a proxy's headers only when MUJUN_TRUST_PROXY says so (geo_api.access).
+    options: dict[str, object] = {"host": host, "port": port, "log_level": "warning" if notice else "info", "proxy_headers": False}
+    if count == 1:
+        uvicorn.run(application, **options)  # type: ignore[arg-type]
+    else:  # each worker builds its app from the environment, as this one was
+        uvicorn.run("geo_api.app:factory", factory=True, workers=count, **options)  # type: ignore[arg-type]
+
+
+DEMO_ADMIN = "admin"
+
+
+def _demo_admin() -> str:
+    """The demo's admin account, with a new random password each run (printed, never stored in clear)."""
+    import secrets
+
+    from mujun import accounts, audit
+    from mujun.access import access_policy
+
+    password = secrets.token_urlsafe(12)
+    with connection() as conn:
+        policy = access_policy()
+        if any(a.username == DEMO_ADMIN for a in accounts.accounts(conn)):
+            accounts.set_user(conn, policy, DEMO_ADMIN, accounts.AccountChange(role="admin", unscoped=True, disabled=False, password=password))
+            event = audit.Event.ACCOUNT_CHANGED
+            detail: dict[str, object] = {"account": DEMO_ADMIN, "password": "changed"}
+        else:
+            accounts.add_user(conn, policy, DEMO_ADMIN, "admin", [], password)
+            event, detail = audit.Event.ACCOUNT_ADDED, {"account": DEMO_ADMIN, "role": "admin", "jurisdictions": None}
+        audit.record(conn, shell_actor(), event, detail)
+    return password
 
 
 @app.command("demo")
-def demo(host: str = "127.0.0.1", port: int = 8000, lang: LangOption = Lang.zh, verbose: VerboseOption = False) -> None:
-    """db up + load the Changzhou sample (sample_geo/) + serve, on the sample's offline base map unless one is configured."""
+def demo(host: str = "127.0.0.1", port: int = 8000, workers: WorkersOption = None, lang: LangOption = Lang.zh,
+         verbose: VerboseOption = False) -> None:
+    """db up + load the Changzhou sample (sample_geo/) + an admin account with a random password + serve, on the sample's
+    offline base map unless one is configured."""
+    import os
+
     from etl.load import LoadRequest
 
     settings = Settings()
     run_load(settings, LoadRequest(zones=SAMPLE / "zones.geojson", parcels=SAMPLE / "parcels.gpkg",
                                    projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
                                    monthly=SAMPLE / "monthly-2024.xlsx", batches=SAMPLE / "batches.geojson",
-                                   evaluation=SAMPLE / "evaluation-2023.xlsx"), lang, verbose)
+                                   evaluation=SAMPLE / "evaluation-2023.xlsx"), shell_actor(), lang, verbose)
     chosen = settings.basemaps
     if not (chosen.basemap_mbtiles or chosen.basemap_url or chosen.tianditu_key or chosen.basemaps):
-        settings.basemaps = chosen.model_copy(update={"basemap_mbtiles": SAMPLE / "basemap.mbtiles"})
-    _serve(settings, host, port)
+        # In the environment, which each of several workers builds its settings from (geo_api.app.factory).
+        os.environ["MUJUN_BASEMAP_MBTILES"] = str(SAMPLE / "basemap.mbtiles")
+        settings = Settings()
+    password = _demo_admin()
+    _serve(settings, host, port, workers, f"[bold green]登录 sign in:[/] http://{host}:{port}/  用户 user [bold]{DEMO_ADMIN}[/]  "
+                                          f"密码 password [bold]{password}[/]  (the README says how to add officials: mujun users add)")

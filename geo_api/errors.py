@@ -1,17 +1,31 @@
-"""Errors as JSON `{"error": {"code", "message": {"zh", "en"}}}`; never a stack trace to the client."""
+"""Errors as JSON `{"error": {"code", "message": {"zh", "en"}}}`; never a stack trace to the client.
+
+The database out of reach (restarting, a network cut, no connection free within the pool's wait) is a 503 with
+`Retry-After`, never a 500: the service answers again by itself once it is back, with no restart of the API.
+"""
 
 from __future__ import annotations
 
 import logging
 
+import psycopg
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from psycopg_pool import PoolTimeout
+from sqlalchemy import exc as sqlalchemy_errors
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from geo_api.guard import BodyTooLarge, too_large
 from mujun.errors import MujunError
 
 log = logging.getLogger("mujun.api")
+RETRY_AFTER_S = 5
+DATABASE_DOWN: tuple[type[Exception], ...] = (
+    psycopg.OperationalError, psycopg.InterfaceError, PoolTimeout,
+    sqlalchemy_errors.OperationalError, sqlalchemy_errors.InterfaceError, sqlalchemy_errors.TimeoutError,
+)
+"""What a database out of reach raises: through psycopg, its pools, or SQLAlchemy's."""
 
 
 def _body(code: str, zh: str, en: str, **extra: object) -> dict[str, object]:
@@ -20,7 +34,14 @@ def _body(code: str, zh: str, en: str, **extra: object) -> dict[str, object]:
 
 async def _mujun_error(_: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, MujunError)
-    return JSONResponse({"error": exc.public()}, status_code=exc.status_code)
+    return JSONResponse({"error": exc.public()}, status_code=exc.status_code, headers=getattr(exc, "headers", None))
+
+
+async def _database_unavailable(request: Request, exc: Exception) -> JSONResponse:
+    log.warning("database unavailable on %s %s: %s", request.method, request.url.path, str(exc).splitlines()[0] if str(exc) else type(exc).__name__)
+    return JSONResponse(_body("database_unavailable", "数据库暂时无法访问或繁忙，请稍后再试",
+                              "the database cannot be reached, or is too busy, for the moment; try again shortly"),
+                        status_code=503, headers={"Retry-After": str(RETRY_AFTER_S)})
 
 
 async def _validation_error(_: Request, exc: Exception) -> JSONResponse:
@@ -47,8 +68,17 @@ async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
                         status_code=500)
 
 
+async def _body_too_large(_: Request, exc: Exception) -> JSONResponse:
+    assert isinstance(exc, BodyTooLarge)
+    status, code, zh, en = too_large(exc.cap)
+    return JSONResponse(_body(code, zh, en), status_code=status)
+
+
 def install(app: FastAPI) -> None:
     app.add_exception_handler(MujunError, _mujun_error)
+    app.add_exception_handler(BodyTooLarge, _body_too_large)
+    for error in DATABASE_DOWN:
+        app.add_exception_handler(error, _database_unavailable)
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(StarletteHTTPException, _http_error)
     app.add_exception_handler(Exception, _unexpected)

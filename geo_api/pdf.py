@@ -5,7 +5,9 @@ opens them from this very server, waits until they are drawn, and prints them. T
 in memory (its charts inline), printed without any server, so that the command line prints it too. Chinese needs a CJK font
 (`fonts-wqy-microhei`, installed by `make setup`): without Chromium or such a font the PDF is refused
 with what to install, and the HTML stays available to print from a browser. The printing browser may
-only talk to this server: any other request is aborted, so nothing leaves the machine.
+only talk to this server: any other request is aborted, so nothing leaves the machine. It asks with a pass of the
+account it prints for (`print_pass`: that account's role and districts, GET only, gone when the print is done), so the
+printed page holds what that account may see.
 """
 
 from __future__ import annotations
@@ -14,12 +16,18 @@ import functools
 import json
 import shutil
 import subprocess
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from fastapi import Request
 from playwright.sync_api import Error as PlaywrightError
 from playwright.sync_api import Route, sync_playwright
 
+from geo_api.access import SESSION_COOKIE
+from mujun import accounts
+from mujun.access import Access
 from mujun.errors import MujunError
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
@@ -79,24 +87,51 @@ def paper_px(paper: str, landscape: bool) -> tuple[int, int]:
     return round(width * CSS_PX_PER_MM), round(height * CSS_PX_PER_MM)
 
 
-def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
+@dataclass(frozen=True)
+class PrintAs:
+    """What the printing browser sends: the cookie of a print pass (`print_pass`), or nothing for a request made
+    without credentials (`MUJUN_ANONYMOUS_ROLE`), which it then asks as."""
+
+    session: str | None
+
+
+@contextmanager
+def print_pass(request: Request, access: Access) -> Iterator[PrintAs]:
+    """The printing browser's credentials for one print: a pass of the asker's account (its role and districts), made on
+    the primary for minutes, good for GET only, and deleted when the print is done, whatever happens. Never the asker's
+    own token or session: the browser holds nothing that outlives the print or could change anything."""
+    if access.user is None:
+        yield PrintAs(None)
+        return
+    with request.app.state.primary.connection() as conn:
+        key = accounts.start_print_pass(conn, request.app.state.gate.policy, access.user)
+    try:
+        yield PrintAs(key)
+    finally:
+        with request.app.state.primary.connection() as conn:
+            accounts.end_session(conn, key)
+
+
+def print_pdf(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str = "A4",
               session_storage: dict[str, str] | None = None) -> bytes:
     """Open `url`, wait until `ready` (a CSS selector) is on the page and its tiles have come, print it on `paper`.
 
     Blocking (Playwright's sync API): call it from a worker thread, never from the event loop, which
     must stay free to serve the page to the printing browser.
     """
-    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=False)
+    return _render(executable, url, ready=ready, landscape=landscape, credentials=credentials, paper=paper,
+                   session_storage=session_storage, png=False)
 
 
-def screenshot_png(executable: str, url: str, *, ready: str, landscape: bool, paper: str = "A4",
+def screenshot_png(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str = "A4",
                    session_storage: dict[str, str] | None = None) -> bytes:
     """As `print_pdf`, but a PNG of the page laid out on the paper's size, at PNG_SCALE pixels per CSS pixel."""
-    return _render(executable, url, ready=ready, landscape=landscape, paper=paper, session_storage=session_storage, png=True)
+    return _render(executable, url, ready=ready, landscape=landscape, credentials=credentials, paper=paper,
+                   session_storage=session_storage, png=True)
 
 
-def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: str, session_storage: dict[str, str] | None,
-            png: bool) -> bytes:
+def _render(executable: str, url: str, *, ready: str, landscape: bool, credentials: PrintAs, paper: str,
+            session_storage: dict[str, str] | None, png: bool) -> bytes:
     origin = "{0.scheme}://{0.netloc}".format(urlsplit(url))
 
     def same_origin_only(route: Route) -> None:
@@ -114,6 +149,8 @@ def _render(executable: str, url: str, *, ready: str, landscape: bool, paper: st
                 context = browser.new_context(locale="zh-CN", timezone_id=TIMEZONE, viewport={"width": width, "height": height},
                                               device_scale_factor=PNG_SCALE if png else 1)
                 context.route("**/*", same_origin_only)
+                if credentials.session:
+                    context.add_cookies([{"name": SESSION_COOKIE, "value": credentials.session, "url": origin}])
                 if session_storage:
                     context.add_init_script(
                         f"for (const [k, v] of Object.entries({json.dumps(session_storage)})) sessionStorage.setItem(k, v);")

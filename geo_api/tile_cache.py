@@ -5,6 +5,10 @@ A statement that changes the data (every load does) bumps the `data_version` seq
 within milliseconds, the cache is emptied, and every ETag changes, so neither this cache nor a browser or
 proxy revalidating with `If-None-Match` keeps a tile from before the load. While the listening connection
 is down the version is read from the database on each request instead: slower, never stale.
+
+The same connection LISTENs on `mujun_access` (migration 0009), which every change to an account, token or
+session notifies: the credentials cache (`geo_api.access.CredentialCache`) is emptied on each notice, and is
+used only while this connection listens.
 """
 
 from __future__ import annotations
@@ -14,17 +18,19 @@ import contextlib
 import hashlib
 import logging
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
 import psycopg
 from psycopg import AsyncConnection
 from psycopg.rows import tuple_row
-from psycopg_pool import AsyncConnectionPool
+from psycopg_pool import AsyncConnectionPool, PoolTimeout
 
 log = logging.getLogger("mujun.tiles")
 
 CHANNEL = "mujun_data_version"
+ACCESS_CHANNEL = "mujun_access"
 RETRY_S = 1.0
 # The database's oid comes first, so a database dropped and made again never repeats an earlier version.
 _VERSION_SQL = "SELECT (SELECT oid FROM pg_database WHERE datname = current_database())::text || '.' || last_value::text FROM data_version"
@@ -80,17 +86,35 @@ class TileCache:
 class DataVersion:
     """The current data version, kept up to date by LISTEN; `cache` is emptied whenever it changes."""
 
-    def __init__(self, conninfo: str, cache: TileCache) -> None:
+    def __init__(self, conninfo: str, cache: TileCache, on_access_change: Callable[[], None] | None = None,
+                 position: Callable[[], Awaitable[str]] | None = None) -> None:
         self._conninfo = conninfo
         self.cache = cache
+        self._on_access_change = on_access_change or (lambda: None)
+        self._position = position
+        self.must_see: str | None = "0/0"
+        """With a replica (`position` given): the primary's WAL position once the current version was committed,
+        which a tile rendered on the replica must wait for (`geo_api.replica`); None while not known yet."""
         self._value: str | None = None
         self._database = ""
         self._task: asyncio.Task[None] | None = None
+
+    @property
+    def listening(self) -> bool:
+        """Whether notices reach this process now (else nothing kept in memory may be trusted)."""
+        return self._value is not None
 
     def _set(self, value: str | None) -> None:
         if value != self._value:
             self.cache.clear()
         self._value = value
+
+    async def _version(self, version: str) -> None:
+        if self._position is not None:
+            self.must_see = None  # until the primary says where its WAL is, after the commit just notified
+        self._set(version)
+        if self._position is not None:
+            self.must_see = await self._position()
 
     async def current(self, pool: AsyncConnectionPool[Any]) -> str:
         if self._value is not None:
@@ -103,15 +127,21 @@ class DataVersion:
             try:
                 async with await AsyncConnection.connect(self._conninfo, autocommit=True) as conn:
                     await conn.execute(f"LISTEN {CHANNEL}")
+                    await conn.execute(f"LISTEN {ACCESS_CHANNEL}")
                     # Read after LISTEN: a load committing in between is both read and notified, never missed.
                     version = await read_version(conn)
                     self._database = version.split(".", 1)[0]
-                    self._set(version)
+                    self._on_access_change()
+                    await self._version(version)
                     async for notice in conn.notifies():
-                        self._set(f"{self._database}.{notice.payload}")
-            except psycopg.Error as exc:
+                        if notice.channel == ACCESS_CHANNEL:
+                            self._on_access_change()
+                        else:
+                            await self._version(f"{self._database}.{notice.payload}")
+            except (psycopg.Error, PoolTimeout) as exc:
                 log.warning("data version: listening connection lost (%s); reading the version per request", exc)
             self._set(None)
+            self._on_access_change()
             await asyncio.sleep(RETRY_S)
 
     def start(self) -> None:

@@ -4,6 +4,9 @@ Each collection's items are GeoJSON (RFC 7946, CRS84) built by PostgreSQL itself
 a page of a hundred features costs one query and no geometry parsing in Python. Column names come from
 the collection definitions below, checked against the models and quoted; every value is a bound
 parameter. CGCS2000 (EPSG:4490) is written as CRS84 (the difference is centimetres, DOMAIN.md).
+
+Parcels and projects are those of the caller's districts (`mujun.scope`); zones are context, the same for all.
+A collection's extent is the planner's estimate for the whole table, whoever asks.
 """
 
 from __future__ import annotations
@@ -16,7 +19,9 @@ from psycopg import AsyncConnection, sql
 from psycopg.rows import tuple_row
 from sqlalchemy import Integer, Numeric
 
+from mujun.access import Access
 from mujun.models import Base
+from mujun.scope import parcel_in_scope_sql, project_in_scope_sql, scope_params
 
 GEOJSON_DECIMALS = 7  # about 1 cm
 BBox = tuple[float, float, float, float]
@@ -71,23 +76,29 @@ def _in_bbox(collection: Collection) -> sql.Composable:
     return sql.SQL(" AND ST_Intersects(t.geom, " + envelope + ")")
 
 
-def _where(collection: Collection, with_bbox: bool, filters: tuple[str, ...]) -> sql.Composable:
+def _in_scope(collection: Collection, scoped: bool) -> list[sql.Composable]:
+    if not scoped or collection.table == "zones":
+        return []
+    return [parcel_in_scope_sql("t") if collection.table == "parcels" else project_in_scope_sql("t")]
+
+
+def _where(collection: Collection, with_bbox: bool, filters: tuple[str, ...], scoped: bool) -> sql.Composable:
     parts: list[sql.Composable] = [sql.SQL("WHERE true")]
     if with_bbox:
         parts.append(_in_bbox(collection))
     parts += [sql.SQL(" AND {} = {}").format(sql.Identifier("t", name), sql.Placeholder(f"q_{name}")) for name in filters]
-    return sql.Composed(parts)
+    return sql.Composed(parts + _in_scope(collection, scoped))
 
 
 @lru_cache(maxsize=128)
-def items_sql(collection_id: str, with_bbox: bool, filters: tuple[str, ...], by_key: bool = False) -> sql.Composed:
+def items_sql(collection_id: str, with_bbox: bool, filters: tuple[str, ...], scoped: bool, by_key: bool = False) -> sql.Composed:
     """One GeoJSON Feature (text) per row, in a stable order, `limit` + 1 rows from `offset` (the extra one: is there a next page)."""
     collection = COLLECTIONS[collection_id]
     table = Base.metadata.tables[collection.table]
     pairs = sql.SQL(", ").join(
         sql.SQL("{}, {}").format(sql.Literal(name), sql.Identifier("t", name)) for name in collection.properties if name in table.c)
-    where = (sql.SQL("WHERE {} = %(key)s").format(sql.Identifier("t", collection.key)) if by_key
-             else _where(collection, with_bbox, filters))
+    where = (sql.Composed([sql.SQL("WHERE {} = %(key)s").format(sql.Identifier("t", collection.key)), *_in_scope(collection, scoped)])
+             if by_key else _where(collection, with_bbox, filters, scoped))
     return sql.SQL(
         "SELECT json_build_object('type', 'Feature', 'id', {key}, 'geometry', ST_AsGeoJSON({geom}, {decimals}, 0)::json, "
         "'properties', json_build_object({pairs}))::text FROM {table} t {where} ORDER BY t.id LIMIT %(limit)s OFFSET %(offset)s"
@@ -96,9 +107,9 @@ def items_sql(collection_id: str, with_bbox: bool, filters: tuple[str, ...], by_
 
 
 @lru_cache(maxsize=128)
-def count_sql(collection_id: str, with_bbox: bool, filters: tuple[str, ...]) -> sql.Composed:
+def count_sql(collection_id: str, with_bbox: bool, filters: tuple[str, ...], scoped: bool) -> sql.Composed:
     collection = COLLECTIONS[collection_id]
-    return sql.SQL("SELECT count(*) FROM {} t {}").format(sql.Identifier(collection.table), _where(collection, with_bbox, filters))
+    return sql.SQL("SELECT count(*) FROM {} t {}").format(sql.Identifier(collection.table), _where(collection, with_bbox, filters, scoped))
 
 
 @dataclass(frozen=True)
@@ -109,27 +120,31 @@ class ItemsPage:
     number_matched: int | None
 
 
-async def items(conn: AsyncConnection[Any], collection: Collection, bbox: BBox | None, filters: dict[str, str],
+async def items(conn: AsyncConnection[Any], access: Access, collection: Collection, bbox: BBox | None, filters: dict[str, str],
                 limit: int, offset: int) -> ItemsPage:
     names = tuple(sorted(filters))
-    params: dict[str, Any] = {"limit": limit + 1, "offset": offset, **{f"q_{name}": filters[name] for name in names}}
+    scoped = access.scoped
+    params: dict[str, Any] = {"limit": limit + 1, "offset": offset, **{f"q_{name}": filters[name] for name in names},
+                              **scope_params(access)}
     if bbox:
         params |= dict(zip(("xmin", "ymin", "xmax", "ymax"), bbox, strict=True))
     async with conn.cursor(row_factory=tuple_row) as cursor:
-        await cursor.execute(items_sql(collection.id, bbox is not None, names), params, prepare=True)
+        await cursor.execute(items_sql(collection.id, bbox is not None, names, scoped), params, prepare=True)
         rows = [row[0] for row in await cursor.fetchall()]
         has_next = len(rows) > limit
         matched = None if has_next else offset + len(rows)
         if collection.count_always and (has_next or not rows):
-            await cursor.execute(count_sql(collection.id, bbox is not None, names), params)
+            await cursor.execute(count_sql(collection.id, bbox is not None, names, scoped), params)
             counted = await cursor.fetchone()
             matched = int(counted[0]) if counted else None
     return ItemsPage(rows[:limit], has_next, matched)
 
 
-async def item(conn: AsyncConnection[Any], collection: Collection, feature_id: str) -> str | None:
+async def item(conn: AsyncConnection[Any], access: Access, collection: Collection, feature_id: str) -> str | None:
+    """One feature by its code; None when there is none, or it lies outside the caller's districts."""
     async with conn.cursor(row_factory=tuple_row) as cursor:
-        await cursor.execute(items_sql(collection.id, False, (), by_key=True), {"key": feature_id, "limit": 1, "offset": 0})
+        await cursor.execute(items_sql(collection.id, False, (), access.scoped, by_key=True),
+                             {"key": feature_id, "limit": 1, "offset": 0, **scope_params(access)})
         row = await cursor.fetchone()
     return str(row[0]) if row else None
 

@@ -1,9 +1,10 @@
 """The rows behind `/api/progress` and the project card: gathered here, decided by `mujun.progress`.
 
 One statement gathers one row per project on year Y's list (its plan, dates, reported stage, 本年累计 at M
-and the day each month's report first came), under the filters; `mujun.progress` computes every rate, target,
-rank and list from those rows. A project's district is its own 所属地区, else that of the zone it is held
-against (its land's). Every value is a bound parameter.
+and the day each month's report first came), under the filters and within the asker's districts;
+`mujun.progress` computes every rate, target, rank and list from those rows. A project's district is its own
+所属地区, else that of the zone it is held against (its land's): `mujun.scope.project_district_sql`, the rule the
+districts of an account are held to as well. Every value is a bound parameter.
 """
 
 from __future__ import annotations
@@ -18,14 +19,17 @@ import psycopg
 import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.csv as pacsv
+from psycopg import sql
 from psycopg.rows import dict_row
 from sqlalchemy import Connection
 
 from layers.violations import bad_filter
+from mujun.access import Access
 from mujun.listed import Labels, ListedProjects, carried_forward, facts_of
 from mujun.progress import Progress, ProgressPolicy, progress
 from mujun.progress_lists import map_classes
 from mujun.rules import STAGES
+from mujun.scope import parcel_in_scope_sql, project_district_sql, project_in_scope_sql, scope_params
 from mujun.stages import CATEGORIES, DATE_FIELDS, STAGE_DATES, month_text, report_due, stage_index, stage_on
 
 PROGRESS_FILTERS = ("jurisdiction", "zone", "industry", "level", "category")
@@ -54,23 +58,23 @@ class ProgressFilters:
 
 
 LISTED = """
-SELECT p.project_code, p.name, coalesce(p.jurisdiction, held.jurisdiction) AS jurisdiction, pl.level, pl.category,
+SELECT p.project_code, p.name, {district} AS jurisdiction, pl.level, pl.category,
        (pl.annual_planned_investment_wan * 100)::bigint AS plan_cents, (p.total_investment_wan * 100)::bigint AS total_cents,
        p.signed_date, p.filed_date, p.planned_start_date, p.actual_start_date, p.planned_completion_date,
        p.actual_completion_date, p.production_date, p.capacity_date, p.evaluation_date,
        p.reported_stage, p.reported_stage_on, reports.months, reports.ytds, reports.firsts
 FROM project_plans pl
 JOIN projects p ON p.project_code = pl.project_code
-LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
-                   WHERE pa.project_code = p.project_code LIMIT 1) held ON true
+LEFT JOIN LATERAL (SELECT pa.assessed_zone_code AS zone_code FROM parcels pa
+                   WHERE pa.project_code = p.project_code AND pa.assessed_zone_code IS NOT NULL LIMIT 1) held ON true
 LEFT JOIN LATERAL (SELECT string_agg(extract(month FROM m.month)::text, ' ') AS months,
                           string_agg((m.completed_ytd_wan * 100)::bigint::text, ' ') AS ytds,
                           string_agg((m.first_reported_on - date '2000-01-01')::text, ' ') AS firsts
                    FROM monthly_reports m
                    WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
                      AND m.month >= %(year_start)s AND m.month <= %(month_start)s) reports ON true
-WHERE pl.year = %(year)s
-  AND (%(jurisdiction)s::text[] IS NULL OR coalesce(p.jurisdiction, held.jurisdiction) = ANY(%(jurisdiction)s))
+WHERE pl.year = %(year)s{scope}
+  AND (%(jurisdiction)s::text[] IS NULL OR {district} = ANY(%(jurisdiction)s))
   AND (%(zone)s::text[] IS NULL OR held.zone_code = ANY(%(zone)s))
   AND (%(industry)s::text[] IS NULL OR p.industry = ANY(%(industry)s))
   AND (%(level)s::text[] IS NULL OR pl.level = ANY(%(level)s))
@@ -79,7 +83,13 @@ ORDER BY p.project_code
 """
 """One row per listed project in the order of their codes, with its reports of the year up to the month: their months,
 本年累计 (0.01 万元) and the days each first came (since 2000-01-01), space-separated in the same order. The
-district, zone and months are data, not rules: what each means for a rate is decided in `mujun.progress`."""
+district, zone and months are data, not rules: what each means for a rate is decided in `mujun.progress`. `{scope}`
+holds the projects to the asker's districts, `{district}` is the project's (`mujun.scope`)."""
+
+
+def _listed_sql(template: str, access: Access) -> sql.Composed:
+    return sql.SQL(template).format(district=project_district_sql("p"),
+                                    scope=project_in_scope_sql("p") if access.scoped else sql.SQL(""))
 
 _TEXTS = ("project_code", "name", "jurisdiction", "level", "category", "reported_stage", "months", "ytds", "firsts")
 _TYPES: dict[str, pa.DataType] = {
@@ -124,14 +134,17 @@ def _reported_months(column: dict[str, pa.Array], rows: int) -> tuple[np.ndarray
     return ytd, first
 
 
-def listed(conn: Connection, year: int, month: int, filters: ProgressFilters) -> ListedProjects:
-    """The projects on year `year`'s list as of month `month`, under `filters`: PostgreSQL writes them as CSV
-    (`COPY … TO STDOUT`) and Arrow reads the columns, with no Python object made per project but its code and name."""
-    parameters = {"year": year, "year_start": dt.date(year, 1, 1), "month_start": dt.date(year, month, 1), **filters.parameters()}
+def listed(conn: Connection, access: Access, year: int, month: int, filters: ProgressFilters) -> ListedProjects:
+    """The projects on year `year`'s list as of month `month`, under `filters` and within `access`'s districts: PostgreSQL
+    writes them as CSV (`COPY … TO STDOUT`) and Arrow reads the columns, with no Python object made per project but its
+    code and name."""
+    parameters = {"year": year, "year_start": dt.date(year, 1, 1), "month_start": dt.date(year, month, 1), **filters.parameters(),
+                  **scope_params(access)}
     driver = _driver(conn)
     # A plan compiled to machine code costs more than this statement saves by it: hundreds of milliseconds.
     driver.execute("SET LOCAL jit = off")
-    with driver.cursor().copy("COPY (" + LISTED + ") TO STDOUT WITH (FORMAT csv, HEADER true)", parameters) as copy:
+    statement = sql.SQL("COPY ({}) TO STDOUT WITH (FORMAT csv, HEADER true)").format(_listed_sql(LISTED, access))
+    with driver.cursor().copy(statement, parameters) as copy:
         data = b"".join(bytes(block) for block in copy)
     table = pacsv.read_csv(io.BytesIO(data), convert_options=pacsv.ConvertOptions(column_types=_TYPES, strings_can_be_null=True))
     column = {name: table.column(name).combine_chunks() for name in table.column_names}
@@ -154,14 +167,17 @@ def latest_report_month(conn: Connection) -> tuple[int, int] | None:
     return None if row is None or row[0] is None else (row[0].year, row[0].month)
 
 
-def progress_of(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy,
+def progress_of(conn: Connection, access: Access, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy,
                 today: dt.date) -> Progress:
-    return progress(listed(conn, year, month, filters), year, month, policy, today)
+    """The progress picture of the listed projects under `filters`, within `access`'s districts (a district's account
+    sees its own projects, rates and ranks among its own districts)."""
+    return progress(listed(conn, access, year, month, filters), year, month, policy, today)
 
 
-def progress_map(conn: Connection, year: int, month: int, filters: ProgressFilters, policy: ProgressPolicy) -> dict[str, tuple[str, str]]:
+def progress_map(conn: Connection, access: Access, year: int, month: int, filters: ProgressFilters,
+                 policy: ProgressPolicy) -> dict[str, tuple[str, str]]:
     """Each listed project's stage on the month's last day and its progress class, for drawing its land."""
-    projects = listed(conn, year, month, filters)
+    projects = listed(conn, access, year, month, filters)
     return map_classes(projects, facts_of(projects, year, month, policy.annual_share))
 
 
@@ -171,16 +187,28 @@ CARD_FIELDS = ("project_code", "name", "enterprise", "industry", "project_type",
                "level", "jurisdiction", *DATE_FIELDS, "reported_stage", "reported_stage_on")
 
 
-def project_card(conn: Connection, project_code: str, day: dt.date, policy: ProgressPolicy) -> dict[str, Any] | None:
+_CARD = """
+SELECT p.project_code, p.name, p.enterprise, p.industry, p.project_type, p.total_investment_wan, p.currency, p.level, p.jurisdiction,
+       p.signed_date, p.filed_date, p.planned_start_date, p.actual_start_date, p.planned_completion_date, p.actual_completion_date,
+       p.production_date, p.capacity_date, p.evaluation_date, p.reported_stage, p.reported_stage_on
+FROM projects p WHERE p.project_code = %(code)s{scope}
+"""
+_CARD_PARCELS = """
+SELECT parcel_code, area_mu, zone_code, status, bbox FROM (SELECT t.parcel_code, t.area_mu, t.zone_code, t.status,
+       ARRAY[ST_XMin(t.geom), ST_YMin(t.geom), ST_XMax(t.geom), ST_YMax(t.geom)] AS bbox FROM parcels t WHERE t.project_code = %(code)s{scope}) s
+ORDER BY parcel_code
+"""
+
+
+def project_card(conn: Connection, access: Access, project_code: str, day: dt.date, policy: ProgressPolicy) -> dict[str, Any] | None:
     """A project's fields, its stage on `day` and how it got there, its plans, monthly reports (with every earlier
-    version) and parcels; None when there is no such project."""
+    version) and parcels (those of `access`'s districts); None when there is no such project, or it is of another
+    district than `access`'s."""
     driver = _driver(conn)
+    scoped = access.scoped
+    params = {"code": project_code, **scope_params(access)}
     with driver.cursor(row_factory=dict_row) as cursor:
-        project = cursor.execute(
-            "SELECT project_code, name, enterprise, industry, project_type, total_investment_wan, currency, level, jurisdiction, "
-            "signed_date, filed_date, planned_start_date, actual_start_date, planned_completion_date, actual_completion_date, "
-            "production_date, capacity_date, evaluation_date, reported_stage, reported_stage_on "
-            "FROM projects WHERE project_code = %s", [project_code]).fetchone()
+        project = cursor.execute(sql.SQL(_CARD).format(scope=project_in_scope_sql("p") if scoped else sql.SQL("")), params).fetchone()
         if project is None:
             return None
         plans = cursor.execute("SELECT year, category, level, annual_planned_investment_wan, load_id FROM project_plans "
@@ -192,10 +220,8 @@ def project_card(conn: Connection, project_code: str, day: dt.date, policy: Prog
         changes = cursor.execute(
             "SELECT c.field, c.old_value, c.new_value, c.load_id, l.finished_at FROM project_changes c "
             "LEFT JOIN loads l ON l.id = c.load_id WHERE c.project_code = %s ORDER BY c.id", [project_code]).fetchall()
-        parcels = cursor.execute(
-            "SELECT parcel_code, area_mu, zone_code, status, bbox FROM (SELECT parcel_code, area_mu, zone_code, status, "
-            "ARRAY[ST_XMin(geom), ST_YMin(geom), ST_XMax(geom), ST_YMax(geom)] AS bbox FROM parcels WHERE project_code = %s) s "
-            "ORDER BY parcel_code", [project_code]).fetchall()
+        parcels = cursor.execute(sql.SQL(_CARD_PARCELS).format(scope=parcel_in_scope_sql("t") if scoped else sql.SQL("")),
+                                 params).fetchall()
     dates = {name: project[name] for name in DATE_FIELDS}
     reported = None if project["reported_stage"] is None else (stage_index(project["reported_stage"]), project["reported_stage_on"])
     stage = stage_on(dates, day, reported)
@@ -230,11 +256,12 @@ def _monthly(reports: list[dict[str, Any]], policy: ProgressPolicy) -> list[dict
 
 CHOICES = """
 WITH listed AS (
-    SELECT coalesce(p.jurisdiction, held.jurisdiction) AS jurisdiction, held.zone_code, p.industry, pl.level, pl.category
+    SELECT {district} AS jurisdiction, held.zone_code, p.industry, pl.level, pl.category
     FROM project_plans pl
     JOIN projects p ON p.project_code = pl.project_code
-    LEFT JOIN LATERAL (SELECT z.zone_code, z.jurisdiction FROM parcels pa JOIN zones z ON z.zone_code = pa.assessed_zone_code
-                       WHERE pa.project_code = p.project_code LIMIT 1) held ON true
+    LEFT JOIN LATERAL (SELECT pa.assessed_zone_code AS zone_code FROM parcels pa
+                       WHERE pa.project_code = p.project_code AND pa.assessed_zone_code IS NOT NULL LIMIT 1) held ON true
+    WHERE true{scope}
 )
 SELECT (SELECT array_agg(DISTINCT jurisdiction) FROM listed) AS jurisdiction, (SELECT array_agg(DISTINCT industry) FROM listed) AS industry,
        (SELECT array_agg(DISTINCT level) FROM listed) AS level, (SELECT array_agg(DISTINCT category) FROM listed) AS category,
@@ -244,15 +271,15 @@ SELECT (SELECT array_agg(DISTINCT jurisdiction) FROM listed) AS jurisdiction, (S
 """The values the years' lists hold under each filter, as `LISTED` reads them, and the months with reports in force."""
 
 
-def progress_choices(conn: Connection) -> dict[str, Any]:
+def progress_choices(conn: Connection, access: Access) -> dict[str, Any]:
     """What the progress view offers: the months with reports in force (oldest first), each filter's values on the
     years' lists (in code point order, as the database's collation may not be the same everywhere), and the zones the
-    listed projects are held against with their name and district."""
+    listed projects are held against with their name and district; of `access`'s districts' projects only."""
     def values(found: list[Any] | None) -> list[Any]:
         return sorted(v for v in found or () if v is not None)
 
     with _driver(conn).cursor(row_factory=dict_row) as cursor:
-        row = cursor.execute(CHOICES).fetchone()
+        row = cursor.execute(_listed_sql(CHOICES, access), scope_params(access)).fetchone()
         assert row is not None
         zones = cursor.execute("SELECT zone_code, name, jurisdiction FROM zones WHERE zone_code = ANY(%s) ORDER BY zone_code",
                                [values(row["zone"])]).fetchall()

@@ -1,6 +1,7 @@
 """Queries behind the map: the parcel record (DESIGN.md) by code, by point and by bbox; zones by bbox.
 
-Every value is a bound parameter; the only names in SQL are the models' columns.
+Every value is a bound parameter; the only names in SQL are the models' columns. Every query of parcels takes
+the caller's `Access` and sees only its districts (`mujun.scope`); zones are context, visible to all.
 """
 
 from __future__ import annotations
@@ -19,7 +20,9 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.engine import RowMapping
 
 from layers.catalogue import Layer
+from mujun.access import Access
 from mujun.models import SRID, Load, Parcel, Project, Zone
+from mujun.scope import parcel_in_scope, parcel_scope_condition, scope_params
 
 BBox = tuple[float, float, float, float]
 GEOJSON_DECIMALS = 7  # about 1 cm: enough for a cadastral outline on a web map
@@ -70,17 +73,20 @@ def parcel_record(row: RowMapping | Mapping[str, Any]) -> dict[str, Any]:
     return record
 
 
-def parcel_by_code(conn: Connection, parcel_code: str) -> dict[str, Any] | None:
-    row = conn.execute(record_select().where(Parcel.parcel_code == parcel_code)).mappings().first()
+def parcel_by_code(conn: Connection, access: Access, parcel_code: str) -> dict[str, Any] | None:
+    """The parcel's record; None when there is none, or it lies outside the caller's districts."""
+    row = conn.execute(record_select().where(Parcel.parcel_code == parcel_code, *parcel_in_scope(access))).mappings().first()
     return parcel_record(row) if row else None
 
 
-_AT_POINT = (
-    record_select()
-    .where(func.ST_Intersects(Parcel.geom, func.ST_SetSRID(
-        func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), SRID)))
-    .order_by(Parcel.area_m2)  # smallest first: a nested parcel before its host
-)
+def _at_point(scoped: bool) -> Select:
+    return (
+        record_select()
+        .where(func.ST_Intersects(Parcel.geom, func.ST_SetSRID(
+            func.ST_MakePoint(bindparam("lon", type_=Float), bindparam("lat", type_=Float)), SRID)))
+        .where(*[parcel_scope_condition()] if scoped else [])
+        .order_by(Parcel.area_m2)  # smallest first: a nested parcel before its host
+    )
 
 
 def for_psycopg(query: Select) -> tuple[str, dict[str, Any]]:
@@ -100,22 +106,25 @@ def fetch_dicts(conn: Connection, query: Select) -> list[dict[str, Any]]:
         return [dict(zip(keys, row, strict=True)) for row in cursor]
 
 
-AT_POINT_SQL, _AT_POINT_PARAMS = for_psycopg(_AT_POINT)
-"""The click lookup as plain SQL for psycopg, built once; `at_point_params` fills it."""
+_AT_POINT = {scoped: for_psycopg(_at_point(scoped)) for scoped in (False, True)}
+"""The click lookup as plain SQL for psycopg, unscoped and scoped, built once; `at_point` fills it."""
 
 
-def at_point_params(lon: float, lat: float) -> dict[str, Any]:
-    return {**_AT_POINT_PARAMS, "lon": lon, "lat": lat}
+def at_point(access: Access, lon: float, lat: float) -> tuple[str, dict[str, Any]]:
+    """The click lookup's statement and parameters for `access`."""
+    statement, params = _AT_POINT[access.scoped]
+    return statement, {**params, "lon": lon, "lat": lat, **scope_params(access)}
 
 
-def parcels_at(conn: Connection, lon: float, lat: float) -> list[dict[str, Any]]:
+def parcels_at(conn: Connection, access: Access, lon: float, lat: float) -> list[dict[str, Any]]:
     """Parcels containing the point (lon/lat, CGCS2000), smallest first (a nested parcel before its host)."""
-    return [parcel_record(row) for row in conn.execute(_AT_POINT, {"lon": lon, "lat": lat}).mappings()]
+    statement, params = at_point(access, lon, lat)
+    return [parcel_record(row) for row in conn.exec_driver_sql(statement, params).mappings()]
 
 
-async def parcels_at_async(conn: AsyncConnection[dict[str, Any]], lon: float, lat: float) -> list[dict[str, Any]]:
+async def parcels_at_async(conn: AsyncConnection[dict[str, Any]], access: Access, lon: float, lat: float) -> list[dict[str, Any]]:
     """`parcels_at` on the async pool (the map's click): the same statement, with no ORM on the way."""
-    cursor = await conn.execute(AT_POINT_SQL, at_point_params(lon, lat))
+    cursor = await conn.execute(*at_point(access, lon, lat))
     return [parcel_record(row) for row in await cursor.fetchall()]
 
 
@@ -128,11 +137,11 @@ def _feature_collection(features: list[dict[str, Any]], limit: int) -> dict[str,
     return {"type": "FeatureCollection", "features": features[:limit], "truncated": truncated}
 
 
-def parcel_features(conn: Connection, bbox: BBox, limit: int) -> dict[str, Any]:
+def parcel_features(conn: Connection, access: Access, bbox: BBox, limit: int) -> dict[str, Any]:
     query = (
         record_select()
         .add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
-        .where(func.ST_Intersects(Parcel.geom, _envelope(bbox)))
+        .where(func.ST_Intersects(Parcel.geom, _envelope(bbox)), *parcel_in_scope(access))
         .order_by(Parcel.parcel_code)
         .limit(limit + 1)
     )

@@ -1,5 +1,5 @@
 """Finding parcels: by code (exact or prefix), project or enterprise name, pinyin initials; and a parcel's
-context (its project's other parcels, its neighbours)."""
+context (its project's other parcels, its neighbours). Only parcels in the caller's districts are found."""
 
 from __future__ import annotations
 
@@ -10,7 +10,9 @@ from sqlalchemy import Connection, case, cast, func, literal, or_, select
 
 from layers.records import data_extent, parcel_record, record_select
 from mujun import rules
+from mujun.access import Access
 from mujun.models import SRID, Parcel, Project
+from mujun.scope import parcel_in_scope
 
 GEOGRAPHY = Geography(srid=SRID)
 NEIGHBOUR_METRES = 50.0
@@ -21,7 +23,7 @@ def _like_escape(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def search_parcels(conn: Connection, q: str, limit: int) -> list[dict[str, Any]]:
+def search_parcels(conn: Connection, access: Access, q: str, limit: int) -> list[dict[str, Any]]:
     """Parcels matching `q`, best first: exact code, code prefix, name or enterprise, pinyin initials."""
     text = q.strip()
     escaped = _like_escape(text)
@@ -49,19 +51,20 @@ def search_parcels(conn: Connection, q: str, limit: int) -> list[dict[str, Any]]
             Project.enterprise.ilike(contains, escape="\\"),
             Project.name_initials.like(initials, escape="\\"),
             Project.enterprise_initials.like(initials, escape="\\"),
-        ))
+        ), *parcel_in_scope(access))
         .order_by(rank, Parcel.parcel_code)
         .limit(limit)
     )
     return [{**parcel_record(row), "match": row["match"]} for row in conn.execute(query).mappings()]
 
 
-def parcel_context(conn: Connection, parcel_code: str) -> dict[str, list[dict[str, Any]]]:
+def parcel_context(conn: Connection, access: Access, parcel_code: str) -> dict[str, list[dict[str, Any]]]:
     """The other parcels of the parcel's project, and the parcels within 50 m of it (nearest first)."""
-    this = select(Parcel.project_code, Parcel.geom).where(Parcel.parcel_code == parcel_code).subquery()
+    this = select(Parcel.project_code, Parcel.geom).where(Parcel.parcel_code == parcel_code, *parcel_in_scope(access)).subquery()
     same_project = (
         record_select()
-        .where(Parcel.project_code == select(this.c.project_code).scalar_subquery(), Parcel.parcel_code != parcel_code)
+        .where(Parcel.project_code == select(this.c.project_code).scalar_subquery(), Parcel.parcel_code != parcel_code,
+               *parcel_in_scope(access))
         .order_by(Parcel.parcel_code)
     )
     here = select(this.c.geom).scalar_subquery()
@@ -69,7 +72,7 @@ def parcel_context(conn: Connection, parcel_code: str) -> dict[str, list[dict[st
     near = func.ST_DWithin(cast(Parcel.geom, GEOGRAPHY), cast(here, GEOGRAPHY), NEIGHBOUR_METRES)
     neighbours = (
         record_select()
-        .where(Parcel.parcel_code != parcel_code, func.ST_Expand(here, 0.001).op("&&")(Parcel.geom), near)
+        .where(Parcel.parcel_code != parcel_code, func.ST_Expand(here, 0.001).op("&&")(Parcel.geom), near, *parcel_in_scope(access))
         .order_by(func.ST_Distance(cast(Parcel.geom, GEOGRAPHY), cast(here, GEOGRAPHY)), Parcel.parcel_code)
         .limit(20)
     )

@@ -8,6 +8,9 @@ set of filters in use, then reused.
 Geometries are stored in CGCS2000 (EPSG:4490). For the web map CGCS2000 is taken as WGS84 (the difference
 is centimetres, DOMAIN.md), so they are relabelled 4326 and projected to Web Mercator (3857) without a
 datum shift; the tile's envelope goes the other way to select rows with the GiST index.
+
+Parcel tiles, and the zone summaries' counts, hold only the caller's districts (`mujun.scope`); zone outlines
+are context and the same for everyone.
 """
 
 from __future__ import annotations
@@ -22,10 +25,12 @@ from sqlalchemy import Numeric, Table
 
 from layers.catalogue import Layer, TileSettings, load_catalogue
 from layers.violations import ProjectFilters, bad_filter
+from mujun.access import Access
 from mujun.errors import MujunError, NotFound
 from mujun.models import Base
 from mujun.policy import ZONE_CLASSES
 from mujun.rules import STAGES, Band, Status
+from mujun.scope import parcel_in_scope_sql, scope_params
 
 EXTENT = 4096
 """Tile units to a tile's side (the MVT default)."""
@@ -74,20 +79,22 @@ _JOINS = {
 }
 
 
-def filter_conditions(in_use: tuple[str, ...]) -> sql.Composed:
-    """The `AND …` conditions for the filters in use, on `parcels t`, its project `pr` and the zone it is held against
-    `hz` (the land lists, `layers.land`, join both themselves)."""
+def filter_conditions(in_use: tuple[str, ...], scoped: bool = False) -> sql.Composed:
+    """The `AND …` conditions for the filters in use and, when `scoped`, the caller's districts (`%(scope)s`), on
+    `parcels t`, its project `pr` and the zone it is held against `hz` (the land lists, `layers.land`, join both
+    themselves)."""
     return sql.Composed([
-        sql.SQL(" AND {} = ANY({})").format(sql.Identifier(*_FILTER_COLUMNS[name]), sql.Placeholder(f"f_{name}"))
-        for name in in_use
+        *(sql.SQL(" AND {} = ANY({})").format(sql.Identifier(*_FILTER_COLUMNS[name]), sql.Placeholder(f"f_{name}"))
+          for name in in_use),
+        *([parcel_in_scope_sql("t")] if scoped else []),
     ])
 
 
-def _parcel_filters(in_use: tuple[str, ...]) -> tuple[sql.Composable, sql.Composable]:
-    """The joins and the `AND …` conditions for the filters in use, on `parcels t`."""
+def _parcel_filters(in_use: tuple[str, ...], scoped: bool) -> tuple[sql.Composable, sql.Composable]:
+    """The joins and the `AND …` conditions for the filters in use and the caller's districts, on `parcels t`."""
     aliases = sorted({_FILTER_COLUMNS[name][0] for name in in_use} - {"t"})
     joins = sql.Composed([_JOINS[alias] for alias in aliases])
-    return joins, filter_conditions(in_use)
+    return joins, filter_conditions(in_use, scoped)
 
 
 def _table(layer: Layer) -> Table:
@@ -118,11 +125,11 @@ _MVT_GEOM = "ST_AsMVTGeom(ST_Simplify(ST_Transform(ST_SetSRID({}, 4326), 3857), 
 
 
 @lru_cache(maxsize=256)
-def feature_tile_sql(layer_id: str, in_use: tuple[str, ...]) -> sql.Composed:
+def feature_tile_sql(layer_id: str, in_use: tuple[str, ...], scoped: bool) -> sql.Composed:
     """One layer's features in one tile, the largest first, at most `cap`; returns (mvt, rows before the cap)."""
     layer = load_catalogue().get(layer_id)
     assert layer is not None and layer.tiles is not None
-    joins, conditions = _parcel_filters(in_use) if layer.table == "parcels" else (sql.SQL(""), sql.SQL(""))
+    joins, conditions = _parcel_filters(in_use, scoped) if layer.table == "parcels" else (sql.SQL(""), sql.SQL(""))
     return sql.SQL(
         "{bounds}, rows AS ("
         "SELECT " + _MVT_GEOM + " AS geom, {columns} "
@@ -136,9 +143,10 @@ def feature_tile_sql(layer_id: str, in_use: tuple[str, ...]) -> sql.Composed:
 
 
 @lru_cache(maxsize=64)
-def summary_tile_sql(in_use: tuple[str, ...]) -> sql.Composed:
-    """One point per zone in the tile (on its surface), with its parcels counted by band under the filters."""
-    joins, conditions = _parcel_filters(in_use)
+def summary_tile_sql(in_use: tuple[str, ...], scoped: bool) -> sql.Composed:
+    """One point per zone in the tile (on its surface), with its parcels counted by band under the filters (a zone with
+    none of the caller's parcels has no point)."""
+    joins, conditions = _parcel_filters(in_use, scoped)
     counts = sql.SQL(", ").join(
         sql.SQL("count(*) FILTER (WHERE t.band = {}) AS {}").format(sql.Literal(band), sql.Identifier(band))
         for band in SUMMARY_BANDS)
@@ -167,8 +175,8 @@ class TileQuery:
     max_bytes: int
 
 
-def tile_query(layer: Layer, z: int, x: int, y: int, filters: MapFilters) -> TileQuery:
-    """The query for a tile; 404 outside the layer's zooms or the tile grid."""
+def tile_query(layer: Layer, z: int, x: int, y: int, filters: MapFilters, access: Access) -> TileQuery:
+    """The query for a tile, for the caller's districts; 404 outside the layer's zooms or the tile grid."""
     settings = layer.tiles
     if settings is None:
         raise NotFound(f"图层 {layer.id} 没有矢量瓦片", f"layer {layer.id} has no vector tiles", code="no_tiles")
@@ -183,13 +191,16 @@ def tile_query(layer: Layer, z: int, x: int, y: int, filters: MapFilters) -> Til
         "tolerance": settings.simplify * tile_width_m / EXTENT, "cap": settings.max_features,
         **filters.params(),
     }
+    scoped = access.scoped and layer.table == "parcels"
+    if scoped:
+        params |= scope_params(access)
     if filters.in_use() and layer.table != "parcels":
         raise MujunError(f"图层 {layer.id} 不支持筛选", f"layer {layer.id} takes no filters", code="invalid_filter", status_code=422)
     if summary:
         assert settings.summary_layer is not None
-        return TileQuery(summary_tile_sql(filters.in_use()), {**params, "layer": settings.summary_layer},
+        return TileQuery(summary_tile_sql(filters.in_use(), scoped), {**params, "layer": settings.summary_layer},
                          settings.summary_layer, settings.max_features, settings.max_bytes)
-    return TileQuery(feature_tile_sql(layer.id, filters.in_use()), {**params, "layer": layer.id}, layer.id,
+    return TileQuery(feature_tile_sql(layer.id, filters.in_use(), scoped), {**params, "layer": layer.id}, layer.id,
                      settings.max_features, settings.max_bytes)
 
 

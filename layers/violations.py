@@ -9,6 +9,9 @@ each of its parcels and counted once in every total.
 The data-quality section lists, under the same filters but whatever the status, parcels outside every
 zone (industrial land with no threshold, never a violation), straddling parcels and recorded-area
 mismatches; the last two stay among the violations too when their project is below its threshold.
+
+Every query takes the caller's `Access`: a scoped account's report, summary, data quality, choices and every
+export hold only its districts' parcels (`mujun.scope`).
 """
 
 from __future__ import annotations
@@ -23,10 +26,12 @@ from sqlalchemy import ColumnElement, Connection, Select, any_, func, or_, selec
 from sqlalchemy.orm import QueryableAttribute, aliased
 
 from layers.records import GEOJSON_DECIMALS, PARCEL_ZONE, fetch_dicts, parcel_record, record_select, zone_feature, zone_select
+from mujun.access import Access
 from mujun.errors import MujunError
 from mujun.models import Parcel, PolicyRow, Project, Zone
 from mujun.policy import ZONE_CLASSES
 from mujun.rules import CENT, STAGES, Band, Flag, Status, intensity_wan_per_mu, ratio_of
+from mujun.scope import parcel_in_scope
 
 REPORTED_STATUSES = (Status.BELOW.value, Status.MEETS.value)
 """Only assessed projects have a threshold to fall short of; the others are never violations."""
@@ -196,19 +201,19 @@ class ViolationReport:
                 "violations": self.violations, "data_quality": self.data_quality}
 
 
-def _report_select(filters: ViolationFilters) -> Select:
+def _report_select(filters: ViolationFilters, access: Access) -> Select:
     return (
         record_select()
         .add_columns(HeldZone.zone_code.label("held_zone_code"), HeldZone.name.label("held_zone_name"),
                      HeldZone.zone_class.label("held_zone_class"), HeldZone.jurisdiction.label("held_jurisdiction"))
         .outerjoin(HeldZone, HeldZone.zone_code == Parcel.assessed_zone_code)
-        .where(*filters.project_conditions())
+        .where(*filters.project_conditions(), *parcel_in_scope(access))
     )
 
 
-def violations_select(filters: ViolationFilters) -> Select:
-    """The violation rows the filters select, in the report's order (the records and the held zone)."""
-    return _report_select(filters).where(*filters.result_conditions()).order_by(*filters.order_by())
+def violations_select(filters: ViolationFilters, access: Access) -> Select:
+    """The violation rows the filters select in the caller's districts, in the report's order (the records and the held zone)."""
+    return _report_select(filters, access).where(*filters.result_conditions()).order_by(*filters.order_by())
 
 
 def _record(row: dict[str, Any]) -> dict[str, Any]:
@@ -237,15 +242,15 @@ def _issues_of(record: dict[str, Any]) -> list[str]:
     return issues + [flag for flag in DATA_QUALITY_ISSUES[1:] if flag in record["flags"]]
 
 
-def _data_quality_select(filters: ViolationFilters) -> Select:
+def _data_quality_select(filters: ViolationFilters, access: Access) -> Select:
     in_no_zone = Parcel.zone_code.is_(None) & (Parcel.status != Status.NOT_ASSESSED.value)
     flagged = [any_(Parcel.flags) == flag for flag in DATA_QUALITY_ISSUES[1:]]
-    return _report_select(filters).where(or_(in_no_zone, *flagged))
+    return _report_select(filters, access).where(or_(in_no_zone, *flagged))
 
 
-def _data_quality(conn: Connection, filters: ViolationFilters, page: Page) -> list[dict[str, Any]]:
+def _data_quality(conn: Connection, access: Access, filters: ViolationFilters, page: Page) -> list[dict[str, Any]]:
     entries = []
-    for row in fetch_dicts(conn, page.of(_data_quality_select(filters).order_by(Parcel.parcel_code))):
+    for row in fetch_dicts(conn, page.of(_data_quality_select(filters, access).order_by(Parcel.parcel_code))):
         record = _record(row)
         entries.append({"issues": _issues_of(record), **record})
     return entries
@@ -262,14 +267,14 @@ def _policy(conn: Connection) -> dict[str, Any] | None:
 _LEVEL_TOTAL, _LEVEL_JURISDICTION = 3, 1  # GROUPING(jurisdiction, zone): both rolled up, or only the zone
 
 
-def _summary_lines(conn: Connection, filters: ViolationFilters) -> list[dict[str, Any]]:
+def _summary_lines(conn: Connection, access: Access, filters: ViolationFilters) -> list[dict[str, Any]]:
     """Sums per jurisdiction, per zone and overall, each project once, in one pass of PostgreSQL.
 
     A project's land, investment, threshold and shortfall are stored alike on each of its parcels, so a
     project is one row of the inner query (its parcels counted); the outer one sums those rows exactly
     (numeric). The rules that turn the sums into intensities and ratios stay in Python (`SummaryLine`).
     """
-    rows = _report_select(filters).where(*filters.result_conditions()).subquery("rows")
+    rows = _report_select(filters, access).where(*filters.result_conditions()).subquery("rows")
     held = (rows.c.held_zone_code, rows.c.held_zone_name, rows.c.held_zone_class, rows.c.held_jurisdiction)
     projects = (
         select(*held, func.count().label("parcels"), func.min(rows.c.project_area_mu).label("area_mu"),
@@ -295,12 +300,13 @@ def _summary_lines(conn: Connection, filters: ViolationFilters) -> list[dict[str
     return fetch_dicts(conn, query)
 
 
-def summarise(conn: Connection, filters: ViolationFilters, policy: dict[str, Any] | None, data_quality_parcels: int) -> Summary:
+def summarise(conn: Connection, access: Access, filters: ViolationFilters, policy: dict[str, Any] | None,
+              data_quality_parcels: int) -> Summary:
     """Totals per jurisdiction, per zone and overall, by the zone each project is held against."""
     total = SummaryLine(0, 0, Decimal(0), Decimal(0), Decimal(0), Decimal(0))
     jurisdictions: list[SummaryLine] = []
     zones: list[SummaryLine] = []
-    for row in _summary_lines(conn, filters):
+    for row in _summary_lines(conn, access, filters):
         figures = (int(row["projects"]), int(row["parcels"]), row["area_mu"], row["investment"], row["required"],
                    row["shortfall"])
         if row["level"] == _LEVEL_TOTAL:
@@ -329,9 +335,9 @@ class Page:
         return query if self.limit is None else query.limit(self.limit).offset(self.offset)
 
 
-def report_choices(conn: Connection) -> dict[str, list[str]]:
+def report_choices(conn: Connection, access: Access) -> dict[str, list[str]]:
     """The industries, levels and bands the report's filters can choose from: those of below-threshold projects."""
-    below = _report_select(ViolationFilters()).where(*ViolationFilters().result_conditions()).subquery("below")
+    below = _report_select(ViolationFilters(), access).where(*ViolationFilters().result_conditions()).subquery("below")
     choices: dict[str, list[str]] = {}
     for name in ("industry", "level", "band"):
         column = below.c[name]
@@ -344,7 +350,12 @@ def _count(conn: Connection, query: Select) -> int:
     return int(conn.execute(select(func.count()).select_from(query.subquery())).scalar_one())
 
 
-def violation_report(conn: Connection, filters: ViolationFilters, *, with_geometry: bool = False,
+def violation_count(conn: Connection, access: Access, filters: ViolationFilters) -> int:
+    """How many violation rows the filters select in the caller's districts (what an export of them holds)."""
+    return _count(conn, _report_select(filters, access).where(*filters.result_conditions()))
+
+
+def violation_report(conn: Connection, access: Access, filters: ViolationFilters, *, with_geometry: bool = False,
                      page: Page | None = None) -> ViolationReport:
     """The report the filters select: violations (sorted), summary, data quality and, if asked, geometries.
 
@@ -352,15 +363,15 @@ def violation_report(conn: Connection, filters: ViolationFilters, *, with_geomet
     """
     page = page or Page()
     check_known(conn, filters)
-    query = page.of(violations_select(filters))
+    query = page.of(violations_select(filters, access))
     if with_geometry:
         query = query.add_columns(func.ST_AsGeoJSON(Parcel.geom, GEOJSON_DECIMALS).label("geojson"))
     rows = fetch_dicts(conn, query)
     geometries = {row["parcel_code"]: json.loads(row["geojson"]) for row in rows} if with_geometry else {}
     zones = _zones_of(conn, {code for row in rows for code in (row["held_zone_code"], row["zone_code"])} - {None}) if with_geometry else []
-    data_quality = _data_quality(conn, filters, page)
-    quality_count = len(data_quality) if page.limit is None else _count(conn, _data_quality_select(filters))
-    return ViolationReport(filters, summarise(conn, filters, _policy(conn), quality_count), [_record(row) for row in rows],
+    data_quality = _data_quality(conn, access, filters, page)
+    quality_count = len(data_quality) if page.limit is None else _count(conn, _data_quality_select(filters, access))
+    return ViolationReport(filters, summarise(conn, access, filters, _policy(conn), quality_count), [_record(row) for row in rows],
                            data_quality, geometries, zones)
 
 

@@ -169,15 +169,16 @@ def _make_folders(directory: Path) -> None:
         os.chmod(folder, 0o755)
 
 
-def place_cluster(configured: Path | None, checkout: Path) -> LocalCluster:
+def place_cluster(configured: Path | None, checkout: Path, settings: dict[str, str] | None = None) -> LocalCluster:
     """The local cluster of `checkout`, in the first of `candidate_directories` that can hold it, its folder made
-    ready; when none can, a LocalDatabaseError that says why and what to do."""
+    ready (`settings`: server settings it starts with, as `LocalCluster` takes them); when none can, a
+    LocalDatabaseError that says why and what to do."""
     user = _cluster_user()
     refused: list[str] = []
     for directory in candidate_directories(configured, checkout):
         why = _why_not(directory, user)
         if why is None:
-            cluster = LocalCluster(directory)
+            cluster = LocalCluster(directory, settings)
             try:
                 cluster.prepare(user)
             except OSError as exc:
@@ -200,10 +201,14 @@ def stop_clusters(configured: Path | None, checkout: Path) -> list[Path]:
 
 
 class LocalCluster:
-    """A PostgreSQL cluster in `directory`: data, socket, log and the port it listens on."""
+    """A PostgreSQL cluster in `directory`: data, socket, log and the port it listens on.
 
-    def __init__(self, directory: Path) -> None:
+    `settings` override the server settings it starts with (a replication test's primary needs
+    `wal_level=replica` and WAL senders, where the project's own cluster runs with the least WAL)."""
+
+    def __init__(self, directory: Path, settings: dict[str, str] | None = None) -> None:
         self.directory = directory
+        self.settings = settings or {}
         self.data = directory / "data"
         self.socket_dir = directory / "run"
         self.log = directory / "postgres.log"
@@ -232,6 +237,9 @@ class LocalCluster:
 
     def _port_is_free(self, port: int) -> bool:
         with socket.socket() as sock:
+            # As PostgreSQL binds: a port whose last connections linger in TIME_WAIT is still the cluster's to take
+            # again, so a restart keeps its port (and the URLs a running API holds).
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:
@@ -267,7 +275,8 @@ class LocalCluster:
         # workers puts three processes on a two-core machine: a million parcels' B-trees took 0.1 s longer).
         workers = max(0, (os.cpu_count() or 1) - 1)
         options = (f"-p {port} -k {self.socket_dir} -c listen_addresses=127.0.0.1 -c fsync=off "
-                   f"-c wal_level=minimal -c max_wal_senders=0 -c max_parallel_maintenance_workers={workers}")
+                   f"-c wal_level=minimal -c max_wal_senders=0 -c max_parallel_maintenance_workers={workers}"
+                   + "".join(f" -c {name}={value}" for name, value in self.settings.items()))
         result = _run(self._as_owner([str(bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log), "-o", options,
                                       "-w", "-t", "60", "start"]), "start the local PostgreSQL")
         if result.returncode != 0:
@@ -275,8 +284,18 @@ class LocalCluster:
             raise LocalDatabaseError(f"the local PostgreSQL in {self.directory} did not start ({_last_line(said)}; its log: {self.log}).")
         return port
 
-    def stop(self, bin_dir: Path) -> bool:
+    def follow(self, primary: LocalCluster) -> None:
+        """Make this cluster, placed but not yet created, a streaming replica of `primary` with `pg_basebackup -R`;
+        `start` it after. The primary must run with `wal_level=replica` and WAL senders."""
+        made = _run(self._as_owner([str(_postgres_bin_dir() / "pg_basebackup"), "-h", "127.0.0.1", "-p", str(primary.port()),
+                                    "-U", "postgres", "-D", str(self.data), "-R", "-X", "stream", "--checkpoint=fast"]),
+                    "copy the primary for a replica")
+        if made.returncode != 0:
+            raise LocalDatabaseError(f"pg_basebackup could not copy the primary into {self.data} ({_last_line(made.stderr)}).")
+
+    def stop(self, bin_dir: Path | None = None) -> bool:
         """Stop the cluster if it runs; whether it ran."""
+        bin_dir = bin_dir or _postgres_bin_dir()
         if not self.running(bin_dir):
             return False
         done = _run(self._as_owner([str(bin_dir / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop"]), "stop the local PostgreSQL")

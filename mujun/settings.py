@@ -22,6 +22,8 @@ class DatabaseSettings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="MUJUN_", env_file=".env", extra="ignore", populate_by_name=True)
 
     url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_URL", "MUJUN_DATABASE_URL"))
+    read_url: str | None = Field(default=None, validation_alias=AliasChoices("DATABASE_READ_URL", "MUJUN_DATABASE_READ_URL"))
+    """A streaming replica for the read routes; loads, accounts, sessions and the audit stay on `url`."""
     local_dir: Path | None = None
     """The local cluster's folder; unset: `.var/postgres` in the checkout, or one named for it where the cluster's user
     can reach (`mujun.localdb.candidate_directories`)."""
@@ -52,6 +54,12 @@ class WebSettings(BaseSettings):
     """The in-process cache of hot vector tiles, per worker."""
     tile_max_age_s: int = 0
     """`Cache-Control: max-age` of a tile; 0: browsers and proxies revalidate (ETag) on every use."""
+    anonymous_role: str | None = None
+    """The role of requests without credentials (viewer or analyst; never editor or admin); unset: none, sign in."""
+    upload_dir: Path = PROJECT_ROOT / ".var" / "uploads"
+    """Where files uploaded for a load wait between their check and their load (removed after the load, or a day on)."""
+    trust_proxy: bool = False
+    """Behind a reverse proxy: take the client's address from X-Forwarded-For and TLS from X-Forwarded-Proto."""
 
 
 SourceCrs = Literal["wgs84", "cgcs2000", "gcj02"]

@@ -50,7 +50,8 @@ class ZoneCandidate:
 
 @dataclass(frozen=True)
 class ParcelCandidate:
-    parcel_code: str
+    parcel_code: str | None
+    """None: a parcel of a district the reviewer does not see (the overlap is reported, its code withheld)."""
     geometry: BaseGeometry
 
 
@@ -72,7 +73,7 @@ class Candidates:
 
 @dataclass(frozen=True)
 class ParcelOverlap:
-    parcel_code: str
+    parcel_code: str | None
     area_m2: Decimal
 
 
@@ -177,7 +178,7 @@ def review_site(
         threshold_wan_per_mu=result.threshold_wan_per_mu, intensity_wan_per_mu=result.intensity_wan_per_mu,
         ratio=result.ratio, status=result.status, band=result.band, shortfall_wan=result.shortfall_wan,
         min_investment_wan=min_investment, max_area_mu=max_area, flags=tuple(flags),
-        parcel_overlaps=tuple(sorted(parcel_overlaps, key=lambda o: (-o.area_m2, o.parcel_code))),
+        parcel_overlaps=tuple(sorted(parcel_overlaps, key=lambda o: (-o.area_m2, o.parcel_code or ""))),
         constraint_overlaps=tuple(sorted(constraint_overlaps, key=lambda o: (
             PROTECTED.index(ConstraintType(o.constraint_type)), -o.area_m2, o.code))),
         outside_development_boundary_m2=rules.planar_m2(float(shapely.area(outside))),

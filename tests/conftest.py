@@ -6,18 +6,25 @@ Under CI (`CI=true`) a skipped test fails the run: a missing database, browser o
 from __future__ import annotations
 
 import os
+import socket
+import threading
+import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+import uvicorn
+from fastapi import FastAPI
 from sqlalchemy import Engine, text
 from sqlalchemy.engine import make_url
 
 from etl.load import LoadRequest, libpq_conninfo, load
 from mujun.db import database_url, make_engine, upgrade
-from mujun.localdb import LocalDatabaseError, drop_database
+from mujun.localdb import LocalCluster, LocalDatabaseError, drop_database, place_cluster
 from mujun.policy import load_policy
-from mujun.settings import DatabaseSettings, RuleSettings, Settings
+from mujun.settings import PROJECT_ROOT, DatabaseSettings, RuleSettings, Settings
+from tests.access import SHELL
 from tests.geodata import write_geojson, write_xlsx
 from tests.world import PROJECT_HEADER, world_parcels, world_projects, world_zones
 
@@ -82,7 +89,7 @@ def sample_url() -> Iterator[str]:
                                           projects=SAMPLE / "projects.xlsx", constraints=SAMPLE / "constraints.geojson",
                                           monthly=SAMPLE / "monthly-2024.xlsx", batches=SAMPLE / "batches.geojson",
                                           evaluation=SAMPLE / "evaluation-2023.xlsx"),
-         load_policy(rule_settings.policy), rule_settings)
+         load_policy(rule_settings.policy), rule_settings, actor=SHELL)
     yield url
     drop_database(url)
 
@@ -100,3 +107,28 @@ def world(tmp_path: Path) -> LoadRequest:
     )
 
 
+@contextmanager
+def serving(app: FastAPI) -> Iterator[str]:
+    """`app` served by uvicorn on a free 127.0.0.1 port in a thread of this process; its base URL."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    instance = uvicorn.Server(uvicorn.Config(app, host="127.0.0.1", port=port, log_level="warning"))
+    thread = threading.Thread(target=instance.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not instance.started:
+        assert time.monotonic() < deadline, "the server did not start"
+        time.sleep(0.05)
+    try:
+        yield f"http://127.0.0.1:{port}"
+    finally:
+        instance.should_exit = True
+        thread.join(timeout=10)
+
+
+def own_cluster(name: str, settings: dict[str, str] | None = None) -> LocalCluster:
+    """A PostgreSQL cluster of a test's own (one it stops and restarts), placed beside the project's (where the
+    cluster's user can reach), its folder named `name` and the test's process; the caller removes its folder."""
+    beside = place_cluster(DatabaseSettings().local_dir, PROJECT_ROOT).directory.parent
+    return place_cluster(beside / f"{name}-{os.getpid()}", PROJECT_ROOT, settings)

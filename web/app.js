@@ -1,7 +1,8 @@
-// Mujun map page: the map (mapview.js) and a side panel with four tabs: the violation report
-// (report.js), search (search.js), siting review (siting.js), the progress of major projects (progress.js)
-// and the monthly bulletins (bulletins.js). The address holds what is shown (permalink.js). Every rule (band,
-// status, intensity, rate, stage) is decided by the server.
+// Mujun map page: the map (mapview.js) and a side panel with its tabs: the violation report (report.js),
+// search (search.js), siting review (siting.js), the progress of major projects (progress.js), the monthly
+// bulletins (bulletins.js) and loads (load.js). The address holds what is shown (permalink.js). Every rule (band,
+// status, intensity, rate, stage) is decided by the server. Nothing is asked of the API before someone is signed
+// in (session.js); the tabs are those the account may use.
 
 import { initBulletins, renderBulletins } from './bulletins.js';
 import { getLang, initialLang, setLang, t } from './i18n.js';
@@ -13,6 +14,9 @@ import { initProgress, progressLink, progressShown, renderProgress } from './pro
 import { initPrint, openPrint } from './print.js';
 import { initReport, renderReport, reportLink } from './report.js';
 import { initSearch, renderSearch, runSearch, searchFromHeader, searchQuery, showContext } from './search.js';
+import { initLand } from './land.js';
+import { initLoad, renderLoad } from './load.js';
+import { may, renderAccount, signedIn } from './session.js';
 import { initSiting, isDrawing, renderSiting } from './siting.js';
 import { getJson, renderToast, showError, toast, tracked } from './ui.js';
 
@@ -20,6 +24,7 @@ const NARROW = window.matchMedia('(max-width: 720px)'); // where the panel cover
 const link = readLink();
 const panel = { tab: link.tab, open: link.open };
 let defaultBasemap = null; // the base map the page opens with unless a link names another
+let tabs = TABS; // those the account may use: the report and the bulletins need the `report` action, loads `load`
 let restored = false; // the address is rewritten only once what it asked for is back on screen
 
 function currentLink() {
@@ -81,7 +86,7 @@ function openTab(tab) {
 function onTabKey(event) {
   const step = { ArrowRight: 1, ArrowLeft: -1 }[event.key];
   if (!step) return;
-  const next = TABS[(TABS.indexOf(panel.tab) + step + TABS.length) % TABS.length];
+  const next = tabs[(tabs.indexOf(panel.tab) + step + tabs.length) % tabs.length];
   showTab(next);
   document.getElementById(`tab-${next}`).focus();
 }
@@ -109,6 +114,7 @@ function applyLanguage(lang) {
     window.history.replaceState(null, '', url);
   }
   renderToggle();
+  renderAccount();
   renderControls();
   renderNotice();
   renderToast();
@@ -119,6 +125,7 @@ function applyLanguage(lang) {
   renderProgress();
   renderTools();
   renderBulletins();
+  renderLoad();
 }
 
 async function copyLink() {
@@ -160,9 +167,26 @@ async function restoreParcel(code) {
   }
 }
 
+// Only the tabs the account may use are offered (a viewer has no report and no bulletins).
+function offerTabs() {
+  const needs = { report: 'report', bulletins: 'report', load: 'load' };
+  tabs = TABS.filter((tab) => !needs[tab] || may(needs[tab]));
+  for (const tab of TABS) {
+    document.getElementById(`tab-${tab}`).hidden = !tabs.includes(tab);
+  }
+  if (!tabs.includes(link.tab)) link.tab = tabs[0];
+}
+
 async function start() {
   wirePage();
   applyLanguage(initialLang());
+  try {
+    await signedIn();
+  } catch (err) {
+    showError(err, true);
+    return;
+  }
+  offerTabs();
   showTab(link.tab);
   setPanelOpen(link.open);
   // The report's filters are the map's too: the parcel tiles are asked for with them.
@@ -171,7 +195,7 @@ async function start() {
     updateLink();
   };
   setMapFilters(link.filters);
-  const report = initReport(link, { onPick: showRecord, onChange: onReportChange });
+  const report = may('report') ? initReport(link, { onPick: showRecord, onChange: onReportChange }) : Promise.resolve();
   let catalogue;
   let basemaps;
   try {
@@ -185,8 +209,10 @@ async function start() {
   defaultBasemap = initialBasemap(basemaps, null);
   startMap(catalogue, { view: link.view, onSelect, onChange: updateLink, clickGuard: () => isDrawing() || isMeasuring(), covered,
     basemaps, basemap: link.basemap });
-  initTools({ onPrint: openPrint });
-  initPrint();
+  // Printing is an export: analysts and up.
+  initLand(catalogue);
+  initTools({ onPrint: may('report') ? openPrint : null });
+  if (may('report')) initPrint();
   // Siting and search need only the map: they work while a city's report is still on its way.
   initSiting({
     onDrawing: (active) => {
@@ -195,7 +221,8 @@ async function start() {
   });
   initSearch({ onPick: showRecord, onChange: updateLink });
   initProgress(link.progress, { onPick: showRecord, onChange: updateLink });
-  initBulletins();
+  if (may('report')) initBulletins();
+  if (may('load')) initLoad();
   await report;
   renderReport(); // the bands' names come with the catalogue
   if (link.q) runSearch(link.q, { move: false });

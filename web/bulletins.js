@@ -6,6 +6,7 @@
 
 import { getLang } from './i18n.js';
 import { escapeHtml } from './popup.js';
+import { districts } from './session.js';
 import { errorText, getJson, requestBlob, requestJson, saveBlob, tracked } from './ui.js';
 
 const STRINGS = {
@@ -107,9 +108,11 @@ function renderStatus() {
 function renderChoices() {
   const select = form().elements.jurisdiction;
   const value = select.value;
-  const districts = (state.listed?.by_jurisdiction ?? []).map((line) => line.jurisdiction);
-  select.replaceChildren(new Option(tb('city'), ''), ...districts.map((d) => new Option(d, d)));
-  select.value = districts.includes(value) ? value : '';
+  const listed = (state.listed?.by_jurisdiction ?? []).map((line) => line.jurisdiction);
+  // An account of some districts has their bulletins only, never the city's (the server holds it to that).
+  const city = districts() === null ? [new Option(tb('city'), '')] : [];
+  select.replaceChildren(...city, ...listed.map((d) => new Option(d, d)));
+  select.value = listed.includes(value) ? value : (city.length ? '' : listed[0] ?? '');
 }
 
 function changesHtml(changes) {

@@ -8,6 +8,7 @@ import { getLang, pick } from './i18n.js';
 import { LAND_STRINGS } from './land-strings.js';
 import { map, mapFilters } from './mapview.js';
 import { escapeHtml, formatNumber } from './popup.js';
+import { may } from './session.js';
 import { swatchHtml } from './symbols.js';
 import { getJson, isAbort, showError, tracked } from './ui.js';
 
@@ -358,21 +359,26 @@ function overlayHtml(overlay) {
     + `<span>${escapeHtml(pick(overlay.title))}</span></label>${on ? `<ul class="land-legend">${legend}</ul>${low}${summary}` : ''}</li>`;
 }
 
+// The lists' downloads, for those who may export (analysts and up; the server refuses anyone else).
+function exportsHtml() {
+  const asOfQuery = query({ as_of: state.asOf, format: 'xlsx' });
+  return `<p class="land-exports"><span>${escapeHtml(lt('exports'))}</span>`
+    + `<a class="button" download href="/api/land/idle?${asOfQuery}">${escapeHtml(lt('exportIdle'))}</a>`
+    + `<a class="button" download href="/api/land/supply?${asOfQuery}">${escapeHtml(lt('exportSupply'))}</a>`
+    + `<a class="button" download href="/api/evaluation?${new URLSearchParams({ format: 'xlsx', ...(state.year ? { year: state.year } : {}) })}">`
+    + `${escapeHtml(lt('exportFirms'))}</a></p>`;
+}
+
 function render() {
   const box = state.box;
   if (!box) return;
-  const asOfQuery = query({ as_of: state.asOf, format: 'xlsx' });
   box.innerHTML = `<button type="button" class="land-toggle" aria-expanded="${state.open}">${escapeHtml(lt('landTitle'))}</button>`
     + `<div class="land-body"${state.open ? '' : ' hidden'}>`
     + `<label class="land-field"><span>${escapeHtml(lt('asOf'))}</span><input type="date" name="as_of" value="${escapeHtml(state.asOf)}"></label>`
     + `<label class="land-field"><span>${escapeHtml(lt('year'))}</span><input type="number" name="year" min="1990" max="2100" step="1" `
     + `value="${escapeHtml(state.year)}" placeholder="${escapeHtml(lt('latestYear'))}"></label>`
     + `<ul class="land-overlays">${state.overlays.map(overlayHtml).join('')}</ul>`
-    + `<p class="land-exports"><span>${escapeHtml(lt('exports'))}</span>`
-    + `<a class="button" download href="/api/land/idle?${asOfQuery}">${escapeHtml(lt('exportIdle'))}</a>`
-    + `<a class="button" download href="/api/land/supply?${asOfQuery}">${escapeHtml(lt('exportSupply'))}</a>`
-    + `<a class="button" download href="/api/evaluation?${new URLSearchParams({ format: 'xlsx', ...(state.year ? { year: state.year } : {}) })}">`
-    + `${escapeHtml(lt('exportFirms'))}</a></p></div>`;
+    + (may('report') ? exportsHtml() : '') + '</div>';
   box.setAttribute('aria-label', lt('landTitle'));
   fadeParcels();
   publish();
@@ -406,14 +412,8 @@ const LandControl = L.Control.extend({
   },
 });
 
-async function start() {
-  let catalogue;
-  try {
-    catalogue = await getJson('/api/layers');
-  } catch (err) {
-    showError(err);
-    return;
-  }
+// Started by the page (app.js) once someone is signed in and the map is drawn, with the catalogue it read.
+export function initLand(catalogue) {
   state.overlays = catalogue.overlays ?? [];
   state.overlays.forEach((overlay, index) => {
     const name = `overlay-${overlay.id}`;
@@ -446,5 +446,3 @@ async function start() {
     if (openCards.popup?.isOpen()) openCards.popup.setContent(openCards.render());
   }).observe(document.documentElement, { attributes: true, attributeFilter: ['lang'] });
 }
-
-start();

@@ -22,6 +22,7 @@ const state = {
   marker: null,
   measuring: null, // 'Line' or 'Polygon' while drawing
   measured: null, // the drawn shape measured last
+  onPrint: null, // opens the print dialog, for an account that may export
   box: null,
 };
 
@@ -180,21 +181,23 @@ const ToolBar = L.Control.extend({
   onAdd() {
     const bar = L.DomUtil.create('div', 'map-tools leaflet-bar');
     bar.setAttribute('role', 'toolbar');
-    bar.innerHTML = ['Line', 'Polygon', 'clear', 'print'].map((tool) => `<button type="button" data-tool="${tool}"></button>`).join('');
+    const tools = ['Line', 'Polygon', 'clear', ...(state.onPrint ? ['print'] : [])];
+    bar.innerHTML = tools.map((tool) => `<button type="button" data-tool="${tool}"></button>`).join('');
     L.DomEvent.disableClickPropagation(bar);
     return bar;
   },
 });
 
-// onPrint() opens the print dialog.
-export function initTools({ onPrint }) {
+// onPrint() opens the print dialog; without it (an account that may not export) there is no print button.
+export function initTools({ onPrint = null } = {}) {
+  state.onPrint = onPrint;
   new ToolBar().addTo(map).getContainer().addEventListener('click', (event) => {
     const tool = event.target.closest('[data-tool]')?.dataset.tool;
     if (tool === 'Line' || tool === 'Polygon') startMeasure(tool);
     else if (tool === 'clear') {
       if (state.measuring) map.pm.disableDraw();
       clearMeasure();
-    } else if (tool === 'print') onPrint();
+    } else if (tool === 'print') state.onPrint();
   });
   state.box = new CoordsBox().addTo(map).getContainer();
   map.on('mousemove', (event) => {

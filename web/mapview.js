@@ -215,6 +215,15 @@ export function setMapFilters(filters) {
   }
 }
 
+// After a load: every layer fetched again (the tiles' URLs are the same, their data version is not).
+export function redrawData() {
+  if (!state.catalogue) return;
+  for (const layer of state.catalogue.layers) {
+    if (isTiled(layer)) state.groups.get(layer.id).redraw();
+  }
+  refresh();
+}
+
 // What the tests and a curious official can read off the map: parcels drawn from tiles, and how many dimmed.
 function recordDrawn(layer, props) {
   if (props.parcel_code === undefined) return;

@@ -6,7 +6,7 @@
 
 import { readProgressLink, writeProgressLink } from './progress-link.js';
 
-export const TABS = ['report', 'search', 'siting', 'progress', 'bulletins'];
+export const TABS = ['report', 'search', 'siting', 'progress', 'bulletins', 'load'];
 export const FILTERS = ['jurisdiction', 'zone', 'zone_class', 'stage', 'industry', 'level', 'band'];
 export const DEFAULT_SORT = '-shortfall_wan';
 

@@ -11,6 +11,7 @@ import { PROGRESS_FILTERS, THEMES } from './progress-link.js';
 import { setMapTheme, stageColour, themeLabel } from './progress-map.js';
 import { asOfHtml, LISTS, listsHtml, monthName, rateName, ratesHtml } from './progress-view.js';
 import { cardCode, closeCard, initCard, openCard, renderCard } from './project-card.js';
+import { may } from './session.js';
 import { fillSelect, getJson, isAbort, showError, tracked } from './ui.js';
 
 const PROGRESS_URL = '/api/progress';
@@ -89,11 +90,11 @@ function paneHtml() {
         <button id="progress-reset" type="button" class="link-button" data-i18n="resetFilters">${escapeHtml(t('resetFilters'))}</button>
       </div>
     </form>
-    <div class="exports progress-exports" role="group" data-i18n-aria-label="exportLabel" aria-label="${escapeHtml(t('exportLabel'))}">
+    ${may('report') ? `<div class="exports progress-exports" role="group" data-i18n-aria-label="exportLabel" aria-label="${escapeHtml(t('exportLabel'))}">
       <span data-i18n="exportLabel">${escapeHtml(t('exportLabel'))}</span>
       <a class="button" data-format="xlsx" download data-i18n="exportXlsx">${escapeHtml(t('exportXlsx'))}</a>
       <a class="button" data-format="csv" download data-i18n="exportCsv">${escapeHtml(t('exportCsv'))}</a>
-    </div>
+    </div>` : ''}
     <div id="progress-main" aria-live="polite">
       <div id="progress-summary"></div>
       <section class="progress-charts" hidden>

@@ -57,7 +57,7 @@ function rows(review, bandClass, swatchHtml) {
   list.push(
     ['min_investment', t('vMinInvestment'), escapeHtml(withUnit(review.min_investment_wan, 'unitWan'))],
     ['max_area', t('vMaxArea'), escapeHtml(withUnit(review.max_area_mu, 'unitMu'))],
-    ['parcel_overlaps', t('vParcels'), overlapList(review.parcel_overlaps, (o) => o.parcel_code)],
+    ['parcel_overlaps', t('vParcels'), overlapList(review.parcel_overlaps, (o) => o.parcel_code ?? t('vOtherDistrict'))],
   );
   for (const type of CONSTRAINT_TYPES) {
     const overlaps = review.constraint_overlaps.filter((o) => o.constraint_type === type);

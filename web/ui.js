@@ -1,6 +1,7 @@
 // Talking to the API and telling the official how it went: JSON requests whose failures carry the
 // API's own {zh, en} message, the progress indicator (#loading) that every request goes through,
-// and a toast for messages that go away by themselves.
+// and a toast for messages that go away by themselves. A request that changes something (POST, …)
+// carries the session's CSRF token; an answer 401 (the session ended) calls the sign-in back.
 
 import { pick, t } from './i18n.js';
 
@@ -8,29 +9,66 @@ const TOAST_MS = 5000;
 
 // An error the page can explain: the API's own {zh, en} message, or one of ours by key.
 export class ApiError extends Error {
-  constructor(messages, fallbackKey, status = null) {
+  constructor(messages, fallbackKey, status = null, details = null) {
     super(messages?.en ?? fallbackKey);
     this.messages = messages;
     this.fallbackKey = fallbackKey;
     this.status = status;
+    this.details = details; // the problems of a refused input, each with its {zh, en} message
   }
+}
+
+const SAFE = ['GET', 'HEAD', 'OPTIONS'];
+let csrf = null; // the session's token, from the sign-in or GET /api/auth/me (asked for once, when first needed)
+let onSignedOut = () => {};
+
+export function setCsrfToken(token) {
+  csrf = Promise.resolve(token ?? null);
+}
+
+// What to do when the server says the session has ended (401): the page shows its sign-in form.
+export function whenSignedOut(callback) {
+  onSignedOut = callback;
+}
+
+function csrfToken() {
+  if (csrf === null) {
+    csrf = fetch('/api/auth/me', { headers: { Accept: 'application/json' } })
+      .then((response) => (response.ok ? response.json() : null))
+      .then((who) => who?.csrf_token ?? null)
+      .catch(() => null);
+  }
+  return csrf;
+}
+
+// The header a request that changes something carries (for an XMLHttpRequest, which does not go through send()).
+export async function csrfHeaders() {
+  const token = await csrfToken();
+  return token ? { 'X-CSRF-Token': token } : {};
 }
 
 // GET by default; `json` is sent as a JSON body, `form` (FormData) as multipart.
 async function send(url, { signal, method = 'GET', json, form, accept }) {
   const options = { method, signal, headers: { Accept: accept } };
+  if (!SAFE.includes(method)) {
+    const token = await csrfToken();
+    if (token) options.headers['X-CSRF-Token'] = token;
+  }
   if (json !== undefined) {
     options.headers['Content-Type'] = 'application/json';
     options.body = JSON.stringify(json);
   } else if (form !== undefined) {
     options.body = form;
   }
+  let response;
   try {
-    return await fetch(url, options);
+    response = await fetch(url, options);
   } catch (err) {
     if (err.name === 'AbortError') throw err;
     throw new ApiError(null, 'errorNetwork');
   }
+  if (response.status === 401) onSignedOut();
+  return response;
 }
 
 async function failure(response) {
@@ -40,7 +78,7 @@ async function failure(response) {
   } catch {
     body = null;
   }
-  return new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+  return new ApiError(body?.error?.message ?? null, 'errorServer', response.status, body?.error?.details ?? null);
 }
 
 export async function requestJson(url, { signal, method = 'GET', json, form } = {}) {
@@ -52,9 +90,15 @@ export async function requestJson(url, { signal, method = 'GET', json, form } = 
     if (signal?.aborted) throw err;
     body = null;
   }
-  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status);
+  if (!response.ok) throw new ApiError(body?.error?.message ?? null, 'errorServer', response.status, body?.error?.details ?? null);
   if (body === null) throw new ApiError(null, 'errorServer', response.status);
   return body;
+}
+
+// A request answered with no body (204): nothing, or the server's error.
+export async function requestEmpty(url, { method = 'POST' } = {}) {
+  const response = await send(url, { method, accept: 'application/json' });
+  if (!response.ok) throw await failure(response);
 }
 
 // A file the server makes (a PDF): its bytes, or the server's error in the official's language.

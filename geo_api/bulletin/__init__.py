@@ -19,6 +19,7 @@ from geo_api.bulletin import charts, printed, text, word
 from geo_api.bulletin.document import Document
 from geo_api.report_formats import xlsx_workbook
 from layers.bulletins import BulletinData, BulletinScope, gather
+from mujun.access import Access
 from mujun.errors import MujunError
 from mujun.policy import load_policy, load_progress_policy
 from mujun.stages import parse_month
@@ -56,9 +57,9 @@ def check_format(output: str) -> str:
     return output
 
 
-def compose(conn: Connection, policy_code: str, scope: BulletinScope, today: dt.date) -> tuple[BulletinData, Document]:
+def compose(conn: Connection, access: Access, policy_code: str, scope: BulletinScope, today: dt.date) -> tuple[BulletinData, Document]:
     """The figures and the document, read in one snapshot of the database (the caller's transaction)."""
-    data = gather(conn, scope, load_policy(policy_code), load_progress_policy(policy_code), today)
+    data = gather(conn, access, scope, load_policy(policy_code), load_progress_policy(policy_code), today)
     return data, text.document(data)
 
 
@@ -104,8 +105,9 @@ class Made:
         return hashlib.sha256(self.content).hexdigest()
 
 
-def make(conn: Connection, policy_code: str, scope: BulletinScope, output: str, today: dt.date, chromium: str | None) -> Made:
-    data, document = compose(conn, policy_code, scope, today)
+def make(conn: Connection, access: Access, policy_code: str, scope: BulletinScope, output: str, today: dt.date,
+         chromium: str | None) -> Made:
+    data, document = compose(conn, access, policy_code, scope, today)
     return Made(data, document, output, render(data, document, output, chromium))
 
 

@@ -6,18 +6,19 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import SQLAlchemyError
 
+from geo_api.access import Public
 from mujun.db import schema_is_current
 
 router = APIRouter(tags=["health"])
 
 
 @router.get("/healthz", summary="The process is up")
-def healthz() -> dict[str, str]:
+def healthz(_: Public) -> dict[str, str]:
     return {"status": "ok"}
 
 
 @router.get("/readyz", summary="The database is reachable and its schema is current")
-def readyz(request: Request) -> JSONResponse:
+def readyz(request: Request, _: Public) -> JSONResponse:
     try:
         current = schema_is_current(request.app.state.engine)
     except SQLAlchemyError:

@@ -1,6 +1,6 @@
 """Working on the map: a point's coordinates in every form officials use, and lengths and areas measured as a
 cadastre measures them (Gauss-Krüger plane). The figures are the core's (`mujun.coords`, `mujun.measure`); the page
-only shows them."""
+only shows them. For viewers and up, with no districts: a point or a drawing holds no one's records."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
+from geo_api.access import CanView
 from geo_api.deps import engine
 from layers.search import data_central_meridian
 from mujun.coords import CHINA_LAT, CHINA_LON, gauss_kruger_point, parse_point
@@ -39,6 +40,7 @@ class PointOut(BaseModel):
             response_model=PointOut)
 def coordinates(
     request: Request,
+    _: CanView,
     lon: Annotated[float | None, Query(description="longitude (CGCS2000/WGS84)")] = None,
     lat: Annotated[float | None, Query(description="latitude")] = None,
     q: Annotated[str | None, Query(max_length=200, description="typed coordinates instead: lon,lat or Gauss-Krüger x,y")] = None,
@@ -78,5 +80,5 @@ class MeasurementOut(BaseModel):
 
 @router.post("/measure", summary="Length or area of a drawn line or polygon in the Gauss-Krüger plane (m, m², 亩, 公顷)",
              response_model=MeasurementOut)
-def measure_geometry(body: MeasureRequest) -> MeasurementOut:
+def measure_geometry(body: MeasureRequest, _: CanView) -> MeasurementOut:
     return MeasurementOut.model_validate(vars(measure(parse_measured(body.geometry))))

@@ -13,7 +13,9 @@ from urllib.parse import quote, urlencode
 from fastapi import APIRouter, Request, Response
 from fastapi.responses import JSONResponse
 
+from geo_api.access import CanView, Public
 from geo_api.ogc_openapi import LIMIT_DEFAULT, LIMIT_MAX, openapi_document
+from geo_api.pool import ReadPool
 from layers.features import COLLECTIONS, Collection, extent, item, items
 from mujun.errors import MujunError, NotFound
 
@@ -83,7 +85,7 @@ def _collection_json(request: Request, collection: Collection, bbox: list[float]
 
 
 @router.get("", summary="OGC API - Features landing page")
-def landing(request: Request) -> dict[str, Any]:
+def landing(request: Request, _: Public) -> dict[str, Any]:
     base = _base(request)
     return {
         "title": "Mujun 亩均 OGC API - Features",
@@ -101,33 +103,33 @@ def landing(request: Request) -> dict[str, Any]:
 
 
 @router.get("/api", summary="OpenAPI 3.0 definition of the OGC API")
-def api(request: Request) -> JSONResponse:
+def api(request: Request, _: Public) -> JSONResponse:
     return JSONResponse(openapi_document(_base(request)), media_type="application/vnd.oai.openapi+json;version=3.0")
 
 
 @router.get("/conformance", summary="OGC API - Features conformance classes")
-def conformance() -> dict[str, Any]:
+def conformance(_: Public) -> dict[str, Any]:
     return {"conformsTo": CONFORMANCE}
 
 
 @router.get("/collections", summary="The feature collections: zones, parcels, projects")
-async def collections(request: Request) -> dict[str, Any]:
-    async with request.app.state.pool.connection() as conn:
+async def collections(request: Request, pool: ReadPool, _: CanView) -> dict[str, Any]:
+    async with pool.connection() as conn:
         described = [_collection_json(request, c, await extent(conn, c)) for c in COLLECTIONS.values()]
     url = f"{_base(request)}/collections"
     return {"links": [{"href": url, "rel": "self", "type": "application/json", "title": "collections"}], "collections": described}
 
 
 @router.get("/collections/{collection_id}", summary="One feature collection")
-async def collection(request: Request, collection_id: str) -> dict[str, Any]:
+async def collection(request: Request, collection_id: str, pool: ReadPool, _: CanView) -> dict[str, Any]:
     found = _collection(collection_id)
-    async with request.app.state.pool.connection() as conn:
+    async with pool.connection() as conn:
         return _collection_json(request, found, await extent(conn, found))
 
 
 @router.get("/collections/{collection_id}/items", summary="Features of a collection (GeoJSON, CRS84): bbox, limit, offset, property filters",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def collection_items(request: Request, collection_id: str) -> Response:
+async def collection_items(request: Request, collection_id: str, pool: ReadPool, access: CanView) -> Response:
     found = _collection(collection_id)
     params = dict(request.query_params)
     unknown = sorted(set(params) - {"bbox", "limit", "offset", "f", *found.queryables})
@@ -138,8 +140,8 @@ async def collection_items(request: Request, collection_id: str) -> Response:
     offset = _integer(params, "offset", 0, 0, 2**31 - 1)
     bbox = _bbox(params.get("bbox"))
     filters = {name: params[name] for name in found.queryables if name in params}
-    async with request.app.state.pool.connection() as conn:
-        page = await items(conn, found, bbox, filters, limit, offset)
+    async with pool.connection() as conn:
+        page = await items(conn, access, found, bbox, filters, limit, offset)
     url = f"{_base(request)}/collections/{found.id}/items"
 
     def link(rel: str, at: int) -> dict[str, str]:
@@ -161,10 +163,10 @@ async def collection_items(request: Request, collection_id: str) -> Response:
 
 @router.get("/collections/{collection_id}/items/{feature_id}", summary="One feature (GeoJSON, CRS84)",
             response_class=Response, responses={200: {"content": {GEOJSON: {}}}})
-async def collection_item(request: Request, collection_id: str, feature_id: str) -> Response:
+async def collection_item(request: Request, collection_id: str, feature_id: str, pool: ReadPool, access: CanView) -> Response:
     found = _collection(collection_id)
-    async with request.app.state.pool.connection() as conn:
-        feature = await item(conn, found, feature_id)
+    async with pool.connection() as conn:
+        feature = await item(conn, access, found, feature_id)
     if feature is None:
         raise NotFound(f"集合 {found.id} 中没有要素 {feature_id}", f"no feature {feature_id} in {found.id}", code="feature_not_found")
     url = f"{_base(request)}/collections/{found.id}"

@@ -1,6 +1,9 @@
 """Printing the map as seen: `POST /api/print` draws the view (base map, layers, filters) on `print.html` with title,
 legend, scale bar, north arrow, the data's date and the base map's attribution, and has the same headless Chromium
-as the reports print it to PDF or photograph it to PNG, on A4 or A3."""
+as the reports print it to PDF or photograph it to PNG, on A4 or A3.
+
+A print is an export: for analysts and up, recorded in the audit trail. The printing browser asks with a pass of the
+asker's account (`geo_api.pdf.print_pass`), so the sheet holds only the parcels of the asker's districts."""
 
 from __future__ import annotations
 
@@ -14,11 +17,13 @@ from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
 from geo_api import pdf
+from geo_api.access import CanReport, record
 from geo_api.deps import DB
 from layers.basemaps import NONE_ID
 from layers.catalogue import load_catalogue
 from layers.records import data_date
 from layers.tiles import MapFilters
+from mujun.audit import Event
 from mujun.errors import MujunError
 
 router = APIRouter(prefix="/api", tags=["print"])
@@ -51,8 +56,8 @@ def _invalid(zh: str, en: str) -> MujunError:
 
 
 @router.post("/print", summary="The map as seen, printed: PDF or PNG, A4 or A3, with title, legend, scale bar, north arrow",
-             response_class=Response, responses={200: {"content": MEDIA}})
-def print_map(body: PrintRequest, request: Request, conn: DB) -> Response:
+             response_class=Response, responses={200: {"content": {media: {} for media in MEDIA.values()}}})
+def print_map(body: PrintRequest, request: Request, conn: DB, access: CanReport) -> Response:
     west, south, east, north = body.bbox
     if not (-180 <= west < east <= 180 and -85.06 <= south < north <= 85.06):
         raise _invalid("bbox 应为 最小经度,最小纬度,最大经度,最大纬度", "bbox must be minLon,minLat,maxLon,maxLat")
@@ -69,8 +74,11 @@ def print_map(body: PrintRequest, request: Request, conn: DB) -> Response:
     sheet = {**body.model_dump(), "basemap": basemap, "data_date": loaded.isoformat() if loaded else None,
              "printed_at": datetime.now(UTC).isoformat()}
     render = pdf.print_pdf if body.format == "pdf" else pdf.screenshot_png
-    document = render(executable, f"{pdf.own_origin(request)}/print.html", ready="body[data-ready]",
-                      landscape=body.paper.orientation == "landscape", paper=body.paper.size,
-                      session_storage={PRINT_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
+    with pdf.print_pass(request, access) as credentials:
+        document = render(executable, f"{pdf.own_origin(request)}/print.html", ready="body[data-ready]",
+                          landscape=body.paper.orientation == "landscape", credentials=credentials, paper=body.paper.size,
+                          session_storage={PRINT_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
+    record(request, access, Event.EXPORT, {"report": "map", "format": body.format, "layers": body.layers, "filters": body.filters,
+                                           "bbox": body.bbox, "paper": body.paper.model_dump()})
     filename = f"mujun-map-{datetime.now():%Y%m%d-%H%M}.{body.format}"
     return Response(document, media_type=MEDIA[body.format], headers={"Content-Disposition": f'attachment; filename="{filename}"'})

@@ -1,4 +1,7 @@
-"""Major projects: the progress picture as of a month (rates, targets, districts ranked, lists) and a project's card."""
+"""Major projects: the progress picture as of a month (rates, targets, districts ranked, lists) and a project's card.
+
+Viewers see it in the page; its downloads (XLSX, CSV) are exports, for analysts, and recorded in the audit trail.
+Everything holds only the asker's districts' projects."""
 
 from __future__ import annotations
 
@@ -11,8 +14,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 
 from geo_api import progress_formats
+from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB
 from layers.progress import ProgressFilters, latest_report_month, progress_choices, progress_map, progress_of, project_card
+from mujun.audit import Event
 from mujun.errors import MujunError, NotFound
 from mujun.policy import load_progress_policy
 from mujun.progress import PORTAL_DEFINITION, RATES, ProgressPolicy
@@ -80,6 +85,7 @@ def progress_policy(request: Request) -> ProgressPolicy:
 def get_progress(
     request: Request,
     conn: DB,
+    access: CanViewOrExport,
     filters: Annotated[ProgressFilters, Depends(progress_filters)],
     as_of: Annotated[str | None, Query(description="the month, YYYY-MM (default: the latest month with reports)",
                                        examples=["2018-06"])] = None,
@@ -93,7 +99,7 @@ def get_progress(
                          code="invalid_format", status_code=422)
     month = _as_of(conn, as_of)
     policy = progress_policy(request)
-    result = progress_of(conn, *month, filters, policy, today_in_china())
+    result = progress_of(conn, access, *month, filters, policy, today_in_china())
     if output == "json":
         definitions = {info.name: {"zh": info.zh, "en": info.en,
                                    **({"note": {"zh": PORTAL_DEFINITION[0], "en": PORTAL_DEFINITION[1]}} if info.portal_definition else {})}
@@ -101,6 +107,8 @@ def get_progress(
         return json_response({**result.as_json(offset, limit), "filters": filters.as_dict(), "definitions": definitions})
     name = f"{request.app.state.settings.rules.policy}（{policy.source}）"
     body = (progress_formats.to_xlsx if output == "xlsx" else progress_formats.to_csv)(result, filters, name)
+    record(request, access, Event.EXPORT, {"report": "progress", "format": output, "as_of": result.as_of,
+                                           "filters": filters.as_dict(), "rows": sum(result.stages.values())})
     filename = f"mujun-progress-{result.as_of}.{output}"
     return Response(body, media_type=FORMATS[output], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
@@ -109,18 +117,19 @@ def get_progress(
 def get_progress_map(
     request: Request,
     conn: DB,
+    access: CanView,
     filters: Annotated[ProgressFilters, Depends(progress_filters)],
     as_of: Annotated[str | None, Query(description="the month, YYYY-MM (default: the latest month with reports)")] = None,
 ) -> Response:
     month = _as_of(conn, as_of)
-    classes = progress_map(conn, *month, filters, progress_policy(request))
+    classes = progress_map(conn, access, *month, filters, progress_policy(request))
     return json_response({"as_of": month_text(*month), "classes": list(PROGRESS_CLASSES), "stages": list(STAGES),
                           "projects": {code: list(pair) for code, pair in classes.items()}})
 
 
 @router.get("/progress/choices", summary="What the progress view offers: the months with reports, and the values of each filter on the lists")
-def get_progress_choices(conn: DB) -> Response:
-    return json_response(progress_choices(conn))
+def get_progress_choices(conn: DB, access: CanView) -> Response:
+    return json_response(progress_choices(conn, access))
 
 
 def _day(value: str | None) -> dt.date:
@@ -138,9 +147,10 @@ def get_project(
     request: Request,
     project_code: str,
     conn: DB,
+    access: CanView,
     as_of: Annotated[str | None, Query(description="a date (YYYY-MM-DD) or a month (YYYY-MM: its last day); default today")] = None,
 ) -> Response:
-    card = project_card(conn, project_code, _day(as_of), progress_policy(request))
+    card = project_card(conn, access, project_code, _day(as_of), progress_policy(request))
     if card is None:
         raise NotFound(f"未找到项目编号 {project_code}", f"no project with code {project_code}", code="project_not_found")
     return json_response(card)

@@ -1,4 +1,4 @@
-"""The intensity-violation report in JSON, CSV, XLSX, GeoJSON or printable HTML."""
+"""The intensity-violation report in JSON, CSV, XLSX, GeoJSON, printable HTML or PDF; every download is recorded in the audit trail."""
 
 from __future__ import annotations
 
@@ -8,9 +8,21 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
-from geo_api import pdf, report_formats
+from geo_api import guard, pdf, report_formats
+from geo_api.access import CanReport, record
 from geo_api.deps import DB
-from layers.violations import DEFAULT_SORT, SORT_FIELDS, Page, ViolationFilters, check_known, report_choices, violation_report
+from layers.violations import (
+    DEFAULT_SORT,
+    SORT_FIELDS,
+    Page,
+    ViolationFilters,
+    check_known,
+    report_choices,
+    violation_count,
+    violation_report,
+)
+from mujun.access import Access
+from mujun.audit import Event
 from mujun.errors import MujunError
 
 router = APIRouter(prefix="/api", tags=["reports"])
@@ -49,6 +61,7 @@ def report_filters(
 def violations(
     request: Request,
     conn: DB,
+    access: CanReport,
     filters: Annotated[ViolationFilters, Depends(report_filters)],
     output: Annotated[str, Query(alias="format", description="json, csv, xlsx, geojson, html or pdf (the html, printed A4 landscape)")]
     = "json",
@@ -64,27 +77,42 @@ def violations(
                          "limit and offset apply to format=json only: an export always holds everything the filters select",
                          code="invalid_filter", status_code=422)
     if output == "csv":
-        return _download(report_formats.to_csv(conn, filters), output)
+        body, rows = report_formats.to_csv(conn, access, filters)
+        return _download(request, access, filters, body, output, rows)
     if output == "pdf":
         executable = pdf.chromium(request.app.state.settings.web.chromium)
         check_known(conn, filters)  # a typo is a 422 here, not a printed error page
+        rows = violation_count(conn, access, filters)
         html_url = f"{pdf.own_origin(request)}{request.url.path}?{request.url.include_query_params(format='html').query}"
-        return _download(pdf.print_pdf(executable, html_url, ready="h1", landscape=True), output)
-    report = violation_report(conn, filters, with_geometry=output in ("geojson", "html"), page=Page(limit, offset))
+        with pdf.print_pass(request, access) as credentials:
+            printed = pdf.print_pdf(executable, html_url, ready="h1", landscape=True, credentials=credentials)
+        return _download(request, access, filters, printed, output, rows)
+    report = violation_report(conn, access, filters, with_geometry=output in ("geojson", "html"), page=Page(limit, offset))
     if output == "json":
         return JSONResponse(report.as_json())
+    _record(request, access, filters, output, len(report.violations))
     if output == "html":
-        return HTMLResponse(report_formats.to_html(report, basemap=request.app.state.basemaps.offline_raster()))
+        page = report_formats.to_html(report, basemap=request.app.state.basemaps.offline_raster())
+        # The report's map is folium's inline scripts: each allowed by its hash, nothing else inline.
+        csp = guard.content_security_policy(guard.inline_script_hashes(page))
+        return HTMLResponse(page, headers={"Content-Security-Policy": csp})
     body = {"xlsx": report_formats.to_xlsx, "geojson": report_formats.geojson_bytes}[output](report)
-    return _download(body, output)
+    return _download(request, access, filters, body, output, None)
 
 
-def _download(body: bytes, output: str) -> Response:
+def _record(request: Request, access: Access, filters: ViolationFilters, output: str, rows: int) -> None:
+    record(request, access, Event.EXPORT, {"report": "violations", "format": output, "filters": filters.as_dict(), "rows": rows})
+
+
+def _download(request: Request, access: Access, filters: ViolationFilters, body: bytes, output: str, rows: int | None) -> Response:
+    """The file as an attachment; recorded in the audit trail (`rows` None: recorded already)."""
+    if rows is not None:
+        _record(request, access, filters, output, rows)
     filename = f"mujun-violations-{date.today():%Y%m%d}.{output}"
     return Response(body, media_type=DOWNLOADS[output],
                     headers={"Content-Disposition": f'attachment; filename="{filename}"'})
 
 
 @router.get("/reports/violations/choices", summary="Industries, levels and bands of below-threshold projects: the report's filter choices")
-def violation_choices(conn: DB) -> dict[str, list[str]]:
-    return report_choices(conn)
+def violation_choices(conn: DB, access: CanReport) -> dict[str, list[str]]:
+    return report_choices(conn, access)

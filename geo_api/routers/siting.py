@@ -14,9 +14,10 @@ from fastapi import APIRouter, Request, UploadFile
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from etl.file_limits import UPLOAD_LIMITS
+from etl.file_limits import UPLOAD_LIMITS, safe_file_name
 from etl.site_file import read_site
 from geo_api import pdf
+from geo_api.access import CanView
 from geo_api.deps import DB
 from layers.search import data_central_meridian
 from layers.siting import siting_candidates
@@ -38,7 +39,7 @@ class SitingRequest(BaseModel):
 
 
 class ParcelOverlapOut(BaseModel):
-    parcel_code: str
+    parcel_code: str | None = Field(description="None: a parcel of a district the account does not see")
     area_m2: float
 
 
@@ -75,11 +76,11 @@ class SitingReviewOut(BaseModel):
 
 @router.post("/siting/review", summary="Siting review of a proposed site: zone, threshold, overlaps",
              response_model=SitingReviewOut)
-def siting_review(body: SitingRequest, request: Request, conn: DB) -> SitingReviewOut:
+def siting_review(body: SitingRequest, request: Request, conn: DB, access: CanView) -> SitingReviewOut:
     site = parse_site(body.geometry)
     review = review_site(
         site, total_investment_wan=body.total_investment_wan, project_type=body.project_type,
-        policy=load_policy(request.app.state.settings.rules.policy), candidates=siting_candidates(conn, site),
+        policy=load_policy(request.app.state.settings.rules.policy), candidates=siting_candidates(conn, access, site),
     )
     return SitingReviewOut.model_validate(asdict(review))
 
@@ -100,14 +101,16 @@ class SitingSheetRequest(SitingRequest):
 
 @router.post("/siting/sheet.pdf", summary="The siting review sheet as a PDF (A4), reviewed again by the server",
              response_class=Response, responses={200: {"content": {"application/pdf": {}}}})
-def siting_sheet_pdf(body: SitingSheetRequest, request: Request, conn: DB) -> Response:
+def siting_sheet_pdf(body: SitingSheetRequest, request: Request, conn: DB, access: CanView) -> Response:
     executable = pdf.chromium(request.app.state.settings.web.chromium)
     # The figures printed are the server's own review of the site, never figures a client sent.
-    review = siting_review(body, request, conn)
+    review = siting_review(body, request, conn, access)
     sheet = {"review": review.model_dump(), "geometry": body.geometry, "lang": body.lang,
              "file": body.file.model_dump() if body.file else None, "reviewed_at": datetime.now(UTC).isoformat()}
-    document = pdf.print_pdf(executable, f"{pdf.own_origin(request)}/siting-sheet.html", ready="#sheet-print:not([disabled])",
-                             landscape=False, session_storage={SHEET_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
+    with pdf.print_pass(request, access) as credentials:
+        document = pdf.print_pdf(executable, f"{pdf.own_origin(request)}/siting-sheet.html", ready="#sheet-print:not([disabled])",
+                                 landscape=False, credentials=credentials,
+                                 session_storage={SHEET_STORAGE_KEY: json.dumps(sheet, ensure_ascii=False)})
     return Response(document, media_type="application/pdf",
                     headers={"Content-Disposition": f'attachment; filename="mujun-siting-{datetime.now():%Y%m%d-%H%M}.pdf"'})
 
@@ -119,8 +122,8 @@ class SiteFileOut(BaseModel):
 
 @router.post("/siting/upload", summary="Read a site drawn in a file (GeoJSON, zipped Shapefile, KML/KMZ, DXF)",
              response_model=SiteFileOut)
-def siting_upload(file: UploadFile, request: Request, conn: DB) -> SiteFileOut:
-    name = Path(file.filename or "site").name
+def siting_upload(file: UploadFile, request: Request, conn: DB, _: CanView) -> SiteFileOut:
+    name = safe_file_name(file.filename)
     with tempfile.TemporaryDirectory(prefix="mujun-site-") as folder:
         path = Path(folder) / f"upload{Path(name).suffix.lower()}"
         size = 0

@@ -10,9 +10,11 @@ from urllib.parse import urlencode
 from fastapi import APIRouter, Depends, Query, Request, Response
 from sqlalchemy import Integer, Numeric
 
+from geo_api.access import CanView
 from geo_api.tile_cache import CachedTile, etag_for
 from layers.catalogue import Layer, load_catalogue
 from layers.tiles import SUMMARY_BANDS, MapFilters, render_tile, tile_query
+from mujun.access import Access, Via
 from mujun.errors import NotFound
 from mujun.models import Base
 
@@ -56,9 +58,11 @@ def catalogue_digest() -> str:
     return hashlib.blake2b(text.encode(), digest_size=4).hexdigest()
 
 
-def _headers(tile: CachedTile, max_age_s: int, cache: str) -> dict[str, str]:
-    headers = {"ETag": tile.etag, "Cache-Control": f"public, max-age={max_age_s}, must-revalidate",
-               "X-Tile-Features": str(tile.features), "X-Cache": cache}
+def _headers(tile: CachedTile, max_age_s: int, cache: str, access: Access) -> dict[str, str]:
+    # A tile asked for with credentials is that account's: a shared cache (a proxy) must not hand it to another.
+    shared = "public" if access.via is Via.ANONYMOUS else "private"
+    headers = {"ETag": tile.etag, "Cache-Control": f"{shared}, max-age={max_age_s}, must-revalidate",
+               "Vary": "Authorization, Cookie", "X-Tile-Features": str(tile.features), "X-Cache": cache}
     if tile.capped:
         headers["X-Tile-Capped"] = tile.capped
     return headers
@@ -66,20 +70,22 @@ def _headers(tile: CachedTile, max_age_s: int, cache: str) -> dict[str, str]:
 
 @router.get("/tiles/{layer_id}/{z}/{x}/{y}.mvt", summary="A Mapbox Vector Tile of a layer (Web Mercator), with the map's filters",
             response_class=Response, responses={200: {"content": {MVT_MEDIA_TYPE: {}}}, 304: {"description": "not modified"}})
-async def tile(request: Request, layer_id: str, z: int, x: int, y: int, filters: Filters) -> Response:
+async def tile(request: Request, layer_id: str, z: int, x: int, y: int, filters: Filters, access: CanView) -> Response:
     state = request.app.state
     layer = _tiled_layer(layer_id)
-    query = tile_query(layer, z, x, y, filters)
+    query = tile_query(layer, z, x, y, filters, access)
     version = await state.data_version.current(state.pool)
-    key = f"{version}|{state.catalogue_digest}|{layer_id}|{z}|{x}|{y}|{filters.key()}"
+    scope = access.scope_key() if layer.table == "parcels" else ""  # zone outlines are the same for every district
+    key = f"{version}|{state.catalogue_digest}|{layer_id}|{z}|{x}|{y}|{filters.key()}|{scope}"
     cached = state.tile_cache.get(key)
     hit = "hit" if cached is not None else "miss"
     if cached is None:
-        async with state.pool.connection() as conn:
+        # On the replica once it has replayed the load that made this version (else on the primary).
+        async with (await state.reads.pool(state.data_version.must_see)).connection() as conn:
             rendered = await render_tile(conn, query)
         cached = CachedTile(rendered.data, etag_for(version, key), rendered.features, rendered.capped)
         state.tile_cache.put(key, cached)
-    headers = _headers(cached, state.settings.web.tile_max_age_s, hit)
+    headers = _headers(cached, state.settings.web.tile_max_age_s, hit, access)
     if cached.etag in request.headers.get("if-none-match", ""):
         return Response(status_code=304, headers=headers)
     return Response(cached.data, media_type=MVT_MEDIA_TYPE, headers=headers)
@@ -92,7 +98,7 @@ def _fields(layer: Layer) -> dict[str, str]:
 
 
 @router.get("/tiles/{layer_id}.json", summary="TileJSON 3.0 of a layer's vector tiles (the filters given are kept in the tile URL)")
-def tilejson(request: Request, layer_id: str, filters: Filters) -> dict[str, Any]:
+def tilejson(request: Request, layer_id: str, filters: Filters, _: CanView) -> dict[str, Any]:
     layer = _tiled_layer(layer_id)
     settings = layer.tiles
     assert settings is not None

@@ -17,6 +17,7 @@ from etl.check import Checked
 from etl.load import LoadRequest, check_files, load
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.geodata import gk_rect, write_geojson, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_parcels, world_projects
 
@@ -89,11 +90,11 @@ def test_check_files_reports_errors_without_raising(tmp_path: Path, world: LoadR
     assert [p.message("en") for p in found["parcels"].errors] == [
         "bad.geojson, 要素 feature 1, field recorded_area_m2: value '-1.0', must not be negative (m²)"]
     with pytest.raises(InputError):
-        load("postgresql://unused", LoadRequest(parcels=tmp_path / "bad.geojson"), POLICY, RuleSettings())  # refused before connecting
+        load("postgresql://unused", LoadRequest(parcels=tmp_path / "bad.geojson"), POLICY, RuleSettings(), actor=SHELL)  # refused before connecting
 
 
 def test_against_the_database_zones_projects_and_stored_codes(empty_db: str, world: LoadRequest, tmp_path: Path) -> None:
-    load(empty_db, world, POLICY, RuleSettings())
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
     # No zones or projects file: the stored ones are used. P7 is still in no zone; project Z exists nowhere.
     rows = world_parcels()
     rows[0] = parcel("P1", "B", rows[0][1], 6666.67)  # P1 moves from project A to B
@@ -120,11 +121,11 @@ def test_against_the_database_zones_projects_and_stored_codes(empty_db: str, wor
 
 
 def test_replace_deletes_what_the_file_does_not_hold_and_only_when_asked(empty_db: str, world: LoadRequest, tmp_path: Path) -> None:
-    load(empty_db, world, POLICY, RuleSettings())
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
     fewer = write_geojson(tmp_path / "fewer.geojson", world_parcels()[:8])  # without P9
-    kept = load(empty_db, LoadRequest(parcels=fewer), POLICY, RuleSettings())
+    kept = load(empty_db, LoadRequest(parcels=fewer), POLICY, RuleSettings(), actor=SHELL)
     assert kept.counts["parcels"] == {"read": 8, "inserted": 0, "updated": 0, "unchanged": 8}
-    replaced = load(empty_db, LoadRequest(parcels=fewer, replace=frozenset({"parcels"})), POLICY, RuleSettings())
+    replaced = load(empty_db, LoadRequest(parcels=fewer, replace=frozenset({"parcels"})), POLICY, RuleSettings(), actor=SHELL)
     assert replaced.counts["parcels"]["deleted"] == 1
     with psycopg.connect(empty_db) as conn:
         codes = [code for (code,) in conn.execute("SELECT parcel_code FROM parcels ORDER BY parcel_code")]
@@ -135,12 +136,12 @@ def test_replace_deletes_what_the_file_does_not_hold_and_only_when_asked(empty_d
 def test_a_first_load_and_a_reload_give_the_same_results(empty_db: str, world: LoadRequest, reload: str) -> None:
     # The first load computes results before its COPY. A reload of every parcel computes them from its file;
     # a load without parcels reassesses what is stored. All three agree.
-    load(empty_db, world, POLICY, RuleSettings())
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
     columns = "parcel_code, zone_code, zone_share, area_mu, project_area_mu, intensity_wan_per_mu, ratio, status, band, shortfall_wan, flags"
     with psycopg.connect(empty_db) as conn:
         first = conn.execute(f"SELECT {columns} FROM parcels ORDER BY 1").fetchall()
         conn.execute("UPDATE parcels SET status = NULL, flags = '{}'")
-    again = load(empty_db, world if reload == "all files" else LoadRequest(projects=world.projects), POLICY, RuleSettings())
+    again = load(empty_db, world if reload == "all files" else LoadRequest(projects=world.projects), POLICY, RuleSettings(), actor=SHELL)
     assert again.counts["assessed"] == {"changed": 9}
     with psycopg.connect(empty_db) as conn:
         assert conn.execute(f"SELECT {columns} FROM parcels ORDER BY 1").fetchall() == first

@@ -17,6 +17,7 @@ from etl.read import read_features
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
 from mujun.siting import ConstraintType
+from tests.access import SHELL
 from tests.conftest import SAMPLE
 from tests.geodata import gk_rect, write_geojson, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_projects
@@ -33,7 +34,7 @@ def constraint_features() -> list[tuple[dict[str, Any], Any]]:
 
 
 def run(conninfo: str, request: LoadRequest) -> Any:
-    return load(conninfo, request, POLICY, RuleSettings())
+    return load(conninfo, request, POLICY, RuleSettings(), actor=SHELL)
 
 
 def snapshot(conninfo: str) -> dict[str, list[tuple[Any, ...]]]:

@@ -20,6 +20,7 @@ from etl.mapping import load_mapping
 from etl.read import ReadOptions
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.data.make_corpus import CASES, make_corpus
 from tests.etl.test_load import record, snapshot
 from tests.world import POLICY
@@ -74,7 +75,7 @@ def test_parcels_in_every_format_load_with_the_world_answers(name: str, corpus: 
     folder = corpus / name
     request = LoadRequest(zones=world.zones, projects=world.projects, parcels=folder / file,
                           read_options={"parcels": options(folder, **given)})
-    result = load(empty_db, request, POLICY, RuleSettings())
+    result = load(empty_db, request, POLICY, RuleSettings(), actor=SHELL)
     assert result.counts["parcels"]["inserted"] == 9
     assert not inference or any(inference in note for note in result.inferences), result.inferences
     # Within 0.05 m²: FileGDB stores coordinates on a grid of 1e-9°, about 0.1 mm on a 700 m boundary.
@@ -95,19 +96,19 @@ def test_projects_with_own_headers_units_and_gbk(corpus: Path, empty_db: str, en
     # 投资额(亿元) 0.4 → 4 000 万元 on P1's 10 亩: 400, meets; B 0.3999 亿元 → 3 999: 399.9, below.
     folder = corpus / "mapping_own_headers"
     result = load(empty_db, LoadRequest(zones=world.zones, parcels=world.parcels, projects=folder / "projects.xlsx",
-                                        read_options={"projects": options(folder)}), POLICY, RuleSettings())
+                                        read_options={"projects": options(folder)}), POLICY, RuleSettings(), actor=SHELL)
     assert (record(engine, "P1")["intensity_wan_per_mu"], record(engine, "P2")["intensity_wan_per_mu"]) == (400.0, 399.9)
     assert any("编号: mapped to project_code by the field-mapping file" in note for note in result.inferences)
     # "0.4亿元", "39990000元", "9000万元", "5,400" in the values: the same 4 000, 3 999, 9 000, 5 400 万元.
-    load(empty_db, LoadRequest(projects=corpus / "units_in_values" / "projects.xlsx"), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(projects=corpus / "units_in_values" / "projects.xlsx"), POLICY, RuleSettings(), actor=SHELL)
     assert [record(engine, code)["total_investment_wan"] for code in ("P1", "P2", "P3", "P4")] == [4000.0, 3999.0, 9000.0, 5400.0]
-    result = load(empty_db, LoadRequest(projects=corpus / "csv_gbk_projects" / "projects.csv"), POLICY, RuleSettings())
+    result = load(empty_db, LoadRequest(projects=corpus / "csv_gbk_projects" / "projects.csv"), POLICY, RuleSettings(), actor=SHELL)
     assert result.counts["projects"]["unchanged"] == 8  # the same projects, read from GBK text
     assert any("encoding GBK/GB18030 detected" in note for note in result.inferences)
-    result = load(empty_db, LoadRequest(projects=corpus / "xlsx_two_sheets" / "projects.xlsx"), POLICY, RuleSettings())
+    result = load(empty_db, LoadRequest(projects=corpus / "xlsx_two_sheets" / "projects.xlsx"), POLICY, RuleSettings(), actor=SHELL)
     assert any("sheet 项目 read, the first of 项目, 说明" in note for note in result.inferences)
     # An office's form: the same 8 projects under a title, a form line, a two-row header, with a 合计 row below.
-    result = load(empty_db, LoadRequest(projects=corpus / "xlsx_official_form" / "projects.xlsx"), POLICY, RuleSettings())
+    result = load(empty_db, LoadRequest(projects=corpus / "xlsx_official_form" / "projects.xlsx"), POLICY, RuleSettings(), actor=SHELL)
     assert result.counts["projects"]["read"] == 8 and result.counts["projects"]["updated"] == 8  # 其中：设备投资 is kept too
     assert (record(engine, "P1")["intensity_wan_per_mu"], record(engine, "P2")["intensity_wan_per_mu"]) == (400.0, 399.9)
     assert [n.split(": ", 1)[1].split(" / ")[0] for n in result.inferences if "projects.xlsx: row" in n] == [
@@ -120,9 +121,9 @@ def test_projects_with_own_headers_units_and_gbk(corpus: Path, empty_db: str, en
 def test_area_units_and_chinese_dates(corpus: Path, empty_db: str, engine: Engine, world: LoadRequest) -> None:
     # 0.666667 公顷 = 6 666.67 m²; 10 亩 = 100 000 / 15 = 6 666.67 m²; 1.05 公顷 = 10 500 m².
     load(empty_db, LoadRequest(zones=world.zones, projects=world.projects, parcels=corpus / "area_units" / "parcels.xlsx"),
-         POLICY, RuleSettings())
+         POLICY, RuleSettings(), actor=SHELL)
     assert [record(engine, c)["recorded_area_m2"] for c in ("P1", "P2", "P8")] == [6666.67, 6666.67, 10500.0]
-    load(empty_db, LoadRequest(parcels=corpus / "chinese_dates" / "parcels.xlsx"), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(parcels=corpus / "chinese_dates" / "parcels.xlsx"), POLICY, RuleSettings(), actor=SHELL)
     with psycopg.connect(empty_db) as conn:
         dates = conn.execute("SELECT supply_date FROM parcels WHERE parcel_code IN ('P1','P2','P3','P4')").fetchall()
     assert dates == [(dt.date(2023, 5, 1),)] * 4  # Excel serial 45047 is 2023-05-01 too
@@ -130,7 +131,7 @@ def test_area_units_and_chinese_dates(corpus: Path, empty_db: str, engine: Engin
 
 def test_a_repaired_geometry_is_a_warning_and_flagged(corpus: Path, empty_db: str, engine: Engine, world: LoadRequest) -> None:
     result = load(empty_db, LoadRequest(zones=world.zones, projects=world.projects,
-                                        parcels=corpus / "bowtie_repaired" / "parcels.geojson"), POLICY, RuleSettings())
+                                        parcels=corpus / "bowtie_repaired" / "parcels.geojson"), POLICY, RuleSettings(), actor=SHELL)
     repaired = [w.message("en") for w in result.warnings if "make_valid" in w.message("en")]
     assert len(repaired) == 1 and repaired[0].startswith("parcels.geojson, 要素 feature 9, field geometry: value 'Self-intersection")
     assert "geometry_repaired" in record(engine, "P9")["flags"]
@@ -186,11 +187,11 @@ REFUSED: dict[str, tuple[str, str, dict[str, Any], list[str]]] = {
 @pytest.mark.parametrize("name", REFUSED)
 def test_a_refused_file_names_the_problem_and_changes_nothing(name: str, corpus: Path, empty_db: str, world: LoadRequest) -> None:
     kind, file, given, expected = REFUSED[name]
-    load(empty_db, world, POLICY, RuleSettings())
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
     before = snapshot(empty_db)
     request = LoadRequest(**{kind: corpus / name / file}, read_options={kind: ReadOptions(**given)})
     with pytest.raises(InputError) as caught:
-        load(empty_db, request, POLICY, RuleSettings())
+        load(empty_db, request, POLICY, RuleSettings(), actor=SHELL)
     messages = [p.message("en") for p in caught.value.problems]
     for words in expected:
         assert any(words in message for message in messages), (words, messages)

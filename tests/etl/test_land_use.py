@@ -18,6 +18,7 @@ from etl.load import LoadRequest, load
 from geo_api.cli import app
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.geodata import gk_rect, write_geojson, write_xlsx
 from tests.land_world import LOAD_DAY, land_batches, land_parcel, land_parcels, write_land
 from tests.world import POLICY, world_zones
@@ -44,14 +45,14 @@ def snapshot(conninfo: str) -> list[Any]:
 def refused(conninfo: str, request: LoadRequest) -> list[str]:
     before = snapshot(conninfo)
     with pytest.raises(InputError) as caught:
-        load(conninfo, request, POLICY, RuleSettings())
+        load(conninfo, request, POLICY, RuleSettings(), actor=SHELL)
     assert snapshot(conninfo) == before
     return [problem.message("en") for problem in caught.value.problems]
 
 
 @pytest.fixture
 def landed(empty_db: str, tmp_path: Path) -> str:
-    load(empty_db, write_land(tmp_path), POLICY, RuleSettings())
+    load(empty_db, write_land(tmp_path), POLICY, RuleSettings(), actor=SHELL)
     return empty_db
 
 
@@ -76,15 +77,15 @@ def test_the_land_use_fields_are_stored_first_load_and_reload(landed: str, tmp_p
         if renamed["已开发面积(亩)"] is not None:
             renamed["已开发面积(亩)"] = renamed["已开发面积(亩)"] * 15 / 10000  # 1 500 m² = 2.25 亩
         features.append((renamed, geometry))
-    load(landed, LoadRequest(parcels=write_geojson(tmp_path / "again.geojson", features), today=LOAD_DAY), POLICY, RuleSettings())
+    load(landed, LoadRequest(parcels=write_geojson(tmp_path / "again.geojson", features), today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     assert stored(landed, query) == first
 
 
 def test_a_file_without_the_fields_leaves_them_null(empty_db: str, world: LoadRequest) -> None:
-    load(empty_db, world, POLICY, RuleSettings())  # into an empty table: streamed, the columns left out of the COPY
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)  # into an empty table: streamed, the columns left out of the COPY
     assert stored(empty_db, "SELECT count(*) FROM parcels WHERE land_price_wan IS NULL AND start_date IS NULL AND "
                             "developed_area_m2 IS NULL AND stopped_date IS NULL AND government_delay IS NULL") == [(9,)]
-    load(empty_db, LoadRequest(parcels=world.parcels), POLICY, RuleSettings())  # upserted: still NULL
+    load(empty_db, LoadRequest(parcels=world.parcels), POLICY, RuleSettings(), actor=SHELL)  # upserted: still NULL
     assert stored(empty_db, "SELECT count(*) FROM parcels WHERE land_price_wan IS NULL AND government_delay IS NULL") == [(9,)]
 
 
@@ -113,7 +114,7 @@ def test_batches_are_upserted_and_refused_when_bad(landed: str, tmp_path: Path) 
     assert stored(landed, "SELECT batch_code, approved_date, approval_no FROM approval_batches ORDER BY 1") == [
         ("B1", D(2019, 6, 1), "苏政地〔2019〕12号"), ("B2", D(2019, 6, 1), "苏政地〔2019〕13号")]
     moved = [({"批次编号": "B2", "批准日期": "2019-06-01", "批准文号": "苏政地〔2019〕13号"}, gk_rect(1600, 200, 50, 100))]
-    load(landed, LoadRequest(batches=write_geojson(tmp_path / "b2.geojson", moved), replace=frozenset({"batches"})), POLICY, RuleSettings())
+    load(landed, LoadRequest(batches=write_geojson(tmp_path / "b2.geojson", moved), replace=frozenset({"batches"})), POLICY, RuleSettings(), actor=SHELL)
     assert stored(landed, "SELECT batch_code, round(area_m2) FROM approval_batches ORDER BY 1") == [("B2", 5000)]
     # B2, now half as large, is still wholly Q5's: 5 000 m² covered.
     assert stored(landed, "SELECT batch_code, parcel_code, round(covered_m2) FROM batch_cover ORDER BY 1, 2") == [("B2", "Q5", 5000)]
@@ -130,7 +131,7 @@ def test_batches_are_upserted_and_refused_when_bad(landed: str, tmp_path: Path) 
 def test_the_cover_follows_a_reload_of_parcels(landed: str, tmp_path: Path) -> None:
     # Q2 supplied a year later: the cover keeps its date, and the increments their order.
     features = [(dict(props, 供地日期="2023-01-01") if props["宗地编号"] == "Q2" else props, geometry) for props, geometry in land_parcels()]
-    load(landed, LoadRequest(parcels=write_geojson(tmp_path / "later.geojson", features), today=LOAD_DAY), POLICY, RuleSettings())
+    load(landed, LoadRequest(parcels=write_geojson(tmp_path / "later.geojson", features), today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     assert stored(landed, "SELECT parcel_code, supply_date FROM batch_cover WHERE parcel_code = 'Q2'") == [("Q2", D(2023, 1, 1))]
 
 
@@ -143,12 +144,12 @@ def evaluation_row(name: str, code: str | None = None, **changes: Any) -> list[A
 def test_firms_figures_are_loaded_and_updated(empty_db: str, tmp_path: Path) -> None:
     code = valid_code("91320412MA1MABCD1")
     path = write_xlsx(tmp_path / "firms.xlsx", EVALUATION_HEADER, [evaluation_row("企业A", code), evaluation_row("企业B")])
-    load(empty_db, LoadRequest(evaluation=path), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(evaluation=path), POLICY, RuleSettings(), actor=SHELL)
     assert stored(empty_db, "SELECT year, firm_key, enterprise, credit_code, round(tax_wan), production_date FROM firm_figures ORDER BY 2") == [
         (2023, code, "企业A", code, 600, None), (2023, "企业B", "企业B", None, 600, None)]
     again = write_xlsx(tmp_path / "again.xlsx", EVALUATION_HEADER,
                        [evaluation_row("企业A（更名）", code.lower(), **{"税收(万元)": 700}), evaluation_row("企业B")])
-    result = load(empty_db, LoadRequest(evaluation=again), POLICY, RuleSettings())
+    result = load(empty_db, LoadRequest(evaluation=again), POLICY, RuleSettings(), actor=SHELL)
     assert result.counts["evaluation"] == {"read": 2, "inserted": 0, "updated": 1, "unchanged": 1}
     assert stored(empty_db, "SELECT enterprise, round(tax_wan) FROM firm_figures ORDER BY firm_key") == [("企业A（更名）", 700), ("企业B", 600)]
 

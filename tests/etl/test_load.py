@@ -17,12 +17,13 @@ from etl.load import LoadRequest, load
 from layers.records import parcel_by_code
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
+from tests.access import SHELL, UNSCOPED
 from tests.geodata import X0, Y0, gk_rect, write_geojson, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_parcels, world_projects, world_zones
 
 
 def run(conninfo: str, request: LoadRequest) -> Any:
-    return load(conninfo, request, POLICY, RuleSettings())
+    return load(conninfo, request, POLICY, RuleSettings(), actor=SHELL)
 
 
 def snapshot(conninfo: str) -> dict[str, list[tuple[Any, ...]]]:
@@ -35,7 +36,7 @@ def snapshot(conninfo: str) -> dict[str, list[tuple[Any, ...]]]:
 
 def record(engine: Engine, code: str) -> dict[str, Any]:
     with engine.connect() as conn:
-        found = parcel_by_code(conn, code)
+        found = parcel_by_code(conn, UNSCOPED, code)
     assert found is not None
     return found
 

@@ -14,6 +14,7 @@ from psycopg import sql
 from etl.load import LoadRequest, load
 from mujun.errors import InputError
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.geodata import write_xlsx
 from tests.major_projects import HEADER, LOAD_DAY, MONTHLY_HEADER, project_rows, write_files
 from tests.world import POLICY
@@ -22,7 +23,7 @@ from tests.world import POLICY
 @pytest.fixture
 def listed(empty_db: str, tmp_path: Path) -> str:
     projects, monthly, _ = write_files(tmp_path)
-    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     return empty_db
 
 
@@ -35,7 +36,7 @@ def snapshot(conninfo: str) -> list[Any]:
 def refused(conninfo: str, path: Path, **request: Any) -> list[str]:
     before = snapshot(conninfo)
     with pytest.raises(InputError) as caught:
-        load(conninfo, LoadRequest(monthly=path, today=LOAD_DAY, **request), POLICY, RuleSettings())
+        load(conninfo, LoadRequest(monthly=path, today=LOAD_DAY, **request), POLICY, RuleSettings(), actor=SHELL)
     assert snapshot(conninfo) == before
     return [problem.message("en") for problem in caught.value.problems]
 
@@ -76,7 +77,7 @@ def test_every_bad_report_is_refused_by_row_and_field(listed: str, tmp_path: Pat
 def test_a_correction_that_breaks_a_stored_month_is_refused_naming_it(listed: str, tmp_path: Path) -> None:
     # D gave both amounts for no month, so correct D's May 本年累计 and give June both: June 500 + … must agree.
     write_xlsx(tmp_path / "both.xlsx", MONTHLY_HEADER, [["D", "2018-07", 1000, 7000, None, None]])
-    load(listed, LoadRequest(monthly=tmp_path / "both.xlsx", today=LOAD_DAY), POLICY, RuleSettings())
+    load(listed, LoadRequest(monthly=tmp_path / "both.xlsx", today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     # Correcting June to 6 500 leaves July's given pair (1 000, 7 000) disagreeing: 6 500 + 1 000 ≠ 7 000.
     messages = refused(listed, write_xlsx(tmp_path / "fix.xlsx", MONTHLY_HEADER, [["D", "2018-06", None, 6500, None, None]]))
     assert len(messages) == 1 and messages[0].startswith("fix.xlsx, 文件 file, field completed_ytd: value '7000.00', after this file's "
@@ -95,13 +96,13 @@ def test_reports_load_as_versions_and_derived_figures_follow_a_correction(listed
     # C gave 本月 only: 800 a month, 999 in June.
     assert figures(listed, "C")[-2:] == [("2018-05", 800.0, 4000.0, False), ("2018-06", 999.0, 4999.0, False)]
     write_xlsx(tmp_path / "fix.xlsx", MONTHLY_HEADER, [["C", "2018-02", 1000, None, "更正", dt.date(2018, 7, 1)]])
-    result = load(listed, LoadRequest(monthly=tmp_path / "fix.xlsx", today=LOAD_DAY), POLICY, RuleSettings())
+    result = load(listed, LoadRequest(monthly=tmp_path / "fix.xlsx", today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     assert result.counts["monthly"] == {"read": 1, "inserted": 0, "updated": 1, "unchanged": 0, "rederived": 4}
     # Every 本年累计 from February on is 200 higher; the first February report is kept, superseded.
     assert figures(listed, "C") == [("2018-01", 800.0, 800.0, False), ("2018-02", 800.0, 1600.0, True), ("2018-02", 1000.0, 1800.0, False),
                                     ("2018-03", 800.0, 2600.0, False), ("2018-04", 800.0, 3400.0, False),
                                     ("2018-05", 800.0, 4200.0, False), ("2018-06", 999.0, 5199.0, False)]
-    again = load(listed, LoadRequest(monthly=tmp_path / "fix.xlsx", today=LOAD_DAY), POLICY, RuleSettings())
+    again = load(listed, LoadRequest(monthly=tmp_path / "fix.xlsx", today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     assert again.counts["monthly"] == {"read": 1, "inserted": 0, "updated": 0, "unchanged": 1, "rederived": 0}
 
 
@@ -109,7 +110,7 @@ def test_a_years_list_keeps_the_plans_of_other_years_and_every_change_is_kept(li
     rows = [[*row[:7], 2019, "续建", "市级重大项目", 5000, *row[11:]] for row in project_rows() if row[0] == "A"]
     rows[0][16] = dt.date(2019, 3, 1)  # 实际竣工日期 given: A completes
     write_xlsx(tmp_path / "2019.xlsx", HEADER, rows)
-    load(listed, LoadRequest(projects=tmp_path / "2019.xlsx", today=dt.date(2019, 3, 2)), POLICY, RuleSettings())
+    load(listed, LoadRequest(projects=tmp_path / "2019.xlsx", today=dt.date(2019, 3, 2)), POLICY, RuleSettings(), actor=SHELL)
     with psycopg.connect(listed) as conn:
         plans = conn.execute("SELECT year, category, annual_planned_investment_wan FROM project_plans WHERE project_code = 'A' "
                              "ORDER BY year").fetchall()
@@ -131,7 +132,7 @@ def test_a_stage_is_held_against_the_dates(empty_db: str, tmp_path: Path) -> Non
         ["S3", "工业", "开工", dt.date(2018, 1, 1), None, None, "常州市"],                  # not a district of the policy
     ]
     with pytest.raises(InputError) as caught:
-        load(empty_db, LoadRequest(projects=write_xlsx(tmp_path / "p.xlsx", header, rows), today=LOAD_DAY), POLICY, RuleSettings())
+        load(empty_db, LoadRequest(projects=write_xlsx(tmp_path / "p.xlsx", header, rows), today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     # The districts are checked with the year's plan, before the stages.
     assert [p.message("en") for p in caught.value.problems] == [
         "p.xlsx, 行 row 4, field 所属地区: value '常州市', not a jurisdiction of policy changzhou-2018: 天宁区, 常州经济开发区, 新北区, "
@@ -143,9 +144,9 @@ def test_a_stage_is_held_against_the_dates(empty_db: str, tmp_path: Path) -> Non
     ]
     # 开工 with its date blank is kept as reported on the load's day, and a later load reporting it again keeps that day.
     good = write_xlsx(tmp_path / "ok.xlsx", header, [["S3", "工业", "开工", dt.date(2018, 1, 1), None, None, "武进区"]])
-    result = load(empty_db, LoadRequest(projects=good, today=LOAD_DAY), POLICY, RuleSettings())
+    result = load(empty_db, LoadRequest(projects=good, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     assert any("kept as reported on 2018-07-20" in line for line in result.inferences)
-    load(empty_db, LoadRequest(projects=good, today=dt.date(2018, 8, 1)), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(projects=good, today=dt.date(2018, 8, 1)), POLICY, RuleSettings(), actor=SHELL)
     with psycopg.connect(empty_db) as conn:
         assert conn.execute("SELECT stage, reported_stage, reported_stage_on FROM projects").fetchone() == ("开工", "开工", LOAD_DAY)
 

@@ -17,6 +17,7 @@ import pytest
 from bench.synthetic import generate
 from etl.load import LoadRequest, load
 from mujun.settings import RuleSettings
+from tests.access import SHELL
 from tests.conftest import TABLES
 from tests.etl.test_load import snapshot
 from tests.world import POLICY
@@ -85,7 +86,7 @@ def _load_args(tmp_path: Path) -> list[str]:
 
 
 def test_sigkill_mid_copy_changes_nothing_and_a_rerun_loads(empty_db: str, db_url: str, world: LoadRequest, tmp_path: Path) -> None:
-    load(empty_db, world, POLICY, RuleSettings())
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
     before = snapshot(empty_db)
     args, env = _load_args(tmp_path), {**os.environ, "DATABASE_URL": db_url}
     _kill_mid_copy(args, env, empty_db, "stage_parcels")  # parcels are stored: they are upserted through a staging table

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.geodata import gk_lonlat as lonlat
 from tests.world import POLICY
@@ -17,8 +18,8 @@ from tests.world import POLICY
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest) -> Iterator[TestClient]:
-    load(empty_db, world, POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 

@@ -23,6 +23,7 @@ from geo_api.app import create_app
 from mujun.errors import MujunError
 from mujun.gcj02 import wgs84_to_gcj02
 from mujun.settings import BasemapSettings, BasemapSource, DatabaseSettings, Settings
+from tests.access import bearer
 from tests.fake_tiles import (
     gcj02_service,
     metres_per_pixel,
@@ -40,7 +41,7 @@ KEY = "tk-5ec7e7-0123456789abcdef"
 @contextmanager
 def portal(db_url: str, **basemaps: object) -> Iterator[TestClient]:
     settings = Settings(database=DatabaseSettings(url=db_url), basemaps=BasemapSettings(**basemaps))  # type: ignore[arg-type]
-    with TestClient(create_app(settings), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings), raise_server_exceptions=False, headers=bearer(db_url, "viewer")) as client:
         yield client
 
 
@@ -56,7 +57,8 @@ def test_an_mbtiles_tile_stored_at_a_tms_row_comes_back_at_its_xyz_address(db_ur
                            "min_zoom": 3, "max_zoom": 3, "bounds": [100.0, 20.0, 130.0, 45.0], "default": True}]
         answer = client.get("/basemaps/local/3/5/6.png")
         assert (answer.status_code, answer.headers["content-type"], answer.content) == (200, "image/png", green)
-        assert answer.headers["cache-control"] == "public, max-age=3600"
+        # Asked with credentials: a browser keeps it, a shared cache does not (it would hand it to anyone).
+        assert (answer.headers["cache-control"], answer.headers["vary"]) == ("private, max-age=3600", "Authorization, Cookie")
         flipped = client.get("/basemaps/local/3/5/1.png")  # XYZ row 1 is TMS row 6: the other tile
         assert flipped.content == blue
         again = client.get("/basemaps/local/3/5/6.png", headers={"If-None-Match": answer.headers["etag"]})

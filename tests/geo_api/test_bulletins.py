@@ -23,6 +23,7 @@ from geo_api.bulletin import bulletin_month
 from geo_api.cli import app as cli
 from mujun.errors import MujunError
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.major_projects import LOAD_DAY, write_files, write_land, write_late_may
 from tests.world import POLICY
@@ -57,8 +58,8 @@ def files(tmp_path: Path) -> dict[str, Path]:
 @pytest.fixture
 def client(empty_db: str, db_url: str, files: dict[str, Path]) -> Iterator[TestClient]:
     load(empty_db, LoadRequest(zones=files["zones"], parcels=files["parcels"], projects=files["projects"], monthly=files["monthly"],
-                               today=LOAD_DAY), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+                               today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "analyst")) as client:
         yield client
 
 
@@ -150,8 +151,8 @@ def test_an_issued_bulletin_opens_byte_for_byte_after_a_correcting_load(client: 
     first = client.get(entry["url"])
     assert first.headers["ETag"] == f'"{entry["sha256"]}"'
     # A's April corrected (本月 500 → 800) and its May report, never sent, arrives late.
-    load(empty_db, LoadRequest(monthly=files["correction"], today=LOAD_DAY), POLICY, RuleSettings())
-    load(empty_db, LoadRequest(monthly=files["late_may"], today=LOAD_DAY), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(monthly=files["correction"], today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
+    load(empty_db, LoadRequest(monthly=files["late_may"], today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
     again = client.get(entry["url"])
     assert again.status_code == 200 and again.content == first.content
     assert [e["id"] for e in client.get("/api/bulletins/issued", params={"month": "2018-06"}).json()["bulletins"]] == [entry["id"]]

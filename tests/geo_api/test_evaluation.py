@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.etl.test_land_use import EVALUATION_HEADER, valid_code
 from tests.geodata import write_xlsx
@@ -42,9 +43,9 @@ def firms() -> list[list[Any]]:
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    load(empty_db, write_land(tmp_path), POLICY, RuleSettings())
-    load(empty_db, LoadRequest(evaluation=write_xlsx(tmp_path / "firms-2023.xlsx", EVALUATION_HEADER, firms())), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, write_land(tmp_path), POLICY, RuleSettings(), actor=SHELL)
+    load(empty_db, LoadRequest(evaluation=write_xlsx(tmp_path / "firms-2023.xlsx", EVALUATION_HEADER, firms())), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "analyst")) as client:
         yield client
 
 

@@ -18,6 +18,7 @@ from etl.load import load
 from geo_api.app import create_app
 from mujun import rules
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.land_world import write_land
 from tests.world import POLICY
@@ -25,8 +26,8 @@ from tests.world import POLICY
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
-    load(empty_db, write_land(tmp_path), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, write_land(tmp_path), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "analyst")) as client:
         yield client
 
 

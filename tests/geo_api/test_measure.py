@@ -10,13 +10,14 @@ from fastapi.testclient import TestClient
 from shapely.geometry import LineString, Polygon
 
 from geo_api.app import create_app
+from tests.access import bearer
 from tests.conftest import settings_for
 from tests.geodata import X0, Y0, gk_lonlat, gk_rect
 
 
 @pytest.fixture
 def client(db_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "viewer")) as client:
         yield client
 
 

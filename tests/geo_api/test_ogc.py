@@ -19,6 +19,7 @@ from fastapi.testclient import TestClient
 from openpyxl import load_workbook
 
 from geo_api.app import create_app
+from tests.access import bearer
 from tests.conftest import settings_for
 
 SAMPLE = Path(__file__).resolve().parents[2] / "sample_geo"
@@ -32,12 +33,12 @@ def read(source: str | Path, **options: Any) -> tuple[dict[str, list[Any]], list
 
 
 @pytest.fixture(scope="module")
-def server(sample_url: str) -> Iterator[str]:
+def server(sample_url: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """`mujun serve` in its own process: GDAL holds the interpreter while it reads, so no server thread here."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    process = subprocess.Popen([str(Path(sys.executable).parent / "mujun"), "serve", "--port", str(port)],
+    process = subprocess.Popen([str(Path(sys.executable).parent / "mujun"), "serve", "--port", str(port), "--workers", "1"],
                                env={**os.environ, "DATABASE_URL": sample_url}, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.monotonic() + 30
     while True:
@@ -47,14 +48,19 @@ def server(sample_url: str) -> Iterator[str]:
         except OSError:
             assert process.poll() is None and time.monotonic() < deadline, "the server did not start"
             time.sleep(0.1)
+    # GDAL sends a token as any script would (Authorization: Bearer): from a header file, as GDAL 3.6 reads them.
+    headers = tmp_path_factory.mktemp("gdal") / "headers.txt"
+    headers.write_text(f"Authorization: {bearer(sample_url)['Authorization']}\n")
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": str(headers)})
     yield f"http://127.0.0.1:{port}"
+    pyogrio.set_gdal_config_options({"GDAL_HTTP_HEADER_FILE": None})
     process.terminate()
     process.wait(timeout=10)
 
 
 @pytest.fixture(scope="module")
 def client(sample_url: str) -> Iterator[TestClient]:
-    with TestClient(create_app(settings_for(sample_url)), raise_server_exceptions=False) as client:
+    with TestClient(create_app(settings_for(sample_url)), raise_server_exceptions=False, headers=bearer(sample_url)) as client:
         yield client
 
 

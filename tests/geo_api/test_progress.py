@@ -15,6 +15,7 @@ from openpyxl import load_workbook
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.major_projects import LOAD_DAY, write_files
 from tests.world import POLICY
@@ -23,9 +24,9 @@ from tests.world import POLICY
 @pytest.fixture
 def client(empty_db: str, db_url: str, tmp_path: Path) -> Iterator[TestClient]:
     projects, monthly, correction = write_files(tmp_path)
-    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings())
-    load(empty_db, LoadRequest(monthly=correction, today=LOAD_DAY), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, LoadRequest(projects=projects, monthly=monthly, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
+    load(empty_db, LoadRequest(monthly=correction, today=LOAD_DAY), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url, "analyst")) as client:
         yield client
 
 
@@ -187,6 +188,6 @@ def test_the_views_choices_are_the_months_reported_and_the_values_on_the_lists(c
 
 
 def test_the_choices_of_an_empty_database_are_empty(empty_db: str, db_url: str) -> None:
-    with TestClient(create_app(settings_for(db_url))) as client:
+    with TestClient(create_app(settings_for(db_url)), headers=bearer(db_url, "viewer")) as client:
         assert client.get("/api/progress/choices").json() == {"months": [], "jurisdiction": [], "zone": [], "industry": [],
                                                              "level": [], "category": []}

@@ -20,6 +20,7 @@ from openpyxl import load_workbook
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.layers.test_violations import DEFAULT_ORDER, report_world
 from tests.world import POLICY
@@ -37,8 +38,8 @@ FILTER_CASES: list[dict[str, Any]] = [
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest, tmp_path: Path) -> Iterator[TestClient]:
-    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 
@@ -229,3 +230,13 @@ def test_filter_choices_are_those_of_below_threshold_projects(client: TestClient
     # Below: B (P2, 新材料, 市重点), C (P3), D (P4, P5) and G (P8, 生物医药, 省重大); sorted by code point.
     assert choices == {"industry": ["新材料", "生物医药"], "level": ["市重点", "省重大"], "band": ["below", "far_below"]}
     assert bands == {"below", "far_below"}
+
+
+def test_every_download_is_in_the_audit_trail_with_its_format_filters_and_rows(client: TestClient, db_url: str) -> None:
+    rows = len(list(csv.reader(io.StringIO(get(client, "csv", {"jurisdiction": "武进区"}).content.decode("utf-8-sig"))))) - 1
+    get(client, "xlsx")
+    get(client, "json")  # the panel's view: not a download
+    entries = client.get("/api/audit", params={"action": "export", "limit": 2}).json()["entries"]
+    assert [e["detail"]["format"] for e in entries] == ["xlsx", "csv"]
+    assert entries[1]["detail"]["rows"] == rows > 0 and entries[1]["detail"]["filters"]["jurisdiction"] == ["武进区"]
+    assert entries[1]["role"] == "admin" and entries[1]["via"] == "token" and entries[1]["address"] == "testclient"

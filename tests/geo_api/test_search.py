@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.geodata import X0, Y0, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_projects
@@ -22,8 +23,8 @@ def client(empty_db: str, db_url: str, world: LoadRequest) -> Iterator[TestClien
     assert world.projects is not None
     load(empty_db, LoadRequest(zones=world.zones, parcels=world.parcels,
                                projects=write_xlsx(world.projects.with_name("named.xlsx"), PROJECT_HEADER, projects)),
-         POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+         POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 

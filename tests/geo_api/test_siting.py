@@ -15,6 +15,7 @@ from shapely.geometry import mapping
 from etl.load import LoadRequest, load
 from geo_api.app import create_app
 from mujun.settings import RuleSettings
+from tests.access import SHELL, bearer
 from tests.conftest import settings_for
 from tests.geodata import gk_lonlat, gk_rect, write_geojson
 from tests.world import POLICY
@@ -30,8 +31,8 @@ CONSTRAINTS = [
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest, tmp_path: Path) -> Iterator[TestClient]:
     constraints = write_geojson(tmp_path / "constraints.geojson", CONSTRAINTS)
-    load(empty_db, replace(world, constraints=constraints), POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, replace(world, constraints=constraints), POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 

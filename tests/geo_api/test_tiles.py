@@ -20,6 +20,7 @@ from geo_api.app import create_app
 from layers.catalogue import load_catalogue
 from layers.tiles import MapFilters, render_tile, tile_query
 from mujun.settings import RuleSettings
+from tests.access import SHELL, UNSCOPED, bearer
 from tests.conftest import settings_for
 from tests.geodata import gk_lonlat, write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_projects
@@ -61,8 +62,8 @@ def in_tile(code: str, z: int, x: int, y: int) -> bool:
 
 @pytest.fixture
 def client(empty_db: str, db_url: str, world: LoadRequest) -> Iterator[TestClient]:
-    load(empty_db, world, POLICY, RuleSettings())
-    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False) as client:
+    load(empty_db, world, POLICY, RuleSettings(), actor=SHELL)
+    with TestClient(create_app(settings_for(db_url)), raise_server_exceptions=False, headers=bearer(db_url)) as client:
         yield client
 
 
@@ -146,7 +147,7 @@ def test_caps_keep_the_largest_parcels_and_say_which_cap_cut(client: TestClient,
     z, (x, y) = 13, tile_at(1000, 500, 13)
     inside = [code for code in RECTS if in_tile(code, z, x, y)]
     assert {"P3", "P1", "P2"} <= set(inside)
-    base = tile_query(layer, z, x, y, MapFilters())
+    base = tile_query(layer, z, x, y, MapFilters(), UNSCOPED)
 
     async def render(**caps: int) -> Any:
         async with await psycopg.AsyncConnection.connect(empty_db) as conn:
@@ -176,7 +177,7 @@ def test_etag_answers_304_and_changes_after_a_load_that_changes_a_parcel(client:
 
     # B now invests 4 000 万元 on its 10 亩: exactly 400, it meets.
     projects = write_xlsx(tmp_path / "projects-b.xlsx", PROJECT_HEADER, world_projects(B=4000))
-    load(empty_db, LoadRequest(projects=projects), POLICY, RuleSettings())
+    load(empty_db, LoadRequest(projects=projects), POLICY, RuleSettings(), actor=SHELL)
     deadline = time.monotonic() + 5  # the new version arrives by NOTIFY, within milliseconds of the commit
     while (after := client.get(url, headers={"If-None-Match": etag})).status_code == 304:
         assert time.monotonic() < deadline, "the tile kept its ETag after the load"

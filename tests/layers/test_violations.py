@@ -24,6 +24,7 @@ from etl.load import LoadRequest, load
 from layers.violations import ViolationFilters, violation_report
 from mujun.errors import MujunError
 from mujun.settings import RuleSettings
+from tests.access import SHELL, UNSCOPED
 from tests.geodata import write_xlsx
 from tests.world import POLICY, PROJECT_HEADER, world_projects
 
@@ -48,7 +49,7 @@ def report_world(world: LoadRequest, tmp_path: Path) -> LoadRequest:
 
 @pytest.fixture
 def conn(empty_db: str, engine: Engine, world: LoadRequest, tmp_path: Path) -> Iterator[Connection]:
-    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings())
+    load(empty_db, report_world(world, tmp_path), POLICY, RuleSettings(), actor=SHELL)
     with engine.connect() as conn:
         yield conn
 
@@ -58,7 +59,7 @@ def codes(records: list[dict[str, Any]]) -> list[str]:
 
 
 def test_default_report_lists_below_projects_largest_shortfall_first(conn: Connection) -> None:
-    report = violation_report(conn, ViolationFilters())
+    report = violation_report(conn, UNSCOPED, ViolationFilters())
     assert codes(report.violations) == DEFAULT_ORDER
     shortfalls = {r["parcel_code"]: r["shortfall_wan"] for r in report.violations}
     # Project D's shortfall is shown on each of its parcels.
@@ -70,7 +71,7 @@ def test_default_report_lists_below_projects_largest_shortfall_first(conn: Conne
 
 
 def test_summary_counts_a_projects_shortfall_once(conn: Connection) -> None:
-    summary = violation_report(conn, ViolationFilters()).summary.as_json()
+    summary = violation_report(conn, UNSCOPED, ViolationFilters()).summary.as_json()
     # 4 projects (B, C, D, G) on 5 parcels; land 10.000005 + 45 + 15 + 15.75 = 85.750005 亩;
     # investment 3 999 + 9 000 + 5 400 + 5 000 = 23 399; shortfall 1.00 + 6 750 + 600 (once) + 512.50 = 7 863.50.
     # Required 400 × 10.000005 + 350 × 45 + 400 × 15 + 350 × 15.75 = 31 262.502.
@@ -86,7 +87,7 @@ def test_summary_counts_a_projects_shortfall_once(conn: Connection) -> None:
 
 
 def test_summary_per_jurisdiction_and_per_zone(conn: Connection) -> None:
-    summary = violation_report(conn, ViolationFilters()).summary.as_json()
+    summary = violation_report(conn, UNSCOPED, ViolationFilters()).summary.as_json()
     # 武进区: B, C, D on 4 parcels, 70.000005 亩, 18 399 万元 → 262.84; required 25 750.002 → 367.86 weighted;
     # 262.84 ÷ 367.86 = 0.71451 → 0.7145; shortfall 1 + 6 750 + 600 = 7 351.
     wujin, liyang = summary["by_jurisdiction"]
@@ -112,7 +113,7 @@ def test_summary_per_jurisdiction_and_per_zone(conn: Connection) -> None:
 
 
 def test_data_quality_lists_outside_straddling_and_mismatched_parcels(conn: Connection) -> None:
-    report = violation_report(conn, ViolationFilters())
+    report = violation_report(conn, UNSCOPED, ViolationFilters())
     issues = {entry["parcel_code"]: entry["issues"] for entry in report.data_quality}
     assert issues == {"P6": ["straddles_zones"], "P7": ["outside_zone"], "P8": ["area_mismatch"]}
     # P7 (no threshold) and P6 (meets) are never violations; P8 is below and stays among them.
@@ -136,11 +137,11 @@ def test_data_quality_lists_outside_straddling_and_mismatched_parcels(conn: Conn
     ({"stage": ("评估",)}, []),
 ])
 def test_filters_select_whole_projects(conn: Connection, filters: dict[str, Any], expected: list[str]) -> None:
-    assert codes(violation_report(conn, ViolationFilters(**filters)).violations) == expected
+    assert codes(violation_report(conn, UNSCOPED, ViolationFilters(**filters)).violations) == expected
 
 
 def test_filters_apply_to_the_summary_and_data_quality(conn: Connection) -> None:
-    report = violation_report(conn, ViolationFilters(jurisdiction=("溧阳市",)))
+    report = violation_report(conn, UNSCOPED, ViolationFilters(jurisdiction=("溧阳市",)))
     total = report.summary.as_json()["total"]
     assert (total["projects"], total["parcels"], total["shortfall_wan"]) == (1, 1, 512.5)
     # P6 (武进区) and P7 (in no zone, so in no jurisdiction) are not selected.
@@ -148,7 +149,7 @@ def test_filters_apply_to_the_summary_and_data_quality(conn: Connection) -> None
 
 
 def test_an_empty_selection_has_zero_totals_and_no_averages(conn: Connection) -> None:
-    total = violation_report(conn, ViolationFilters(stage=("评估",))).summary.as_json()["total"]
+    total = violation_report(conn, UNSCOPED, ViolationFilters(stage=("评估",))).summary.as_json()["total"]
     assert total == {"projects": 0, "parcels": 0, "area_mu": 0.0, "total_investment_wan": 0.0,
                      "required_investment_wan": 0.0, "intensity_wan_per_mu": None, "threshold_wan_per_mu": None,
                      "ratio": None, "shortfall_wan": 0.0}
@@ -163,7 +164,7 @@ def test_an_empty_selection_has_zero_totals_and_no_averages(conn: Connection) ->
     ("-project_code", ["P8", "P4", "P5", "P3", "P2"]),  # G, D, C, B; a project's parcels by code
 ])
 def test_sorting_by_a_record_field(conn: Connection, sort: str, expected: list[str]) -> None:
-    assert codes(violation_report(conn, ViolationFilters(sort=sort)).violations) == expected
+    assert codes(violation_report(conn, UNSCOPED, ViolationFilters(sort=sort)).violations) == expected
 
 
 @pytest.mark.parametrize(("filters", "field"), [
@@ -186,12 +187,12 @@ def test_an_unknown_zone_or_jurisdiction_is_refused(conn: Connection) -> None:
     for filters, field in ((ViolationFilters(zone=("WJ-DZ", "NOPE")), "zone"),
                            (ViolationFilters(jurisdiction=("武进",)), "jurisdiction")):
         with pytest.raises(MujunError) as raised:
-            violation_report(conn, filters)
+            violation_report(conn, UNSCOPED, filters)
         assert raised.value.status_code == 422 and raised.value.details[0]["field"] == field
 
 
 def test_geometries_come_with_the_parcels_when_asked(conn: Connection) -> None:
-    report = violation_report(conn, ViolationFilters(), with_geometry=True)
+    report = violation_report(conn, UNSCOPED, ViolationFilters(), with_geometry=True)
     assert sorted(report.geometries) == sorted(DEFAULT_ORDER)
     assert all(geometry["type"] == "MultiPolygon" for geometry in report.geometries.values())
-    assert violation_report(conn, ViolationFilters()).geometries == {}
+    assert violation_report(conn, UNSCOPED, ViolationFilters()).geometries == {}

@@ -1,44 +1,25 @@
 """Fixtures of the browser tests: the app serving the Changzhou sample, Debian's headless Chromium, and a page
-that fails its test on a script error, a console error of the page's own, or any request off this machine."""
+that fails its test on a script error, a console error of the page's own, or any request off this machine.
+
+`page` is signed in as an admin of every district (its session cookie set by the sign-in route, as the form
+would); `signed_out_page` has no session."""
 
 from __future__ import annotations
 
 import shutil
-import socket
-import threading
 import time
 from collections.abc import Iterator
-from contextlib import contextmanager
 
 import pytest
-import uvicorn
 from playwright.sync_api import Browser, Page, sync_playwright
 
 from geo_api.app import create_app
 from mujun.settings import BasemapSettings, DatabaseSettings, Settings
-from tests.conftest import SAMPLE
+from tests.access import PASSWORD, add_account
+from tests.conftest import SAMPLE, serving
 
 CHROMIUM_FLAGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
                   "--disable-component-update", "--disable-sync"]
-
-
-@contextmanager
-def serving(settings: Settings) -> Iterator[str]:
-    """The app with these settings, served by uvicorn on a free 127.0.0.1 port."""
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    config = uvicorn.Config(create_app(settings), host="127.0.0.1", port=port, log_level="warning")
-    instance = uvicorn.Server(config)
-    thread = threading.Thread(target=instance.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not instance.started:
-        assert time.monotonic() < deadline, "the server did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    instance.should_exit = True
-    thread.join(timeout=10)
 
 
 def sample_settings(sample_url: str, **basemaps: object) -> Settings:
@@ -49,7 +30,7 @@ def sample_settings(sample_url: str, **basemaps: object) -> Settings:
 
 @pytest.fixture(scope="session")
 def server(sample_url: str) -> Iterator[str]:
-    with serving(sample_settings(sample_url)) as url:
+    with serving(create_app(sample_settings(sample_url))) as url:
         yield url
 
 
@@ -64,8 +45,12 @@ def browser() -> Iterator[Browser]:
         browser.close()
 
 
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
+@pytest.fixture(scope="session")
+def web_admin(sample_url: str) -> str:
+    return add_account(sample_url, "admin")
+
+
+def _watched_page(browser: Browser) -> Iterator[Page]:
     context = browser.new_context(viewport={"width": 1280, "height": 800}, locale="zh-CN")
     errors: list[str] = []
     # On the context, so that pages the page opens (the printable sheet) are watched too.
@@ -79,3 +64,30 @@ def page(browser: Browser) -> Iterator[Page]:
     yield page
     context.close()
     assert errors == []
+
+
+@pytest.fixture
+def page(browser: Browser, server: str, web_admin: str) -> Iterator[Page]:
+    for watched in _watched_page(browser):
+        signed = watched.context.request.post(f"{server}/api/auth/login", data={"username": web_admin, "password": PASSWORD})
+        assert signed.ok, signed.text()
+        yield watched
+
+
+@pytest.fixture
+def signed_out_page(browser: Browser) -> Iterator[Page]:
+    yield from _watched_page(browser)
+
+
+def wait_until(page: Page, expression: str, timeout: int = 20000) -> None:
+    """Poll a JavaScript expression from here until it is true: Playwright's `wait_for_function` compiles it with
+    `new Function` inside the page, which the page's Content-Security-Policy (no eval) rightly refuses."""
+    deadline = time.monotonic() + timeout / 1000
+    while not page.evaluate(expression):
+        assert time.monotonic() < deadline, f"timed out waiting for {expression}"
+        time.sleep(0.05)
+
+
+def csrf(page: Page, server: str) -> dict[str, str]:
+    """The X-CSRF-Token header of the page's session, for a test's own POST beside the page's."""
+    return {"X-CSRF-Token": page.request.get(f"{server}/api/auth/me").json()["csrf_token"]}

@@ -12,9 +12,11 @@ from PIL import Image
 from playwright.sync_api import Page, Response, expect
 from pydantic import SecretStr
 
+from geo_api.app import create_app
 from mujun.settings import BasemapSource
+from tests.conftest import serving
 from tests.fake_tiles import gcj02_service, metres_per_pixel, plain_png, red_centroid, tile_service
-from tests.web.conftest import sample_settings, serving
+from tests.web.conftest import sample_settings, wait_until
 
 KEY = "tk-5ec7e7-0123456789abcdef"
 # WGS84 points across the sample (the city, 金坛, 溧阳, 武进 by 太湖): the GCJ-02 offset differs by tens of metres.
@@ -33,11 +35,11 @@ def test_the_demo_opens_on_its_offline_base_map_and_the_switcher_turns_it_off(se
     expect(switcher).to_contain_text("无底图")
     expect(switcher.get_by_label("离线底图")).to_be_checked()
     assert "示例底图" in page.locator(".leaflet-control-attribution").inner_text()
-    page.wait_for_function(TILES_DRAWN, timeout=20000)
-    page.wait_for_function("document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
+    wait_until(page, TILES_DRAWN, timeout=20000)
+    wait_until(page, "document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
     switcher.get_by_label("无底图").check()
     expect(page.locator(".leaflet-tile-pane img")).to_have_count(0)
-    page.wait_for_function("new URL(location.href).searchParams.get('basemap') === 'none'", timeout=5000)
+    wait_until(page, "new URL(location.href).searchParams.get('basemap') === 'none'", timeout=5000)
     page.reload()  # the link keeps the choice
     expect(page.locator(".leaflet-control-layers-base").get_by_label("无底图")).to_be_checked()
 
@@ -46,7 +48,7 @@ def test_the_demo_opens_on_its_offline_base_map_and_the_switcher_turns_it_off(se
 def gaode_server(sample_url: str) -> Iterator[str]:
     with tile_service(gcj02_service(POINTS)) as (base, _):
         gaode = BasemapSource(id="gaode", title="高德地图", url=base + "/gaode/{z}/{x}/{y}.png", crs="gcj02", attribution="© 高德软件")
-        with serving(sample_settings(sample_url, basemaps=[gaode])) as url:
+        with serving(create_app(sample_settings(sample_url, basemaps=[gaode]))) as url:
             yield url
 
 
@@ -59,7 +61,7 @@ def test_gaode_tiles_sit_within_a_metre_of_where_the_page_puts_each_wgs84_point(
         page.press(".coords-box input", "Enter")
         marker = page.locator("path.goto-point")
         marker.wait_for(timeout=10000)
-        page.wait_for_function(TILES_DRAWN, timeout=20000)
+        wait_until(page, TILES_DRAWN, timeout=20000)
         box = marker.bounding_box()
         assert box is not None
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
@@ -82,12 +84,12 @@ def test_the_tianditu_key_never_reaches_the_browser(sample_url: str, page: Page)
     received: list[Response] = []
     page.on("response", lambda response: received.append(response))
     with tile_service(tianditu) as (base, _), \
-            serving(sample_settings(sample_url, tianditu_key=SecretStr(KEY), tianditu_url=base)) as url:
+            serving(create_app(sample_settings(sample_url, tianditu_key=SecretStr(KEY), tianditu_url=base))) as url:
         page.goto(url + "/?map=31.78,119.95,14")
-        page.wait_for_function(TILES_DRAWN, timeout=20000)
+        wait_until(page, TILES_DRAWN, timeout=20000)
         page.locator(".leaflet-control-layers-base").get_by_label("天地图影像").check()
-        page.wait_for_function(TILES_DRAWN, timeout=20000)
-        page.wait_for_function("document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
+        wait_until(page, TILES_DRAWN, timeout=20000)
+        wait_until(page, "document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
         assert keys_seen and set(keys_seen) == {KEY}  # the portal fetched with the key …
         assert any("/basemaps/tianditu-img/labels/" in r.url for r in received)
         for response in received:  # … and nothing the browser received holds it

@@ -8,6 +8,7 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from etl.load import libpq_conninfo
+from tests.web.conftest import wait_until
 
 MAP_CENTRE = (640, 46 + (800 - 46) // 2)
 
@@ -27,7 +28,7 @@ def test_idle_land_is_drawn_and_its_card_says_why(server: str, page: Page, sampl
     page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18&land_as_of=2024-06-30&land=idle_land")
     control = page.locator(".land-control")
     expect(control).to_contain_text("闲置土地")
-    page.wait_for_function("Number(document.querySelector('.land-control')?.dataset.drawnIdleLand) > 0", timeout=20000)
+    wait_until(page, "Number(document.querySelector('.land-control')?.dataset.drawnIdleLand) > 0", timeout=20000)
     expect(control.locator(".land-summary")).to_contain_text(f"闲置 {idle['summary']['idle']} 宗")
     page.wait_for_load_state("networkidle")
     expect(page.locator("#loading")).to_be_hidden()
@@ -46,7 +47,7 @@ def test_the_firms_classes_open_a_firms_card_with_its_chart(server: str, page: P
     code, (grade, firm) = next((code, pair) for code, pair in sorted(classes["parcels"].items()) if pair[0] == "A")
     lat, lon = centre_of(sample_url, code)
     page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18&land=firm_classes")
-    page.wait_for_function("Number(document.querySelector('.land-control')?.dataset.drawnFirmClasses) > 0", timeout=20000)
+    wait_until(page, "Number(document.querySelector('.land-control')?.dataset.drawnFirmClasses) > 0", timeout=20000)
     expect(page.locator(".land-control input[name=year]")).to_have_value("2023")
     page.wait_for_load_state("networkidle")
     page.mouse.click(*MAP_CENTRE)
@@ -61,5 +62,5 @@ def test_the_unsupplied_part_of_a_batch_is_drawn(server: str, page: Page, sample
         row = conn.execute("SELECT ST_Y(ST_Centroid(geom)), ST_X(ST_Centroid(geom)) FROM approval_batches ORDER BY area_m2 DESC LIMIT 1").fetchone()
     assert row is not None
     page.goto(f"{server}/?panel=0&map={row[0]:.6f},{row[1]:.6f},15&land_as_of=2024-06-30&land=approved_unsupplied")
-    page.wait_for_function("Number(document.querySelector('.land-control')?.dataset.drawnApprovedUnsupplied) > 0", timeout=20000)
+    wait_until(page, "Number(document.querySelector('.land-control')?.dataset.drawnApprovedUnsupplied) > 0", timeout=20000)
     expect(page.locator(".land-control .land-summary")).to_contain_text("批而未供")

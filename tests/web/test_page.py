@@ -8,6 +8,7 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from etl.load import libpq_conninfo
+from tests.web.conftest import wait_until
 
 
 def parcels_in(sample_url: str, bbox: list[float]) -> int:
@@ -27,7 +28,7 @@ def test_the_city_view_shows_zone_summaries_and_a_click_on_a_tile_parcel_opens_i
     assert page.locator("html").get_attribute("lang") == "zh-CN"
     assert "图例" in page.locator(".leaflet-bottom.leaflet-right").inner_text()
     assert page.locator(".leaflet-control-scale").count() == 1
-    page.wait_for_function("document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
+    wait_until(page, "document.querySelectorAll('#loading[hidden]').length === 1", timeout=20000)
 
     # Zoom to one parcel that falls short, then click its middle: the popup is its record in officials' words.
     with psycopg.connect(libpq_conninfo(sample_url)) as conn:

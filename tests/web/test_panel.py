@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, quote, urlparse
 
 from playwright.sync_api import Page, Route, expect
 
+from tests.web.conftest import wait_until
+
 JURISDICTION = "武进区"
 
 
@@ -102,7 +104,7 @@ def test_a_permalink_restores_the_tab_filters_view_and_parcel_and_copy_link_give
     popup = page.locator(".parcel-popup")
     expect(popup).to_contain_text(record["parcel_code"])
     # Parcels outside the report are dimmed on the map, those in it are not.
-    page.wait_for_function("Number(document.getElementById('map').dataset.parcelsDimmed) > 0", timeout=20000)
+    wait_until(page, "Number(document.getElementById('map').dataset.parcelsDimmed) > 0", timeout=20000)
     drawn = page.evaluate("[Number(document.getElementById('map').dataset.parcels), Number(document.getElementById('map').dataset.parcelsDimmed)]")
     assert drawn[0] > drawn[1]
 
@@ -123,7 +125,7 @@ def test_a_permalink_restores_the_tab_filters_view_and_parcel_and_copy_link_give
 
 def test_search_by_pinyin_initials_lists_the_parcel_and_its_context(server: str, page: Page) -> None:
     page.goto(f"{server}/?tab=search")
-    page.wait_for_function("document.getElementById('map').dataset.tilesLoaded === 'true'", timeout=20000)
+    wait_until(page, "document.getElementById('map').dataset.tilesLoaded === 'true'", timeout=20000)
     answer = page.request.get(f"{server}/api/search", params={"q": "jsyf"}).json()
     assert len(answer["results"]) >= 1
     page.fill("#panel-search-input", "jsyf")

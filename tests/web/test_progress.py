@@ -9,6 +9,8 @@ from urllib.parse import parse_qs, urlparse
 
 from playwright.sync_api import Page, expect
 
+from tests.web.conftest import wait_until
+
 JURISDICTION = "武进区"
 
 
@@ -143,12 +145,11 @@ def test_the_map_is_coloured_by_the_servers_progress_classes_with_their_legend(s
     legend = page.locator(".legend")
     expect(legend).to_contain_text("项目进度（截至 2024年6月）", timeout=20000)
     expect(legend).to_contain_text("应开工未开工")
-    page.wait_for_function("JSON.parse(document.getElementById('map').dataset.parcelClasses || '{}').not_started_due > 0",
-                           timeout=20000)
+    wait_until(page, "JSON.parse(document.getElementById('map').dataset.parcelClasses || '{}').not_started_due > 0", timeout=20000)
     # Back to the catalogue's bands: the parcels are drawn by band again, and the legend says so.
     page.click("#panel-toggle")
     page.check("#progress-filters input[name=theme][value=band]")
     expect(legend).not_to_contain_text("应开工未开工")
-    page.wait_for_function("(() => { const c = JSON.parse(document.getElementById('map').dataset.parcelClasses || '{}');"
-                           " return !('not_started_due' in c) && Object.keys(c).length > 0; })()", timeout=20000)
+    wait_until(page, "(() => { const c = JSON.parse(document.getElementById('map').dataset.parcelClasses || '{}');"
+                     " return !('not_started_due' in c) && Object.keys(c).length > 0; })()", timeout=20000)
     assert "theme" not in query_of(page.url)

@@ -8,6 +8,8 @@ from typing import Any
 
 from playwright.sync_api import Page, Route, expect
 
+from tests.web.conftest import csrf, wait_until
+
 # Inside 武进国家高新技术产业开发区 (CZ-WJ-01), clear of other zones: the view the drawing starts from.
 SITE_VIEW = "31.67070,119.95100,16"
 SQUARE = {"type": "Polygon", "coordinates": [[[119.95, 31.67], [119.952, 31.67], [119.952, 31.6715],
@@ -16,7 +18,7 @@ SQUARE = {"type": "Polygon", "coordinates": [[[119.95, 31.67], [119.952, 31.67],
 
 def open_siting(page: Page, server: str) -> None:
     page.goto(f"{server}/?tab=siting&map={SITE_VIEW}")
-    page.wait_for_function("Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
+    wait_until(page, "Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
     expect(page.locator("#pane-siting")).to_be_visible()
 
 
@@ -34,7 +36,7 @@ def review_and_check(page: Page, server: str, investment: str) -> dict[str, Any]
         page.click("#siting-form button[type=submit]")
     sent = answered.value.request.post_data_json
     assert sent["total_investment_wan"] == float(investment) and sent["project_type"] == "industrial"
-    expected = page.request.post(f"{server}/api/siting/review", data=sent).json()
+    expected = page.request.post(f"{server}/api/siting/review", data=sent, headers=csrf(page, server)).json()
     verdict = page.locator("table.siting-verdict")
     expect(verdict).to_be_visible()
     assert verdict.get_attribute("data-status") == expected["status"]
@@ -76,7 +78,7 @@ def test_a_site_drawn_with_geoman_gets_the_apis_verdict_and_prints_on_request(se
         page.click("#siting-print")
     sheet = opened.value
     sheet.wait_for_selector("table.siting-verdict", timeout=10000)
-    sheet.wait_for_function("document.querySelectorAll('#sheet-map path.siting-site').length === 1")
+    wait_until(sheet, "document.querySelectorAll('#sheet-map path.siting-site').length === 1")
     assert sheet.locator("table.siting-verdict").get_attribute("data-status") == expected["status"]
     assert f"{expected['area_m2']:,.2f} m²" in sheet.locator("tr[data-field=area] td").inner_text()
     assert sheet.locator("h1").inner_text() == "建设项目选址审查单"
@@ -117,7 +119,7 @@ def test_an_uploaded_site_is_reviewed_and_a_refused_file_shows_the_servers_messa
 
     point = {"type": "Feature", "properties": {}, "geometry": {"type": "Point", "coordinates": [119.95, 31.67]}}
     body = json.dumps(point).encode()
-    refusal = page.request.post(f"{server}/api/siting/upload",
+    refusal = page.request.post(f"{server}/api/siting/upload", headers=csrf(page, server),
                                 multipart={"file": {"name": "point.geojson", "mimeType": "application/geo+json", "buffer": body}})
     assert refusal.status == 422
     page.set_input_files("#siting-file", files=[{"name": "point.geojson", "mimeType": "application/geo+json", "buffer": body}])

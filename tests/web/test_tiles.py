@@ -9,6 +9,7 @@ import psycopg
 from playwright.sync_api import Page, expect
 
 from etl.load import libpq_conninfo
+from tests.web.conftest import wait_until
 
 MAP_CENTRE = (640, 46 + (800 - 46) // 2)  # the map fills the page below the 46 px header
 
@@ -24,7 +25,7 @@ def test_clicking_a_parcel_drawn_from_tiles_opens_its_record(server: str, page: 
     page.on("request", lambda request: lookups.append(request.url) if "/api/lookup" in request.url else None)
     with page.expect_response(lambda r: "/tiles/parcels/18/" in r.url, timeout=20000):
         page.goto(f"{server}/?panel=0&map={lat:.6f},{lon:.6f},18")
-    page.wait_for_function("Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
+    wait_until(page, "Number(document.getElementById('map').dataset.parcels) > 0", timeout=20000)
     page.wait_for_load_state("networkidle")  # every tile in view drawn, the one under the centre among them
     assert page.locator("path.parcel").count() == 0  # canvas, not one SVG path per parcel
     assert page.locator("#map canvas").count() > 0
