@@ -155,6 +155,6 @@ def test_a_month_after_a_gap_builds_on_the_last_month_reported(listed: str, tmp_
     # A reported June (本年累计 2 000) and not July: August's 本月 300 makes 2 300 (D: July's report stands before August).
     write_xlsx(tmp_path / "aug.xlsx", MONTHLY_HEADER, [["A", "2018-08", 300, None, None, dt.date(2018, 9, 10)],
                                                        ["D", "2018-07", 500, None, None, dt.date(2018, 8, 10)]])
-    load(listed, LoadRequest(monthly=tmp_path / "aug.xlsx", today=dt.date(2018, 9, 15)), POLICY, RuleSettings())
+    load(listed, LoadRequest(monthly=tmp_path / "aug.xlsx", today=dt.date(2018, 9, 15)), POLICY, RuleSettings(), actor=SHELL)
     assert figures(listed, "A")[-1] == ("2018-08", 300.0, 2300.0, False)
     assert figures(listed, "D")[-1] == ("2018-07", 500.0, 6500.0, False)
