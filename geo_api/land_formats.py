@@ -8,7 +8,7 @@ import datetime as dt
 from collections.abc import Iterable, Sequence
 from typing import Any
 
-from geo_api.report_formats import Column, Sheet, sheets_csv, xlsx_workbook
+from geo_api.report_formats import Column, Sheet
 from layers.land import Supply
 from layers.tiles import MapFilters
 from mujun.evaluation import INDICATORS, Evaluation, EvaluationPolicy
@@ -107,11 +107,3 @@ def evaluation_sheets(result: Evaluation) -> list[Sheet]:
     answer = result.as_json()
     benchmarks = [{"jurisdiction": county, "graded": answer["graded"][county], **values} for county, values in answer["benchmarks"].items()]
     return [("企业评价", evaluation_columns(), [_flat(row) for row in result.firms]), ("基准值", benchmark_columns(), benchmarks)]
-
-
-def to_xlsx(sheets: Sequence[Sheet], caption: str) -> bytes:
-    return xlsx_workbook(sheets, caption)
-
-
-def to_csv(sheets: Sequence[Sheet], caption: str) -> bytes:
-    return sheets_csv(sheets, caption)

@@ -14,6 +14,7 @@ from fastapi.responses import Response
 from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB
+from geo_api.report_formats import sheets_csv, xlsx_workbook
 from geo_api.routers.progress import FORMATS, json_response
 from layers.evaluation import evaluation_of, firm_card, firm_parcels, latest_year
 from mujun.access import Access
@@ -62,7 +63,7 @@ def get_evaluation(request: Request, conn: DB, access: CanViewOrExport, year: Ye
         return json_response({**result.as_json(), "jurisdiction": jurisdiction or [], "definitions": _definitions(policy)})
     sheets = land_formats.evaluation_sheets(result)
     caption = land_formats.evaluation_caption(result, jurisdiction or (), policy, code)
-    body = land_formats.to_xlsx(sheets, caption) if output == "xlsx" else land_formats.to_csv(sheets, caption)
+    body = (xlsx_workbook if output == "xlsx" else sheets_csv)(sheets, caption)
     record(request, access, Event.EXPORT, {"report": "evaluation", "format": output, "year": chosen, "jurisdiction": jurisdiction or [],
                                            "rows": len(result.firms)})
     return Response(body, media_type=FORMATS[output],

@@ -15,6 +15,7 @@ from fastapi.responses import Response
 from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB, BBoxParam
+from geo_api.report_formats import sheets_csv, xlsx_workbook
 from geo_api.routers.progress import FORMATS, json_response
 from geo_api.routers.tiles import Filters
 from layers.land import idle_land_of, land_card, land_map, supply_of, unsupplied_features
@@ -79,7 +80,7 @@ def get_idle(request: Request, conn: DB, access: CanViewOrExport, filters: Filte
     if output == "json":
         return json_response({**result.as_json(), "filters": chosen(filters), "policy": {"code": code, "source": policy.source}})
     sheets, caption = land_formats.idle_sheets(result), land_formats.idle_caption(result, filters, policy, code)
-    body = land_formats.to_xlsx(sheets, caption) if output == "xlsx" else land_formats.to_csv(sheets, caption)
+    body = (xlsx_workbook if output == "xlsx" else sheets_csv)(sheets, caption)
     return _download(request, access, "idle_land", {"as_of": day.isoformat(), "filters": chosen(filters), "rows": len(result.parcels)},
                      body, output, f"mujun-idle-land-{day.isoformat()}")
 
@@ -93,7 +94,7 @@ def get_supply(request: Request, conn: DB, access: CanViewOrExport, filters: Fil
     if output == "json":
         return json_response({**result.as_json(), "filters": chosen(filters)})
     sheets, caption = land_formats.supply_sheets(result), land_formats.supply_caption(result, filters, code)
-    body = land_formats.to_xlsx(sheets, caption) if output == "xlsx" else land_formats.to_csv(sheets, caption)
+    body = (xlsx_workbook if output == "xlsx" else sheets_csv)(sheets, caption)
     rows = len(result.supplied_unused) + len(result.approved_unsupplied)
     return _download(request, access, "land_supply", {"as_of": day.isoformat(), "filters": chosen(filters), "rows": rows},
                      body, output, f"mujun-land-supply-{day.isoformat()}")
