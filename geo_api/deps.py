@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterator
-from typing import Annotated
+from collections.abc import Collection, Iterator
+from typing import Annotated, Any
 
 from fastapi import Depends, Query, Request
 from sqlalchemy import Connection, Engine
@@ -59,3 +59,16 @@ def bbox(
 
 
 BBoxParam = Annotated[BBox, Depends(bbox)]
+
+
+def repeatable(description: str) -> Any:
+    """A query parameter that may be given several times (`?jurisdiction=武进区&jurisdiction=溧阳市`)."""
+    return Query(description=f"{description}; repeat the parameter for several values")
+
+
+def chosen_format(output: str, formats: Collection[str]) -> str:
+    """`output` when it is one of `formats`; else a 422 naming them."""
+    if output not in formats:
+        raise MujunError(f"format 应为 {'、'.join(formats)} 之一（得到 {output!r}）",
+                         f"format must be one of {', '.join(formats)} (got {output!r})", code="invalid_format", status_code=422)
+    return output

@@ -17,6 +17,7 @@ from sqlalchemy import Connection
 
 from geo_api.bulletin import charts, printed, text, word
 from geo_api.bulletin.document import Document
+from geo_api.deps import chosen_format
 from geo_api.report_formats import xlsx_workbook
 from layers.bulletins import BulletinData, BulletinScope, gather
 from mujun.access import Access
@@ -51,10 +52,7 @@ def bulletin_month(value: str, today: dt.date) -> tuple[int, int]:
 
 
 def check_format(output: str) -> str:
-    if output not in FORMATS:
-        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一（得到 {output!r}）", f"format must be one of {', '.join(FORMATS)} (got {output!r})",
-                         code="invalid_format", status_code=422)
-    return output
+    return chosen_format(output, FORMATS)
 
 
 def compose(conn: Connection, access: Access, policy_code: str, scope: BulletinScope, today: dt.date) -> tuple[BulletinData, Document]:

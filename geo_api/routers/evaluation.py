@@ -13,7 +13,7 @@ from fastapi.responses import Response
 
 from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
-from geo_api.deps import DB
+from geo_api.deps import DB, chosen_format
 from geo_api.report_formats import sheets_csv, xlsx_workbook
 from geo_api.routers.progress import FORMATS, json_response
 from layers.evaluation import evaluation_of, firm_card, firm_parcels, latest_year
@@ -53,9 +53,7 @@ def _definitions(policy: EvaluationPolicy) -> dict[str, object]:
 @router.get("", summary="A year's firms scored, ranked and classed (A/B/C/D, T) within their county, with the benchmarks")
 def get_evaluation(request: Request, conn: DB, access: CanViewOrExport, year: Year = None, jurisdiction: Jurisdiction = None,
                    output: Annotated[str, Query(alias="format", description="json, xlsx or csv")] = "json") -> Response:
-    if output not in FORMATS:
-        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
-                         code="invalid_format", status_code=422)
+    chosen_format(output, FORMATS)
     policy, code = _policy(request)
     chosen = _year(conn, access, year)
     result = evaluation_of(conn, access, chosen, policy, jurisdiction or ())

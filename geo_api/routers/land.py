@@ -14,7 +14,7 @@ from fastapi.responses import Response
 
 from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
-from geo_api.deps import DB, BBoxParam
+from geo_api.deps import DB, BBoxParam, chosen_format
 from geo_api.report_formats import sheets_csv, xlsx_workbook
 from geo_api.routers.progress import FORMATS, json_response
 from geo_api.routers.tiles import Filters
@@ -58,13 +58,6 @@ def _policy(request: Request) -> tuple[IdleLandPolicy, str]:
     return load_idle_land_policy(code), code
 
 
-def _format(output: str) -> str:
-    if output not in FORMATS:
-        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
-                         code="invalid_format", status_code=422)
-    return output
-
-
 def _download(request: Request, access: Access, report: str, detail: dict[str, Any], body: bytes, output: str, name: str) -> Response:
     """The file as an attachment, recorded in the audit trail."""
     record(request, access, Event.EXPORT, {"report": report, "format": output, **detail})
@@ -74,7 +67,7 @@ def _download(request: Request, access: Access, report: str, detail: dict[str, A
 @router.get("/idle", summary="Idle land (令第53号) as of a date: each listed parcel's category, days overdue and fee, and the summary")
 def get_idle(request: Request, conn: DB, access: CanViewOrExport, filters: Filters, as_of: AsOf = None,
              output: Format = "json") -> Response:
-    output, day = _format(output), as_of_date(as_of)
+    output, day = chosen_format(output, FORMATS), as_of_date(as_of)
     policy, code = _policy(request)
     result = idle_land_of(conn, access, day, policy, filters)
     if output == "json":
@@ -88,7 +81,7 @@ def get_idle(request: Request, conn: DB, access: CanViewOrExport, filters: Filte
 @router.get("/supply", summary="供而未用 (supplied, not started) and 批而未供 (approved, not supplied) as of a date")
 def get_supply(request: Request, conn: DB, access: CanViewOrExport, filters: Filters, as_of: AsOf = None,
                output: Format = "json") -> Response:
-    output, day = _format(output), as_of_date(as_of)
+    output, day = chosen_format(output, FORMATS), as_of_date(as_of)
     policy, code = _policy(request)
     result = supply_of(conn, access, day, policy, filters)
     if output == "json":

@@ -15,7 +15,7 @@ from fastapi.responses import Response
 
 from geo_api import progress_formats
 from geo_api.access import CanView, CanViewOrExport, record
-from geo_api.deps import DB
+from geo_api.deps import DB, chosen_format, repeatable
 from layers.progress import ProgressFilters, latest_report_month, progress_choices, progress_map, progress_of, project_card
 from mujun.audit import Event
 from mujun.errors import MujunError, NotFound
@@ -46,16 +46,12 @@ def json_response(body: Any) -> Response:
     return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_plain), media_type="application/json")
 
 
-def _values(description: str) -> Any:
-    return Query(description=f"{description}; repeat the parameter for several values")
-
-
 def progress_filters(
-    jurisdiction: Annotated[list[str] | None, _values("所属地区 of the project (else of the zone it is held against), e.g. 武进区")] = None,
-    zone: Annotated[list[str] | None, _values("zone code (园区编码) the project's land is held against")] = None,
-    industry: Annotated[list[str] | None, _values("所属行业, exactly as loaded")] = None,
-    level: Annotated[list[str] | None, _values("项目级别 on the year's list, exactly as loaded")] = None,
-    category: Annotated[list[str] | None, _values("项目类别: 新建, 续建 or 预备")] = None,
+    jurisdiction: Annotated[list[str] | None, repeatable("所属地区 of the project (else of the zone it is held against), e.g. 武进区")] = None,
+    zone: Annotated[list[str] | None, repeatable("zone code (园区编码) the project's land is held against")] = None,
+    industry: Annotated[list[str] | None, repeatable("所属行业, exactly as loaded")] = None,
+    level: Annotated[list[str] | None, repeatable("项目级别 on the year's list, exactly as loaded")] = None,
+    category: Annotated[list[str] | None, repeatable("项目类别: 新建, 续建 or 预备")] = None,
 ) -> ProgressFilters:
     chosen = {"jurisdiction": jurisdiction, "zone": zone, "industry": industry, "level": level, "category": category}
     return ProgressFilters(**{name: tuple(values) for name, values in chosen.items() if values})
@@ -94,9 +90,7 @@ def get_progress(
                                                                "counts them all; an export holds them all)")] = LIST_PAGE,
     offset: Annotated[int, Query(ge=0, description="json: entries of each list to skip")] = 0,
 ) -> Response:
-    if output not in FORMATS:
-        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
-                         code="invalid_format", status_code=422)
+    chosen_format(output, FORMATS)
     month = _as_of(conn, as_of)
     policy = progress_policy(request)
     result = progress_of(conn, access, *month, filters, policy, today_in_china())

@@ -3,14 +3,14 @@
 from __future__ import annotations
 
 from datetime import date
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 
 from geo_api import guard, pdf, report_formats
 from geo_api.access import CanReport, record
-from geo_api.deps import DB
+from geo_api.deps import DB, chosen_format, repeatable
 from layers.violations import (
     DEFAULT_SORT,
     SORT_FIELDS,
@@ -36,19 +36,15 @@ DOWNLOADS = {
 }
 
 
-def _values(description: str) -> Any:
-    return Query(description=f"{description}; repeat the parameter for several values")
-
-
 def report_filters(
-    jurisdiction: Annotated[list[str] | None, _values("辖区 of the zone the project is held against, e.g. 武进区")] = None,
-    zone: Annotated[list[str] | None, _values("zone code (园区编码) the project is held against")] = None,
-    zone_class: Annotated[list[str] | None, _values("development_zone or industrial_cluster")] = None,
-    stage: Annotated[list[str] | None, _values("project stage: 意向, 签约, 预备, 开工, 竣工, 评估")] = None,
-    industry: Annotated[list[str] | None, _values("所属行业, exactly as loaded")] = None,
-    level: Annotated[list[str] | None, _values("项目级别, exactly as loaded")] = None,
-    status: Annotated[list[str] | None, _values("below (default) or meets")] = None,
-    band: Annotated[list[str] | None, _values("meets, below (0.8–1.0) or far_below (< 0.8)")] = None,
+    jurisdiction: Annotated[list[str] | None, repeatable("辖区 of the zone the project is held against, e.g. 武进区")] = None,
+    zone: Annotated[list[str] | None, repeatable("zone code (园区编码) the project is held against")] = None,
+    zone_class: Annotated[list[str] | None, repeatable("development_zone or industrial_cluster")] = None,
+    stage: Annotated[list[str] | None, repeatable("project stage: 意向, 签约, 预备, 开工, 竣工, 评估")] = None,
+    industry: Annotated[list[str] | None, repeatable("所属行业, exactly as loaded")] = None,
+    level: Annotated[list[str] | None, repeatable("项目级别, exactly as loaded")] = None,
+    status: Annotated[list[str] | None, repeatable("below (default) or meets")] = None,
+    band: Annotated[list[str] | None, repeatable("meets, below (0.8–1.0) or far_below (< 0.8)")] = None,
     sort: Annotated[str, Query(description=f"a record field, `-` first for descending: {', '.join(SORT_FIELDS)}")]
     = DEFAULT_SORT,
 ) -> ViolationFilters:
@@ -69,9 +65,7 @@ def violations(
                                                                       "(the summary still covers everything selected)")] = None,
     offset: Annotated[int, Query(ge=0, description="json only: entries of each list to skip")] = 0,
 ) -> Response:
-    if output not in FORMATS:
-        raise MujunError(f"format 应为 {'、'.join(FORMATS)} 之一", f"format must be one of {', '.join(FORMATS)}",
-                         code="invalid_format", status_code=422)
+    chosen_format(output, FORMATS)
     if (limit is not None or offset) and output != "json":
         raise MujunError("limit 与 offset 只用于 format=json：导出文件总是包含筛选出的全部宗地",
                          "limit and offset apply to format=json only: an export always holds everything the filters select",
