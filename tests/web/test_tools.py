@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from decimal import ROUND_HALF_UP, Decimal
 
 import pypdf
@@ -30,9 +31,16 @@ def test_going_to_gauss_kruger_coordinates_shows_the_point_in_every_form_and_cop
     page.mouse.move(300, 300, steps=4)
     expect(box.locator("[data-row=gk]")).to_contain_text("高斯 EPSG:4549", timeout=10000)
     expect(box.locator("[data-row=gk-zone]")).to_contain_text("带号 40（EPSG:4528）")
-    hovered = box.locator("[data-row=lonlat] output").inner_text()
-    lon, lat = (float(v) for v in hovered.split(","))
-    assert 119.8 < lon < 119.9 and 31.7 < lat < 31.75, hovered  # left of and above the centre of the view (119.9, 31.7)
+    # The readout answers the cursor's steps in turn (one request at a time): the last step's point comes last.
+    deadline, hovered = time.monotonic() + 10, ""
+    while time.monotonic() < deadline:
+        hovered = box.locator("[data-row=lonlat] output").inner_text()
+        lon, lat = (float(v) for v in hovered.split(","))
+        if 119.8 < lon < 119.9 and 31.7 < lat < 31.75:  # left of and above the centre of the view (119.9, 31.7)
+            break
+        page.wait_for_timeout(100)
+    else:
+        raise AssertionError(f"the readout never showed the cursor's point: {hovered}")
     # Typed coordinates, gone to (the cursor resting on the map while it moves there).
     page.fill(".coords-box input", f"{40_000_000 + X0:.0f},{Y0:.0f}")  # x with the zone number (40), then y
     page.press(".coords-box input", "Enter")
