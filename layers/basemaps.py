@@ -2,7 +2,7 @@
 
 Every base map is served from the portal's own address, `/basemaps/{id}/{z}/{x}/{y}.{format}` (XYZ, Web Mercator,
 WGS84): an offline file's tiles (MBTiles rows flipped), remote tiles fetched by the server (so a key such as Tianditu's `tk`
-stays on it), GCJ-02 tiles (Gaode, Tencent) redrawn in WGS84. What the browser learns of a base map is
+stays on it), GCJ-02 tiles (Gaode, Tencent) and BD-09 tiles (Baidu) redrawn in WGS84. What the browser learns of a base map is
 `Basemap.public()`: never a source's URL.
 """
 
@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
-from layers.shifted_tiles import gcj02_tile
+from layers.shifted_tiles import bd09_tile, gcj02_tile
 from layers.tile_archives import TileArchive, open_archive
 from layers.upstream import UpstreamTiles
 from mujun.errors import MujunError, NotFound
@@ -156,8 +156,9 @@ def basemap_tile(basemap: Basemap, z: int, x: int, y: int, upstream: UpstreamTil
     def fetch(tz: int, tx: int, ty: int) -> bytes | None:
         return upstream.get(basemap.source_url(template, tz, tx, ty), f"{basemap.id} {tz}/{tx}/{ty}")
 
-    if basemap.crs == "gcj02":
-        drawn = gcj02_tile(z, x, y, fetch, fmt)
+    redraw = {"gcj02": gcj02_tile, "bd09": bd09_tile}.get(basemap.crs)
+    if redraw is not None:
+        drawn = redraw(z, x, y, fetch, fmt)
         return Tile(drawn, fmt) if drawn is not None else None
     data = fetch(z, x, y)
     return Tile(data, sniff(data, fmt)) if data is not None else None

@@ -1,10 +1,12 @@
-"""Gaode and Tencent tiles (GCJ-02) redrawn on the WGS84 Web Mercator grid, so that our layers sit on them.
+"""Gaode and Tencent tiles (GCJ-02) and Baidu's (BD-09, on its own BD-09MC grid) redrawn on the WGS84 Web Mercator
+grid, so that our layers sit on them.
 
 A GCJ-02 tile shows the place truly at WGS84 point P at the GCJ-02 coordinates of P (offsets of about half a
 kilometre in Jiangsu, varying by tens of metres across a city). Each pixel of the tile the page asks for is a
 WGS84 point: its colour is sampled (bilinearly) from the GCJ-02 tiles at that point's GCJ-02 coordinates, from the
-published formulas in `mujun.gcj02`. Every pixel is placed by the formula itself, so the shift is exact to the
-sampling, at every zoom, rather than one offset per tile.
+published formulas in `mujun.gcj02`; from Baidu's at its BD-09MC coordinates (`mujun.bd09`, after GCJ-02). Every
+pixel is placed by the formula itself, so the shift is exact to the sampling, at every zoom, rather than one offset
+per tile.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from concurrent.futures import ThreadPoolExecutor
 import numpy as np
 from PIL import Image
 
+from mujun.bd09 import wgs84_to_bd09_mercator
 from mujun.gcj02 import wgs84_to_gcj02
 
 TILE = 256
@@ -46,20 +49,41 @@ def _decode(data: bytes) -> np.ndarray:
 
 
 def gcj02_tile(z: int, x: int, y: int, fetch: Callable[[int, int, int], bytes | None], fmt: str) -> bytes | None:
-    """Tile z/x/y of the WGS84 grid drawn from GCJ-02 tiles (`fetch(z, x, y)`: their bytes, None where missing),
-    as PNG or JPEG (`fmt`); None when the source has none of the tiles it needs."""
+    """Tile z/x/y of the WGS84 grid drawn from GCJ-02 tiles of the same zoom (`fetch(z, x, y)`: their bytes, None
+    where missing), as PNG or JPEG (`fmt`); None when the source has none of the tiles it needs."""
     lon, lat = pixel_lonlat(z, x, y)
-    glon, glat = wgs84_to_gcj02(lon, lat)
-    # Pixel centres are at .5: the source pixel (i, j) covers [i, i+1), so sample at the position minus a half.
-    sx, sy = world_pixels(z, glon, glat)
-    sx -= 0.5
-    sy -= 0.5
+    sx, sy = world_pixels(z, *wgs84_to_gcj02(lon, lat))
     last = (1 << z) - 1
-    tx0, ty0 = max(0, math.floor(sx.min() / TILE)), max(0, math.floor(sy.min() / TILE))
-    tx1, ty1 = min(last, math.floor((sx.max() + 1) / TILE)), min(last, math.floor((sy.max() + 1) / TILE))
+    return _resampled(sx, sy, lambda i, j: fetch(z, i, j) if 0 <= i <= last and 0 <= j <= last else None, fmt)
+
+
+def bd09_tile(z: int, x: int, y: int, fetch: Callable[[int, int, int], bytes | None], fmt: str) -> bytes | None:
+    """Tile z/x/y of the WGS84 grid drawn from Baidu's tiles (`fetch(level, x, y)` in Baidu's numbering).
+
+    Baidu's level L has 2^(18-L) BD-09MC units a pixel, its tiles counted from BD-09MC (0, 0) eastward and northward.
+    A Web Mercator pixel at zoom z is about 156,543 / 2^z such units, so level z + 1 (131,072 / 2^z) is the nearest
+    level at least as fine: the tile is sampled from it, never enlarged from a coarser one.
+    """
+    level = z + 1
+    lon, lat = pixel_lonlat(z, x, y)
+    mx, my = wgs84_to_bd09_mercator(lon, lat)
+    scale = 2.0 ** (level - 18)
+    # Rows counted downward as in an image: Baidu's tile row t spans rows -(t+1)*256 to -t*256 here.
+    return _resampled(mx * scale, -my * scale, lambda i, j: fetch(level, i, -j - 1), fmt)
+
+
+def _resampled(sx: np.ndarray, sy: np.ndarray, fetch: Callable[[int, int], bytes | None], fmt: str) -> bytes | None:
+    """A 256 × 256 tile whose pixel (r, c) is the source's colour at source pixel position (sx[r, c], sy[r, c]): x
+    eastward and y southward in pixels of the source's zoom, its tile (i, j) covering [256i, 256i + 256) ×
+    [256j, 256j + 256) and fetched by `fetch(i, j)`. Sampled bilinearly; None when no tile it needs exists."""
+    # Pixel centres are at .5: the source pixel (i, j) covers [i, i+1), so sample at the position minus a half.
+    sx = sx - 0.5
+    sy = sy - 0.5
+    tx0, ty0 = math.floor(sx.min() / TILE), math.floor(sy.min() / TILE)
+    tx1, ty1 = math.floor((sx.max() + 1) / TILE), math.floor((sy.max() + 1) / TILE)
     wanted = [(tx, ty) for ty in range(ty0, ty1 + 1) for tx in range(tx0, tx1 + 1)]
     with ThreadPoolExecutor(max_workers=len(wanted)) as pool:
-        fetched = list(pool.map(lambda t: fetch(z, t[0], t[1]), wanted))
+        fetched = list(pool.map(lambda t: fetch(*t), wanted))
     if all(data is None for data in fetched):
         return None
     mosaic = np.zeros(((ty1 - ty0 + 1) * TILE, (tx1 - tx0 + 1) * TILE, 4), dtype=np.float32)

@@ -62,9 +62,10 @@ class WebSettings(BaseSettings):
     """Behind a reverse proxy: take the client's address from X-Forwarded-For and TLS from X-Forwarded-Proto."""
 
 
-SourceCrs = Literal["wgs84", "cgcs2000", "gcj02"]
-"""The datum of a base map's tiles (all on the Web Mercator grid): WGS84 and CGCS2000 (Tianditu) are drawn as
-they come, centimetres apart; GCJ-02 (Gaode, Tencent) is redrawn in WGS84 by the portal."""
+SourceCrs = Literal["wgs84", "cgcs2000", "gcj02", "bd09"]
+"""The datum of a base map's tiles: WGS84 and CGCS2000 (Tianditu) on the Web Mercator grid are drawn as they come,
+centimetres apart; GCJ-02 (Gaode, Tencent, Web Mercator grid) and BD-09 (Baidu, on its own BD-09MC grid, tiles
+numbered from BD-09MC (0, 0) northward, `{z}` Baidu's level) are redrawn in WGS84 by the portal."""
 
 
 class BasemapSource(BaseModel):
@@ -83,7 +84,8 @@ class BasemapSource(BaseModel):
 
 
 class BasemapSettings(BaseSettings):
-    """Base maps: an offline MBTiles or PMTiles file, Tianditu with its key, and sources by URL (Gaode/Tencent in GCJ-02).
+    """Base maps: an offline MBTiles or PMTiles file, Tianditu with its key, and sources by URL (Gaode/Tencent in GCJ-02,
+    Baidu in BD-09).
 
     The portal serves every one of them from its own address (`/basemaps/...`): the browser never holds a key
     and never leaves the portal, and the printing browser can draw them too.

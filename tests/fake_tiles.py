@@ -1,6 +1,7 @@
 """Remote tile services the tests stand up on 127.0.0.1 (no internet here): a "Gaode" that draws GCJ-02 tiles, a
-"Tianditu" that wants its key, and an MBTiles file written by hand. What they draw is computed here, with the
-published GCJ-02 formulas, not by the code under test."""
+"Baidu" that draws BD-09 tiles on its BD-09MC grid, a "Tianditu" that wants its key, and an MBTiles file written by
+hand. Where they draw a point is worked out here from the published formulas (`mujun.gcj02` and `mujun.bd09`, each
+held to published pairs by its own test), never by the tile redrawing under test."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from urllib.parse import parse_qs, urlsplit
 import numpy as np
 from PIL import Image
 
+from mujun.bd09 import wgs84_to_bd09_mercator
 from mujun.gcj02 import wgs84_to_gcj02
 
 TILE = 256
@@ -45,17 +47,37 @@ def plain_png(colour: tuple[int, int, int]) -> bytes:
     return png(np.broadcast_to(np.array(colour, dtype=np.uint8), (TILE, TILE, 3)))
 
 
-def gcj02_dot_tile(z: int, x: int, y: int, points_wgs84: list[tuple[float, float]]) -> bytes:
-    """A white GCJ-02 tile with a red disc at the GCJ-02 position of each WGS84 point (antialiased, so its centroid
-    is the position to a small fraction of a pixel)."""
+def dot_tile(centres: list[tuple[float, float]]) -> bytes:
+    """A white tile with a red disc centred at each (column, row) position in pixels from its top-left corner
+    (antialiased, so its centroid is the position to a small fraction of a pixel)."""
     image = np.full((TILE, TILE, 3), 255.0)
     cols, rows = np.meshgrid(np.arange(TILE) + 0.5, np.arange(TILE) + 0.5)
+    for cx, cy in centres:
+        cover = np.clip(DOT_RADIUS_PX + 0.5 - np.hypot(cols - cx, rows - cy), 0, 1)[..., None]
+        image = image * (1 - cover) + np.array(RED) * cover
+    return png(np.rint(image))
+
+
+def gcj02_dot_tile(z: int, x: int, y: int, points_wgs84: list[tuple[float, float]]) -> bytes:
+    """GCJ-02 tile z/x/y (Web Mercator grid) marking each WGS84 point at its GCJ-02 position."""
+    centres = []
     for lon, lat in points_wgs84:
         glon, glat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
         px, py = world_pixel(z, float(glon[0]), float(glat[0]))
-        cover = np.clip(DOT_RADIUS_PX + 0.5 - np.hypot(cols - (px - x * TILE), rows - (py - y * TILE)), 0, 1)[..., None]
-        image = image * (1 - cover) + np.array(RED) * cover
-    return png(np.rint(image))
+        centres.append((px - x * TILE, py - y * TILE))
+    return dot_tile(centres)
+
+
+def bd09_dot_tile(level: int, x: int, y: int, points_wgs84: list[tuple[float, float]]) -> bytes:
+    """Baidu tile x/y of `level` marking each WGS84 point at its BD-09MC position: 2^(18 - level) BD-09MC units a
+    pixel, tile x spanning [256x, 256x + 256) pixels eastward of BD-09MC x = 0 and tile y [256y, 256y + 256)
+    northward of y = 0, so the tile's top row is its northern edge."""
+    centres = []
+    for lon, lat in points_wgs84:
+        mx, my = wgs84_to_bd09_mercator(np.array([lon]), np.array([lat]))
+        px, py = float(mx[0]) / 2 ** (18 - level), float(my[0]) / 2 ** (18 - level)
+        centres.append((px - x * TILE, (y + 1) * TILE - py))
+    return dot_tile(centres)
 
 
 def red_centroid(pixels: np.ndarray) -> tuple[float, float] | None:
@@ -119,6 +141,17 @@ def gcj02_service(points_wgs84: list[tuple[float, float]]) -> Callable[[str, dic
     def answer(path: str, _: dict[str, list[str]]) -> bytes | None:
         z, x, y = (int(part) for part in path.removeprefix("/gaode/").removesuffix(".png").split("/"))
         return gcj02_dot_tile(z, x, y, points_wgs84)
+
+    return answer
+
+
+def bd09_service(points_wgs84: list[tuple[float, float]]) -> Callable[[str, dict[str, list[str]]], bytes | None]:
+    """Answers Baidu's own form, /tile/?qt=tile&x=X&y=Y&z=LEVEL, with BD-09 tiles marking the points; levels 3-19."""
+    def answer(path: str, query: dict[str, list[str]]) -> bytes | None:
+        level, x, y = (int(query[key][0]) for key in ("z", "x", "y"))
+        if path != "/tile/" or query.get("qt") != ["tile"] or not 3 <= level <= 19:
+            return None
+        return bd09_dot_tile(level, x, y, points_wgs84)
 
     return answer
 

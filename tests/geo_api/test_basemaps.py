@@ -9,6 +9,7 @@ import json
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from urllib.parse import parse_qs, urlsplit
 
 import mapbox_vector_tile
 import numpy as np
@@ -25,6 +26,7 @@ from mujun.gcj02 import wgs84_to_gcj02
 from mujun.settings import BasemapSettings, BasemapSource, DatabaseSettings, Settings
 from tests.access import bearer
 from tests.fake_tiles import (
+    bd09_service,
     gcj02_service,
     metres_per_pixel,
     plain_png,
@@ -147,13 +149,13 @@ def test_the_tianditu_key_stays_on_the_server(db_url: str) -> None:
             assert KEY not in answer.text and KEY not in json.dumps(dict(answer.headers)), answer.url
 
 
-def mosaic(client: TestClient, z: int, tx: int, ty: int) -> np.ndarray:
-    """The portal's tiles around (tx, ty), 3 × 3, as one RGB image."""
+def mosaic(client: TestClient, z: int, tx: int, ty: int, basemap: str = "gaode") -> np.ndarray:
+    """The portal's tiles of a base map around (tx, ty), 3 × 3, as one RGB image."""
     rows = []
     for y in (ty - 1, ty, ty + 1):
         row = []
         for x in (tx - 1, tx, tx + 1):
-            answer = client.get(f"/basemaps/gaode/{z}/{x}/{y}.png")
+            answer = client.get(f"/basemaps/{basemap}/{z}/{x}/{y}.png")
             assert answer.status_code == 200
             with Image.open(io.BytesIO(answer.content)) as image:
                 row.append(np.asarray(image.convert("RGB")))
@@ -183,3 +185,29 @@ def test_gaode_tiles_are_redrawn_so_a_gcj02_point_lands_on_its_wgs84_place(db_ur
             glon, glat = wgs84_to_gcj02(np.array([lon]), np.array([lat]))
             naive = np.hypot(*np.subtract(world_pixel(17, float(glon[0]), float(glat[0])), world_pixel(17, lon, lat)))
             assert naive * metres_per_pixel(17, lat) > 300
+
+
+def test_baidu_tiles_are_redrawn_from_their_own_grid_so_a_bd09_point_lands_on_its_wgs84_place(db_url: str) -> None:
+    points = [(119.9731, 31.8102), (119.5702, 31.7466), (119.4861, 31.4183), (120.1205, 31.5671)]
+    source = BasemapSource(id="baidu", title="百度地图", url="", crs="bd09", attribution="© 百度")
+    with tile_service(bd09_service(points)) as (base, recorder):
+        source = source.model_copy(update={"url": base + "/tile/?qt=tile&x={x}&y={y}&z={z}&styles=pl"})
+        with portal(db_url, basemaps=[source]) as client:
+            assert client.get("/api/basemaps").json()[0]["crs"] == "bd09"
+            # Baidu's level 13 is 1.19 times finer than Web Mercator's z12, so the dot is resampled off its own pixel
+            # grid: a few hundredths of a pixel of noise, which at z12 (32 m a pixel) is up to a metre. Held there to
+            # a twentieth of a pixel, and to a metre from z15 (4 m a pixel) on.
+            for z, within_px, within_m in ((12, 0.05, 2.0), (15, 0.05, 1.0), (17, 0.05, 1.0)):
+                for lon, lat in points:
+                    px, py = world_pixel(z, lon, lat)
+                    tx, ty = int(px // 256), int(py // 256)
+                    found = red_centroid(mosaic(client, z, tx, ty, "baidu"))
+                    assert found is not None, (z, lon, lat)
+                    error_px = np.hypot(found[0] - (px - (tx - 1) * 256), found[1] - (py - (ty - 1) * 256))
+                    assert error_px < within_px and error_px * metres_per_pixel(z, lat) < within_m, (z, lon, lat, error_px)
+        # Baidu's numbering, not Web Mercator's (6,8xx, 3,3xx at z13): level 13 has 2^5 BD-09MC units a pixel, tiles
+        # counted from BD-09MC (0, 0); Changzhou's x ≈ 119.5°–120.1° × 111,320.7 ≈ 13.30–13.37 million → tile x
+        # 1,62x–1,63x; its y (Mercator-like, ≈ 3.67–3.72 million at 31.4°–31.8°N) → tile y 44x–45x, counted northward.
+        asked = [parse_qs(urlsplit(r).query) for r in recorder.requests]
+        level13 = {(int(a["x"][0]), int(a["y"][0])) for a in asked if a["z"] == ["13"]}
+        assert level13 and all(1620 <= x <= 1640 and 440 <= y <= 460 for x, y in level13), level13

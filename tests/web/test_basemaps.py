@@ -1,5 +1,5 @@
-"""Base maps in the real page: the sample's offline one by default and the switcher; Gaode's GCJ-02 tiles measured on
-screen against where the page puts our WGS84 points; Tianditu's key absent from everything the browser receives."""
+"""Base maps in the real page: the sample's offline one by default and the switcher; Gaode's GCJ-02 tiles and Baidu's
+BD-09 tiles measured on screen against where the page puts our WGS84 points; Tianditu's key absent from everything the browser receives."""
 
 from __future__ import annotations
 
@@ -15,7 +15,7 @@ from pydantic import SecretStr
 from geo_api.app import create_app
 from mujun.settings import BasemapSource
 from tests.conftest import serving
-from tests.fake_tiles import gcj02_service, metres_per_pixel, plain_png, red_centroid, tile_service
+from tests.fake_tiles import bd09_service, gcj02_service, metres_per_pixel, plain_png, red_centroid, tile_service
 from tests.web.conftest import sample_settings, wait_until
 
 KEY = "tk-5ec7e7-0123456789abcdef"
@@ -44,18 +44,26 @@ def test_the_demo_opens_on_its_offline_base_map_and_the_switcher_turns_it_off(se
     expect(page.locator(".leaflet-control-layers-base").get_by_label("无底图")).to_be_checked()
 
 
-@pytest.fixture(scope="module")
-def gaode_server(sample_url: str) -> Iterator[str]:
-    with tile_service(gcj02_service(POINTS)) as (base, _):
-        gaode = BasemapSource(id="gaode", title="高德地图", url=base + "/gaode/{z}/{x}/{y}.png", crs="gcj02", attribution="© 高德软件")
-        with serving(create_app(sample_settings(sample_url, basemaps=[gaode]))) as url:
+SHIFTED = {  # a fake service for each offset datum, in the form its real one takes
+    "gcj02": (gcj02_service, "/gaode/{z}/{x}/{y}.png", "高德地图", "© 高德软件"),
+    "bd09": (bd09_service, "/tile/?qt=tile&x={x}&y={y}&z={z}&styles=pl", "百度地图", "© 百度"),
+}
+
+
+@pytest.fixture(scope="module", params=sorted(SHIFTED))
+def shifted_server(sample_url: str, request: pytest.FixtureRequest) -> Iterator[str]:
+    service, path, title, attribution = SHIFTED[request.param]
+    with tile_service(service(POINTS)) as (base, _):
+        source = BasemapSource(id=request.param, title=title, url=base + path, crs=request.param, attribution=attribution)
+        with serving(create_app(sample_settings(sample_url, basemaps=[source]))) as url:
             yield url
 
 
-def test_gaode_tiles_sit_within_a_metre_of_where_the_page_puts_each_wgs84_point(gaode_server: str, page: Page) -> None:
+def test_gaode_and_baidu_tiles_sit_within_a_metre_of_where_the_page_puts_each_wgs84_point(shifted_server: str,
+                                                                                          page: Page) -> None:
     errors = []
     for lon, lat in POINTS:
-        page.goto(f"{gaode_server}/?panel=0&map={lat},{lon},{ZOOM}")
+        page.goto(f"{shifted_server}/?panel=0&map={lat},{lon},{ZOOM}")
         # Our WGS84 point, placed by the page itself: the point gone to is marked where the map puts it.
         page.fill(".coords-box input", f"{lon},{lat}")
         page.press(".coords-box input", "Enter")
@@ -66,7 +74,7 @@ def test_gaode_tiles_sit_within_a_metre_of_where_the_page_puts_each_wgs84_point(
         assert box is not None
         x, y = box["x"] + box["width"] / 2, box["y"] + box["height"] / 2
         page.add_style_tag(content=HIDE_OVERLAYS)
-        # The base map's own mark of the point: a red dot the "Gaode" service drew at its GCJ-02 coordinates.
+        # The base map's own mark of the point: a red dot the fake service drew at its GCJ-02 (or BD-09MC) coordinates.
         shot = page.screenshot(clip={"x": x - 80, "y": y - 80, "width": 160, "height": 160})
         found = red_centroid(np.asarray(Image.open(io.BytesIO(shot)).convert("RGB")))
         assert found is not None, (lon, lat)
