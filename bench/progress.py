@@ -12,7 +12,8 @@
    deleted, untimed, between runs) and the medians are kept.
 3. Serves the real app (uvicorn, one worker) and asks `GET /api/progress?as_of=2018-12` for the whole city, and
    sends one SQL statement computing the same per-district sums (each district's planned, completed, 新建/started,
-   续建/completed and counts) straight to PostgreSQL: p50 of each over `--requests` runs.
+   续建/completed and counts; `FLOOR_SQL`, the fastest form found) straight to PostgreSQL: p50 of each over
+   `--requests` runs.
 
 Prints a table with the targets; the last line is one JSON object.
 """
@@ -63,16 +64,19 @@ SELECT coalesce(p.jurisdiction, '') AS district, count(*) AS projects,
        count(*) FILTER (WHERE pl.category = '续建' AND p.actual_completion_date <= %(day)s) AS completed_projects,
        count(*) FILTER (WHERE coalesce(r.completed_ytd_wan, 0) >= pl.annual_planned_investment_wan * %(month)s / 12) AS ahead,
        count(*) FILTER (WHERE p.planned_start_date <= %(day)s AND p.actual_start_date IS NULL) AS not_started,
-       count(r.reports) AS reported
+       count(r.project_code) AS reported
 FROM project_plans pl JOIN projects p ON p.project_code = pl.project_code
-LEFT JOIN LATERAL (SELECT (array_agg(m.completed_ytd_wan ORDER BY m.month DESC))[1] AS completed_ytd_wan, count(*) AS reports
-                   FROM monthly_reports m WHERE m.project_code = p.project_code AND m.superseded_by IS NULL
-                     AND m.month >= %(year_start)s AND m.month <= %(month_start)s) r ON true
+LEFT JOIN (SELECT DISTINCT ON (m.project_code) m.project_code, m.completed_ytd_wan FROM monthly_reports m
+           WHERE m.superseded_by IS NULL AND m.month >= %(year_start)s AND m.month <= %(month_start)s
+           ORDER BY m.project_code DESC, m.month DESC) r ON r.project_code = p.project_code
 WHERE pl.year = %(year)s
 GROUP BY 1
 """
-"""The floor: per-district sums of the figures behind the rates, in one statement, with the same gathering of the
-reports (each project's reports of the year up to the month) that the route's statement does."""
+"""The floor: per-district sums of the figures behind the rates, in one statement, reading of each project only its
+latest report of the year up to the month (one backward walk of the report index). The fastest statement for these
+sums found: a lateral lookup per project takes 2.5 times as long, grouping every report by project 1.8 times. The
+route needs more than these sums (every month's 本年累计 and report date, for the late reports, the months'
+cumulative line and the map), so it reads every report of the year up to the month."""
 
 
 def make_set(n: int, out: Path) -> None:

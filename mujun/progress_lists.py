@@ -16,7 +16,7 @@ import numpy as np
 
 from mujun.listed import Facts, ListedProjects, wan
 from mujun.rules import STAGES
-from mujun.stages import COMPLETED, STARTED, month_end, month_text, report_due, stages_on
+from mujun.stages import COMPLETED, STARTED, month_end, month_text, reached_on, report_due
 
 
 class ProjectList(Sequence[dict[str, Any]]):
@@ -91,13 +91,14 @@ def late_reports(projects: ListedProjects, year: int, month: int, due_day: int, 
     never came; never-came first (the oldest deadline first), then the latest. A project owes month k's report when
     it was started by the end of month k and was not completed before month k began."""
     rows, months, dues, came = [], [], [], []
+    started_on = reached_on(projects.dates, projects.reported_stage, projects.reported_on, STARTED)
+    completed_on = reached_on(projects.dates, projects.reported_stage, projects.reported_on, COMPLETED)
     for k in range(1, month + 1):
         due = report_due(year, k, due_day)
         if due >= today:
             continue
-        began = dt.date(year, k, 1)
-        started = stages_on(projects.dates, projects.reported_stage, projects.reported_on, month_end(year, k)) >= STARTED
-        done_before = stages_on(projects.dates, projects.reported_stage, projects.reported_on, began - dt.timedelta(days=1)) >= COMPLETED
+        started = started_on <= np.datetime64(month_end(year, k), "D")  # NaT compares False
+        done_before = completed_on < np.datetime64(dt.date(year, k, 1), "D")
         first = projects.first_reported[:, k - 1]
         owing = np.flatnonzero(started & ~done_before & ~(first <= np.datetime64(due, "D")))  # NaT (never came) owes too
         rows.append(owing)

@@ -80,6 +80,17 @@ def stages_on(dates: Mapping[str, np.ndarray], reported_stage: np.ndarray, repor
     return stage
 
 
+def reached_on(dates: Mapping[str, np.ndarray], reported_stage: np.ndarray, reported_on: np.ndarray, stage: int) -> np.ndarray:
+    """The first day each project was at `stage` or beyond (NaT: not yet): `stages_on(…, day) >= stage` exactly when
+    this day is ≤ `day`, found once for every day asked after."""
+    days = [dates[name] for index, name in STAGE_DATES.items() if index >= stage]
+    days.append(np.where(reported_stage >= stage, reported_on, np.datetime64("NaT")))
+    stacked = np.stack(days).astype("datetime64[D]")
+    present = ~np.isnat(stacked)
+    earliest = np.where(present, stacked, np.datetime64("9999-12-31")).min(axis=0)
+    return np.where(present.any(axis=0), earliest, np.datetime64("NaT"))
+
+
 @dataclass(frozen=True)
 class StageCheck:
     """What a load makes of a 项目阶段 beside the dates, as of the load's day."""

@@ -17,6 +17,7 @@ from mujun.stages import (
     derive_figures,
     month_end,
     parse_month,
+    reached_on,
     report_due,
     stage_on,
     stages_on,
@@ -43,6 +44,23 @@ def test_many_stages_at_once_agree_with_one_at_a_time() -> None:
     columns["evaluation_date"] = np.array(["NaT", "NaT"], dtype="datetime64[D]")
     found = stages_on(columns, np.array([-1, FILED], dtype=np.int8), np.array(["NaT", "2018-02-01"], dtype="datetime64[D]"), D(2018, 3, 1))
     assert found.tolist() == [FILED, FILED]
+
+
+def test_the_first_day_at_a_stage_or_beyond() -> None:
+    # Started 10 March, completed 5 September; reported started on 1 May with no date; nothing; evaluated on 1 February
+    # with no earlier date (evaluation is beyond starting and completing).
+    def days(*values: str | None) -> np.ndarray:
+        return np.array([v or "NaT" for v in values], dtype="datetime64[D]")
+
+    none = days(None, None, None, None)
+    dates = {"signed_date": none, "filed_date": none, "actual_start_date": days("2018-03-10", None, None, None),
+             "actual_completion_date": days("2018-09-05", None, None, None), "evaluation_date": days(None, None, None, "2018-02-01")}
+    reported, reported_on = np.array([-1, STARTED, -1, -1], dtype=np.int8), days(None, "2018-05-01", None, None)
+    started = reached_on(dates, reported, reported_on, STARTED)
+    assert started.astype(str).tolist() == ["2018-03-10", "2018-05-01", "NaT", "2018-02-01"]
+    assert reached_on(dates, reported, reported_on, COMPLETED).astype(str).tolist() == ["2018-09-05", "NaT", "NaT", "2018-02-01"]
+    for day in (D(2018, 2, 1), D(2018, 3, 9), D(2018, 3, 10), D(2018, 4, 30), D(2018, 5, 1), D(2018, 12, 31)):
+        assert ((started <= np.datetime64(day)) == (stages_on(dates, reported, reported_on, day) >= STARTED)).all(), day
 
 
 def test_a_given_stage_is_checked_against_the_dates() -> None:
