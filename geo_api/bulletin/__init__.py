@@ -25,11 +25,7 @@ from mujun.errors import MujunError
 from mujun.policy import load_policy, load_progress_policy
 from mujun.stages import parse_month
 
-FORMATS = {
-    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-}
+FORMATS = ("docx", "pdf", "xlsx")
 PREVIOUS = "previous"
 
 

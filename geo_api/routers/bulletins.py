@@ -17,7 +17,7 @@ from geo_api.access import CanReport, record
 from geo_api.deps import DB, PrimaryDB
 from geo_api.guard import NO_CONTROL_CHARACTERS
 from geo_api.replica import remember_write
-from geo_api.routers.progress import json_response
+from geo_api.responses import MEDIA_TYPES, json_response
 from layers.bulletins import BulletinScope, Issue, issued, issued_content, issued_entry, issued_figures, scope_for, store
 from mujun.access import Access
 from mujun.audit import Event
@@ -49,7 +49,7 @@ def _record(request: Request, access: Access, event: Event, entry: dict[str, obj
 
 
 def _file(content: bytes, output: str, title: str, month: str, sha256: str) -> Response:
-    return Response(content, media_type=bulletin.FORMATS[output],
+    return Response(content, media_type=MEDIA_TYPES[output],
                     headers={"Content-Disposition": bulletin.content_disposition(title, output, month), "ETag": f'"{sha256}"'})
 
 

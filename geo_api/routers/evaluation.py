@@ -15,7 +15,7 @@ from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB, chosen_format
 from geo_api.report_formats import sheets_csv, xlsx_workbook
-from geo_api.routers.progress import FORMATS, json_response
+from geo_api.responses import TABLES, attachment, json_response
 from layers.evaluation import evaluation_of, firm_card, firm_parcels, latest_year
 from mujun.access import Access
 from mujun.audit import Event
@@ -53,7 +53,7 @@ def _definitions(policy: EvaluationPolicy) -> dict[str, object]:
 @router.get("", summary="A year's firms scored, ranked and classed (A/B/C/D, T) within their county, with the benchmarks")
 def get_evaluation(request: Request, conn: DB, access: CanViewOrExport, year: Year = None, jurisdiction: Jurisdiction = None,
                    output: Annotated[str, Query(alias="format", description="json, xlsx or csv")] = "json") -> Response:
-    chosen_format(output, FORMATS)
+    chosen_format(output, TABLES)
     policy, code = _policy(request)
     chosen = _year(conn, access, year)
     result = evaluation_of(conn, access, chosen, policy, jurisdiction or ())
@@ -64,8 +64,7 @@ def get_evaluation(request: Request, conn: DB, access: CanViewOrExport, year: Ye
     body = (xlsx_workbook if output == "xlsx" else sheets_csv)(sheets, caption)
     record(request, access, Event.EXPORT, {"report": "evaluation", "format": output, "year": chosen, "jurisdiction": jurisdiction or [],
                                            "rows": len(result.firms)})
-    return Response(body, media_type=FORMATS[output],
-                    headers={"Content-Disposition": f'attachment; filename="mujun-evaluation-{chosen}.{output}"'})
+    return attachment(body, output, f"mujun-evaluation-{chosen}")
 
 
 @router.get("/map", summary="The class of each firm's parcels (its projects' parcels, matched by enterprise name) in a year")

@@ -16,7 +16,7 @@ from geo_api import land_formats
 from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB, BBoxParam, chosen_format
 from geo_api.report_formats import sheets_csv, xlsx_workbook
-from geo_api.routers.progress import FORMATS, json_response
+from geo_api.responses import TABLES, attachment, json_response
 from geo_api.routers.tiles import Filters
 from layers.land import idle_land_of, land_card, land_map, supply_of, unsupplied_features
 from layers.tiles import MapFilters
@@ -61,13 +61,13 @@ def _policy(request: Request) -> tuple[IdleLandPolicy, str]:
 def _download(request: Request, access: Access, report: str, detail: dict[str, Any], body: bytes, output: str, name: str) -> Response:
     """The file as an attachment, recorded in the audit trail."""
     record(request, access, Event.EXPORT, {"report": report, "format": output, **detail})
-    return Response(body, media_type=FORMATS[output], headers={"Content-Disposition": f'attachment; filename="{name}.{output}"'})
+    return attachment(body, output, name)
 
 
 @router.get("/idle", summary="Idle land (令第53号) as of a date: each listed parcel's category, days overdue and fee, and the summary")
 def get_idle(request: Request, conn: DB, access: CanViewOrExport, filters: Filters, as_of: AsOf = None,
              output: Format = "json") -> Response:
-    output, day = chosen_format(output, FORMATS), as_of_date(as_of)
+    output, day = chosen_format(output, TABLES), as_of_date(as_of)
     policy, code = _policy(request)
     result = idle_land_of(conn, access, day, policy, filters)
     if output == "json":
@@ -81,7 +81,7 @@ def get_idle(request: Request, conn: DB, access: CanViewOrExport, filters: Filte
 @router.get("/supply", summary="供而未用 (supplied, not started) and 批而未供 (approved, not supplied) as of a date")
 def get_supply(request: Request, conn: DB, access: CanViewOrExport, filters: Filters, as_of: AsOf = None,
                output: Format = "json") -> Response:
-    output, day = chosen_format(output, FORMATS), as_of_date(as_of)
+    output, day = chosen_format(output, TABLES), as_of_date(as_of)
     policy, code = _policy(request)
     result = supply_of(conn, access, day, policy, filters)
     if output == "json":

@@ -6,9 +6,7 @@ Everything holds only the asker's districts' projects."""
 from __future__ import annotations
 
 import datetime as dt
-import json
-from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
@@ -16,6 +14,7 @@ from fastapi.responses import Response
 from geo_api import progress_formats
 from geo_api.access import CanView, CanViewOrExport, record
 from geo_api.deps import DB, chosen_format, repeatable
+from geo_api.responses import TABLES, attachment, json_response
 from layers.progress import ProgressFilters, latest_report_month, progress_choices, progress_map, progress_of, project_card
 from mujun.audit import Event
 from mujun.errors import MujunError, NotFound
@@ -29,21 +28,6 @@ router = APIRouter(prefix="/api", tags=["progress"])
 
 LIST_PAGE = 500
 """Entries of each list in a JSON answer unless `limit` says otherwise: a city's lists run to tens of thousands."""
-FORMATS = {"json": "application/json", "csv": "text/csv; charset=utf-8",
-           "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"}
-
-
-def _plain(value: Any) -> Any:
-    """Decimals as JSON numbers, dates as YYYY-MM-DD."""
-    if isinstance(value, Decimal):
-        return float(value)
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    raise TypeError(type(value))
-
-
-def json_response(body: Any) -> Response:
-    return Response(json.dumps(body, ensure_ascii=False, separators=(",", ":"), default=_plain), media_type="application/json")
 
 
 def progress_filters(
@@ -90,7 +74,7 @@ def get_progress(
                                                                "counts them all; an export holds them all)")] = LIST_PAGE,
     offset: Annotated[int, Query(ge=0, description="json: entries of each list to skip")] = 0,
 ) -> Response:
-    chosen_format(output, FORMATS)
+    chosen_format(output, TABLES)
     month = _as_of(conn, as_of)
     policy = progress_policy(request)
     result = progress_of(conn, access, *month, filters, policy, today_in_china())
@@ -103,8 +87,7 @@ def get_progress(
     body = (progress_formats.to_xlsx if output == "xlsx" else progress_formats.to_csv)(result, filters, name)
     record(request, access, Event.EXPORT, {"report": "progress", "format": output, "as_of": result.as_of,
                                            "filters": filters.as_dict(), "rows": sum(result.stages.values())})
-    filename = f"mujun-progress-{result.as_of}.{output}"
-    return Response(body, media_type=FORMATS[output], headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(body, output, f"mujun-progress-{result.as_of}")
 
 
 @router.get("/progress/map", summary="Each listed project's stage and progress class as of a month, to draw its land by")

@@ -11,6 +11,7 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from geo_api import guard, pdf, report_formats
 from geo_api.access import CanReport, record
 from geo_api.deps import DB, chosen_format, repeatable
+from geo_api.responses import attachment
 from layers.violations import (
     DEFAULT_SORT,
     SORT_FIELDS,
@@ -28,12 +29,6 @@ from mujun.errors import MujunError
 router = APIRouter(prefix="/api", tags=["reports"])
 
 FORMATS = ("json", "csv", "xlsx", "geojson", "html", "pdf")
-DOWNLOADS = {
-    "csv": "text/csv; charset=utf-8",
-    "pdf": "application/pdf",
-    "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    "geojson": "application/geo+json",
-}
 
 
 def report_filters(
@@ -102,9 +97,7 @@ def _download(request: Request, access: Access, filters: ViolationFilters, body:
     """The file as an attachment; recorded in the audit trail (`rows` None: recorded already)."""
     if rows is not None:
         _record(request, access, filters, output, rows)
-    filename = f"mujun-violations-{date.today():%Y%m%d}.{output}"
-    return Response(body, media_type=DOWNLOADS[output],
-                    headers={"Content-Disposition": f'attachment; filename="{filename}"'})
+    return attachment(body, output, f"mujun-violations-{date.today():%Y%m%d}")
 
 
 @router.get("/reports/violations/choices", summary="Industries, levels and bands of below-threshold projects: the report's filter choices")
